@@ -1,0 +1,115 @@
+//! hues reference server: the backend the app syncs with. `router(state)` builds the whole HTTP
+//! surface, so tests can drive it without a socket; `main.rs` only parses flags and serves.
+
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub mod auth;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod store;
+
+pub use db::Db;
+
+/// Largest request body: a report is a few KB; photos (later) have their own route.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    /// SHA-256 of the operator token given at start.
+    pub operator_token_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub operator_token: String,
+    pub demo: bool,
+}
+
+impl AppState {
+    /// Opens the database under `data_dir` and, with `demo`, seeds the Huế demo data.
+    pub fn open(config: &Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let db = Db::open(&config.data_dir.join("hues-server.db"))?;
+        if config.demo {
+            demo::seed(&db)?;
+        }
+        Ok(Self {
+            db,
+            operator_token_hash: auth::hash_token(&config.operator_token),
+        })
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "hues API", description = "The hues reference server's own API, used by the app to sync."),
+    modifiers(&Security),
+    tags((name = "citizen"), (name = "operator"), (name = "system"))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for name in ["bearer", "operator"] {
+            components.add_security_scheme(
+                name,
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::health))
+        .routes(routes!(routes::register_device))
+        .routes(routes!(routes::list_categories))
+        .routes(routes!(routes::create_report))
+        .routes(routes!(routes::get_report))
+        .routes(routes!(routes::sync))
+        .routes(routes!(routes::operator_list_reports))
+        .routes(routes!(routes::operator_set_status))
+        .routes(routes!(routes::openapi_json))
+}
+
+/// The OpenAPI document, built once from the same registrations as the router.
+pub fn openapi_document() -> &'static String {
+    static DOC: LazyLock<String> = LazyLock::new(|| {
+        let (_, doc) = api().split_for_parts();
+        doc.to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    });
+    &DOC
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let (router, _) = api().split_for_parts();
+    router
+        .fallback(routes::fallback_not_found)
+        .method_not_allowed_fallback(routes::fallback_method)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).await
+}

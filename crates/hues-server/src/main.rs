@@ -1,0 +1,70 @@
+//! `hues-server`: flags, logging, serve. Everything else is in the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use hues_server::{AppState, Config, auth};
+
+#[derive(Parser)]
+#[command(version, about = "hues reference server (API /api/v1, SQLite embedded)")]
+struct Args {
+    /// Where the SQLite file lives (default: the user's data dir, e.g. ~/.local/share/hues-server).
+    #[arg(long, env = "HUES_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port (printed on start).
+    #[arg(long, env = "HUES_ADDR", default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+    /// Seed the Huế demo data.
+    #[arg(long)]
+    demo: bool,
+    /// Bearer token for the operator routes. Without it a random one is made and printed.
+    #[arg(long, env = "HUES_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "hues_server=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let data_dir = match args.data_dir {
+        Some(d) => d,
+        None => dirs::data_dir()
+            .context("no user data directory; pass --data-dir")?
+            .join("hues-server"),
+    };
+    let operator_token = match args.operator_token {
+        Some(t) if !t.trim().is_empty() => t,
+        _ => {
+            let t = auth::new_token();
+            eprintln!("operator token (this run only): {t}");
+            t
+        }
+    };
+    let config = Config {
+        data_dir,
+        operator_token,
+        demo: args.demo,
+    };
+    let state = AppState::open(&config)
+        .with_context(|| format!("opening data in {}", config.data_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    let local = listener.local_addr()?;
+    // Tests and scripts read this line to learn the port.
+    println!("hues-server listening on http://{local}");
+    tracing::info!(data_dir = %config.data_dir.display(), demo = config.demo, "serving");
+    tokio::select! {
+        res = hues_server::serve(listener, state) => res.context("serving")?,
+        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+    }
+    Ok(())
+}

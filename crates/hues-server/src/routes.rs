@@ -1,0 +1,205 @@
+//! The `/api/v1` handlers. Each is documented for OpenAPI where it is registered, so the spec
+//! cannot forget a route.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hues_wire::api::{
+    Category, DeviceToken, Health, NewDevice, NewReport, Report, SYNC_DEFAULT_LIMIT,
+    SYNC_MAX_LIMIT, StatusUpdate, SyncPage,
+};
+use hues_wire::{ApiError, ErrorCode};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiResult, Fail};
+use crate::extract::{Device, Json, Operator, Path, Query};
+use crate::{auth, store};
+
+type JsonOut<T> = axum::Json<T>;
+
+/// The server answers.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system",
+    responses((status = 200, body = Health)))]
+pub async fn health() -> JsonOut<Health> {
+    axum::Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+/// Registers an app install and returns its bearer token (shown once).
+#[utoipa::path(post, path = "/api/v1/devices", tag = "citizen", request_body = NewDevice,
+    responses((status = 201, body = DeviceToken), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn register_device(
+    State(state): State<AppState>,
+    Json(body): Json<NewDevice>,
+) -> ApiResult<(StatusCode, JsonOut<DeviceToken>)> {
+    let short = |s: Option<String>| s.map(|s| s.chars().take(32).collect::<String>());
+    let (platform, locale) = (short(body.platform), short(body.locale));
+    let token = auth::new_token();
+    let hash = auth::hash_token(&token);
+    let device_id = Uuid::now_v7();
+    state
+        .db
+        .run(move |conn| {
+            store::insert_device(conn, device_id, &hash, platform.as_deref(), locale.as_deref())
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(DeviceToken { device_id, token }),
+    ))
+}
+
+/// The report categories, in display order.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "citizen",
+    responses((status = 200, body = Vec<Category>)))]
+pub async fn list_categories(State(state): State<AppState>) -> ApiResult<JsonOut<Vec<Category>>> {
+    let cats = state.db.run(|conn| store::categories(conn)).await?;
+    Ok(axum::Json(cats))
+}
+
+/// Submits a report. Idempotent on `id`: the same id and body again returns the stored record
+/// (200); the same id with another body is refused (409).
+#[utoipa::path(post, path = "/api/v1/reports", tag = "citizen", request_body = NewReport,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "stored", body = Report),
+        (status = 200, description = "already stored: a retry", body = Report),
+        (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 409, body = ApiError), (status = 413, body = ApiError),
+        (status = 415, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn create_report(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Json(new): Json<NewReport>,
+) -> ApiResult<(StatusCode, JsonOut<Report>)> {
+    hues_wire::validate::check_report(&new)?;
+    let stored = state
+        .db
+        .run(move |conn| store::insert_report(conn, device, &new))
+        .await?;
+    Ok(match stored {
+        store::Stored::Created(r) => (StatusCode::CREATED, axum::Json(r)),
+        store::Stored::Replayed(r) => (StatusCode::OK, axum::Json(r)),
+    })
+}
+
+/// One of the caller's own reports. Another device's report is "not found".
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "citizen",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = Report), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(id): Path<Uuid>,
+) -> ApiResult<JsonOut<Report>> {
+    let found = state.db.run(move |conn| store::report(conn, id)).await?;
+    match found {
+        Some(r) if r.owner == device => Ok(axum::Json(r.report)),
+        _ => Err(Fail::not_found("report")),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SyncQuery {
+    /// `next_cursor` of the previous page; empty or absent for the beginning.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Page size, 1…1000 (default 200).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// Changes since a cursor: categories, and the caller's own reports with their status.
+#[utoipa::path(get, path = "/api/v1/sync", tag = "citizen",
+    security(("bearer" = [])), params(SyncQuery),
+    responses((status = 200, body = SyncPage), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Query(q): Query<SyncQuery>,
+) -> ApiResult<JsonOut<SyncPage>> {
+    let after = match q.cursor.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(c) => c
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| Fail::new(ErrorCode::InvalidValue, "cursor is not one this server gave"))?,
+    };
+    let limit = q.limit.unwrap_or(SYNC_DEFAULT_LIMIT);
+    if !(1..=SYNC_MAX_LIMIT).contains(&limit) {
+        return Err(Fail::new(
+            ErrorCode::OutOfRange,
+            format!("limit must be between 1 and {SYNC_MAX_LIMIT}"),
+        ));
+    }
+    let (changes, last, has_more) = state
+        .db
+        .run(move |conn| store::changes_since(conn, device, after, limit))
+        .await?;
+    Ok(axum::Json(SyncPage {
+        changes,
+        next_cursor: last.to_string(),
+        has_more,
+    }))
+}
+
+/// Operator: every report, newest first.
+#[utoipa::path(get, path = "/api/v1/operator/reports", tag = "operator",
+    security(("operator" = [])),
+    responses((status = 200, body = Vec<Report>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn operator_list_reports(
+    State(state): State<AppState>,
+    _op: Operator,
+) -> ApiResult<JsonOut<Vec<Report>>> {
+    let reports = state.db.run(|conn| store::all_reports(conn)).await?;
+    Ok(axum::Json(reports))
+}
+
+/// Operator: moves a report to a new status with a note to the citizen.
+#[utoipa::path(post, path = "/api/v1/operator/reports/{id}/status", tag = "operator",
+    security(("operator" = [])), request_body = StatusUpdate,
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = Report), (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn operator_set_status(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(id): Path<Uuid>,
+    Json(update): Json<StatusUpdate>,
+) -> ApiResult<JsonOut<Report>> {
+    if update.note.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
+        return Err(Fail::new(ErrorCode::TooLong, "note is too long"));
+    }
+    let report = state
+        .db
+        .run(move |conn| store::change_status(conn, id, update.status, &update.note))
+        .await?;
+    Ok(axum::Json(report))
+}
+
+/// This API's OpenAPI 3 document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system",
+    responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
+pub async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        crate::openapi_document().clone(),
+    )
+        .into_response()
+}
+
+pub async fn fallback_not_found(uri: axum::http::Uri) -> Fail {
+    Fail::new(ErrorCode::NotFound, format!("no route for {}", uri.path()))
+}
+
+pub async fn fallback_method() -> Fail {
+    Fail::new(ErrorCode::MethodNotAllowed, "method not allowed on this route")
+}

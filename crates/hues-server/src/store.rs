@@ -1,0 +1,318 @@
+//! The server's queries. Each function takes a connection (or transaction) and does one thing.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hues_wire::ErrorCode;
+use hues_wire::api::{Category, Change, NewReport, Report, ReportStatus, StatusChange};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use crate::error::Fail;
+
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>, Fail> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Fail::internal(format!("bad timestamp {s:?} in database: {e}")))
+}
+
+fn parse_status(s: &str) -> Result<ReportStatus, Fail> {
+    ReportStatus::parse(s).ok_or_else(|| Fail::internal(format!("bad status {s:?} in database")))
+}
+
+fn parse_uuid(s: &str) -> Result<Uuid, Fail> {
+    Uuid::parse_str(s).map_err(|e| Fail::internal(format!("bad uuid {s:?} in database: {e}")))
+}
+
+/// Records that an entity changed, so the sync feed carries its new state.
+fn touch(tx: &Connection, kind: &str, entity: &str, audience: Option<&str>) -> Result<(), Fail> {
+    tx.execute(
+        "DELETE FROM changes WHERE kind = ?1 AND entity = ?2",
+        params![kind, entity],
+    )?;
+    tx.execute(
+        "INSERT INTO changes (kind, entity, audience) VALUES (?1, ?2, ?3)",
+        params![kind, entity, audience],
+    )?;
+    Ok(())
+}
+
+pub fn insert_device(
+    conn: &Connection,
+    id: Uuid,
+    token_hash: &str,
+    platform: Option<&str>,
+    locale: Option<&str>,
+) -> Result<(), Fail> {
+    conn.execute(
+        "INSERT INTO devices (id, token_hash, platform, locale, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id.to_string(), token_hash, platform, locale, ts(Utc::now())],
+    )?;
+    Ok(())
+}
+
+pub fn device_by_token_hash(conn: &mut Connection, hash: &str) -> Result<Option<Uuid>, Fail> {
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT id FROM devices WHERE token_hash = ?1",
+            [hash],
+            |r| r.get(0),
+        )
+        .optional()?;
+    id.as_deref().map(parse_uuid).transpose()
+}
+
+pub fn upsert_category(tx: &Transaction<'_>, c: &Category) -> Result<(), Fail> {
+    tx.execute(
+        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(code) DO UPDATE SET grp = ?2, name_vi = ?3, name_en = ?4,
+             description_vi = ?5, description_en = ?6, position = ?7",
+        params![
+            c.code,
+            c.group,
+            c.name_vi,
+            c.name_en,
+            c.description_vi,
+            c.description_en,
+            c.position
+        ],
+    )?;
+    touch(tx, "category", &c.code, None)
+}
+
+fn category_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Category> {
+    Ok(Category {
+        code: r.get(0)?,
+        group: r.get(1)?,
+        name_vi: r.get(2)?,
+        name_en: r.get(3)?,
+        description_vi: r.get(4)?,
+        description_en: r.get(5)?,
+        position: r.get(6)?,
+    })
+}
+
+const CATEGORY_COLUMNS: &str =
+    "code, grp, name_vi, name_en, description_vi, description_en, position";
+
+pub fn categories(conn: &Connection) -> Result<Vec<Category>, Fail> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CATEGORY_COLUMNS} FROM categories ORDER BY position, code"
+    ))?;
+    let rows = stmt.query_map([], category_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn category(conn: &Connection, code: &str) -> Result<Option<Category>, Fail> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CATEGORY_COLUMNS} FROM categories WHERE code = ?1"),
+            [code],
+            category_row,
+        )
+        .optional()?)
+}
+
+/// A stored report with its owner.
+pub struct OwnedReport {
+    pub owner: Uuid,
+    pub report: Report,
+}
+
+pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> {
+    let row = conn
+        .query_row(
+            "SELECT device_id, category, description, latitude, longitude, created_at, received_at, status
+             FROM reports WHERE id = ?1",
+            [id.to_string()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, f64>(3)?,
+                    r.get::<_, f64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((owner, category, description, latitude, longitude, created, received, status)) = row
+    else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare("SELECT status, note, at FROM report_events WHERE report_id = ?1 ORDER BY id")?;
+    let events = stmt.query_map([id.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut history = Vec::new();
+    for ev in events {
+        let (st, note, at) = ev?;
+        history.push(StatusChange {
+            status: parse_status(&st)?,
+            note,
+            at: parse_ts(&at)?,
+        });
+    }
+    Ok(Some(OwnedReport {
+        owner: parse_uuid(&owner)?,
+        report: Report {
+            id,
+            category,
+            description,
+            latitude,
+            longitude,
+            created_at: parse_ts(&created)?,
+            received_at: parse_ts(&received)?,
+            status: parse_status(&status)?,
+            history,
+        },
+    }))
+}
+
+/// What storing a submitted report did.
+pub enum Stored {
+    Created(Report),
+    /// The same report was sent again (a retry): nothing new was stored.
+    Replayed(Report),
+}
+
+/// Stores a new report, idempotently on its id.
+pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Result<Stored, Fail> {
+    let tx = conn.transaction()?;
+    if let Some(existing) = report(&tx, new.id)? {
+        return if existing.owner == device && existing.report.same_submission(new) {
+            Ok(Stored::Replayed(existing.report))
+        } else {
+            Err(Fail::new(
+                ErrorCode::IdConflict,
+                "a different report was already sent with this id",
+            ))
+        };
+    }
+    if category(&tx, &new.category)?.is_none() {
+        return Err(Fail::new(
+            ErrorCode::UnknownCategory,
+            format!("unknown category {:?}", new.category),
+        ));
+    }
+    let now = ts(Utc::now());
+    let id = new.id.to_string();
+    tx.execute(
+        "INSERT INTO reports (id, device_id, category, description, latitude, longitude, created_at, received_at, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received')",
+        params![
+            id,
+            device.to_string(),
+            new.category,
+            new.description,
+            new.latitude,
+            new.longitude,
+            ts(new.created_at),
+            now
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO report_events (report_id, status, note, at) VALUES (?1, 'received', '', ?2)",
+        params![id, now],
+    )?;
+    touch(&tx, "report", &id, Some(&device.to_string()))?;
+    let stored = report(&tx, new.id)?.ok_or_else(|| Fail::internal("report vanished"))?;
+    tx.commit()?;
+    Ok(Stored::Created(stored.report))
+}
+
+/// Operator: moves a report to a status with a note.
+pub fn change_status(
+    conn: &mut Connection,
+    id: Uuid,
+    status: ReportStatus,
+    note: &str,
+) -> Result<Report, Fail> {
+    let tx = conn.transaction()?;
+    let owner = report(&tx, id)?
+        .ok_or_else(|| Fail::not_found("report"))?
+        .owner;
+    let now = ts(Utc::now());
+    tx.execute(
+        "UPDATE reports SET status = ?2 WHERE id = ?1",
+        params![id.to_string(), status.as_str()],
+    )?;
+    tx.execute(
+        "INSERT INTO report_events (report_id, status, note, at) VALUES (?1, ?2, ?3, ?4)",
+        params![id.to_string(), status.as_str(), note, now],
+    )?;
+    touch(&tx, "report", &id.to_string(), Some(&owner.to_string()))?;
+    let updated = report(&tx, id)?.ok_or_else(|| Fail::internal("report vanished"))?;
+    tx.commit()?;
+    Ok(updated.report)
+}
+
+/// A page of the feed for one device: rows after `after`, at most `limit`.
+pub fn changes_since(
+    conn: &Connection,
+    device: Uuid,
+    after: i64,
+    limit: u32,
+) -> Result<(Vec<Change>, i64, bool), Fail> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, kind, entity FROM changes
+         WHERE seq > ?1 AND (audience IS NULL OR audience = ?2)
+         ORDER BY seq LIMIT ?3",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![after, device.to_string(), i64::from(limit) + 1],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let has_more = rows.len() > limit as usize;
+    let mut last = after;
+    let mut changes = Vec::new();
+    for (seq, kind, entity) in rows.into_iter().take(limit as usize) {
+        last = seq;
+        let change = match kind.as_str() {
+            "category" => category(conn, &entity)?.map(Change::Category),
+            "report" => report(conn, parse_uuid(&entity)?)?.map(|r| Change::Report(r.report)),
+            other => return Err(Fail::internal(format!("unknown change kind {other:?}"))),
+        };
+        changes.extend(change);
+    }
+    Ok((changes, last, has_more))
+}
+
+/// Number of reports stored (all devices); for operators and tests.
+pub fn report_count(conn: &Connection) -> Result<i64, Fail> {
+    Ok(conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))?)
+}
+
+/// Every report, newest first (operator view).
+pub fn all_reports(conn: &Connection) -> Result<Vec<Report>, Fail> {
+    let mut stmt = conn.prepare("SELECT id FROM reports ORDER BY received_at DESC, id DESC")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(r) = report(conn, parse_uuid(&id)?)? {
+            out.push(r.report);
+        }
+    }
+    Ok(out)
+}

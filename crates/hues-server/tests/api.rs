@@ -1,0 +1,307 @@
+//! The HTTP contract, driven through `router(state)` with a real SQLite file in a temp dir.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use hues_server::{AppState, Config, router};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const OPERATOR: &str = "test-operator-token";
+
+struct Server {
+    _dir: tempfile::TempDir,
+    app: axum::Router,
+}
+
+impl Server {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = AppState::open(&Config {
+            data_dir: dir.path().to_path_buf(),
+            operator_token: OPERATOR.into(),
+            demo: true,
+        })
+        .expect("open state");
+        Self {
+            _dir: dir,
+            app: router(state),
+        }
+    }
+
+    async fn call(&self, method: &str, uri: &str, token: Option<&str>, body: Option<&str>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let req = req
+            .body(body.map(|b| Body::from(b.to_owned())).unwrap_or_else(Body::empty))
+            .expect("request");
+        let resp = self.app.clone().oneshot(req).await.expect("response");
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    async fn device(&self) -> String {
+        let (st, v) = self.call("POST", "/api/v1/devices", None, Some(r#"{"platform":"test"}"#)).await;
+        assert_eq!(st, StatusCode::CREATED);
+        v["token"].as_str().expect("token").to_owned()
+    }
+}
+
+fn report_json(id: &str) -> Value {
+    json!({
+        "id": id,
+        "category": "street_light",
+        "description": "Đèn đường trước số 12 Lê Lợi không sáng",
+        "latitude": 16.4637,
+        "longitude": 107.5909,
+        "created_at": "2026-11-21T08:00:00Z"
+    })
+}
+
+const ID: &str = "019a8f3e-1c2d-7a4b-8c1d-0123456789ab";
+
+fn assert_error(v: &Value, code: &str) {
+    let obj = v.as_object().unwrap_or_else(|| panic!("error body is not an object: {v}"));
+    assert_eq!(obj.len(), 2, "exactly code and message: {v}");
+    assert_eq!(obj["code"], code, "{v}");
+    assert!(obj["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+}
+
+#[tokio::test]
+async fn health_and_categories() {
+    let s = Server::new();
+    let (st, v) = s.call("GET", "/api/v1/health", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["status"], "ok");
+    let (st, v) = s.call("GET", "/api/v1/categories", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    let cats = v.as_array().expect("array");
+    assert!(cats.len() >= 10);
+    assert!(cats.iter().any(|c| c["code"] == "flooding" && c["name_vi"] == "Thoát nước, ngập úng"));
+}
+
+#[tokio::test]
+async fn report_is_idempotent_on_its_id() {
+    let s = Server::new();
+    let t = s.device().await;
+    let body = report_json(ID).to_string();
+    let (st, first) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{first}");
+    assert_eq!(first["status"], "received");
+    let (st, again) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(first, again);
+    let mut changed = report_json(ID);
+    changed["description"] = json!("something else");
+    let (st, v) = s.call("POST", "/api/v1/reports", Some(&t), Some(&changed.to_string())).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_error(&v, "id_conflict");
+    // Another device reusing the id is a conflict too, never a read of someone else's report.
+    let other = s.device().await;
+    let (st, v) = s.call("POST", "/api/v1/reports", Some(&other), Some(&body)).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_error(&v, "id_conflict");
+    let (_, all) = s.call("GET", "/api/v1/operator/reports", Some(OPERATOR), None).await;
+    assert_eq!(all.as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn bad_input_gets_precise_codes() {
+    let s = Server::new();
+    let t = s.device().await;
+    let long = "x".repeat(4001);
+    let with = |field: &str, value: Value| {
+        let mut r = report_json(ID);
+        r[field] = value;
+        r.to_string()
+    };
+    let without = |field: &str| {
+        let mut r = report_json(ID);
+        r.as_object_mut().expect("object").remove(field);
+        r.to_string()
+    };
+    let cases: Vec<(String, u16, &str)> = vec![
+        ("{not json".into(), 400, "malformed_json"),
+        ("".into(), 400, "malformed_json"),
+        (report_json(ID).to_string().replace("16.4637", "NaN"), 400, "malformed_json"),
+        (report_json(ID).to_string().replace("16.4637", "Infinity"), 400, "malformed_json"),
+        (without("category"), 422, "missing_field"),
+        (without("latitude"), 422, "missing_field"),
+        (with("latitude", json!("16.4")), 422, "invalid_type"),
+        (with("id", json!("not-a-uuid")), 422, "invalid_value"),
+        (with("latitude", json!(90.01)), 422, "out_of_range"),
+        (with("latitude", json!(-91)), 422, "out_of_range"),
+        (with("longitude", json!(180.5)), 422, "out_of_range"),
+        (with("longitude", json!(-1e9)), 422, "out_of_range"),
+        (with("description", json!(long)), 422, "too_long"),
+        (with("description", json!("   ")), 422, "missing_field"),
+        (with("category", json!("dragons")), 422, "unknown_category"),
+        (with("extra", json!(1)), 422, "invalid_value"),
+    ];
+    for (body, status, code) in cases {
+        let (st, v) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+        assert_eq!(st.as_u16(), status, "{body:.80} -> {v}");
+        assert_error(&v, code);
+    }
+    // Nothing of that was stored.
+    let (_, all) = s.call("GET", "/api/v1/operator/reports", Some(OPERATOR), None).await;
+    assert_eq!(all.as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn tokens_are_required_and_checked() {
+    let s = Server::new();
+    let body = report_json(ID).to_string();
+    let (st, v) = s.call("POST", "/api/v1/reports", None, Some(&body)).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, "unauthorized");
+    let (st, v) = s.call("POST", "/api/v1/reports", Some("wrong"), Some(&body)).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, "unauthorized");
+    let (st, v) = s.call("GET", "/api/v1/sync", Some("wrong"), None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, "unauthorized");
+    let citizen = s.device().await;
+    let update = r#"{"status":"resolved","note":"x"}"#;
+    let uri = format!("/api/v1/operator/reports/{ID}/status");
+    let (st, v) = s.call("POST", &uri, Some(&citizen), Some(update)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_error(&v, "forbidden");
+    let (st, v) = s.call("POST", &uri, Some("nope"), Some(update)).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, "unauthorized");
+    let (st, v) = s.call("POST", &uri, None, Some(update)).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_error(&v, "unauthorized");
+    let (st, v) = s.call("POST", &uri, Some(OPERATOR), Some(update)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_error(&v, "not_found");
+}
+
+#[tokio::test]
+async fn other_errors_share_the_shape() {
+    let s = Server::new();
+    let t = s.device().await;
+    let (st, v) = s.call("GET", "/api/v1/nowhere", None, None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_error(&v, "not_found");
+    let (st, v) = s.call("DELETE", "/api/v1/health", None, None).await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error(&v, "method_not_allowed");
+    let (st, v) = s.call("GET", "/api/v1/sync?cursor=abc", Some(&t), None).await;
+    assert_eq!(st.as_u16(), 422);
+    assert_error(&v, "invalid_value");
+    let (st, v) = s.call("GET", "/api/v1/sync?limit=0", Some(&t), None).await;
+    assert_eq!(st.as_u16(), 422);
+    assert_error(&v, "out_of_range");
+    let (st, v) = s.call("GET", "/api/v1/sync?limit=lots", Some(&t), None).await;
+    assert_eq!(st.as_u16(), 422);
+    assert_error(&v, "invalid_value");
+    let (st, v) = s.call("GET", "/api/v1/reports/not-a-uuid", Some(&t), None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_error(&v, "not_found");
+    let huge = format!("{{\"platform\":\"{}\"}}", "x".repeat(hues_server::MAX_BODY_BYTES));
+    let (st, v) = s.call("POST", "/api/v1/devices", None, Some(&huge)).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error(&v, "payload_too_large");
+    // Wrong content type.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/devices")
+        .header("content-type", "text/plain")
+        .body(Body::from("{}"))
+        .expect("request");
+    let resp = s.app.clone().oneshot(req).await.expect("response");
+    assert_eq!(resp.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn sync_pages_and_privacy() {
+    let s = Server::new();
+    let alice = s.device().await;
+    let bob = s.device().await;
+    let body = report_json(ID).to_string();
+    let (st, _) = s.call("POST", "/api/v1/reports", Some(&alice), Some(&body)).await;
+    assert_eq!(st, StatusCode::CREATED);
+
+    // Page through Alice's feed 4 at a time: 11 categories + 1 report.
+    let mut cursor = String::new();
+    let mut kinds = Vec::new();
+    loop {
+        let (st, page) = s
+            .call("GET", &format!("/api/v1/sync?cursor={cursor}&limit=4"), Some(&alice), None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        for c in page["changes"].as_array().expect("changes") {
+            kinds.push(c["kind"].as_str().expect("kind").to_owned());
+        }
+        cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
+        if !page["has_more"].as_bool().expect("has_more") {
+            break;
+        }
+    }
+    assert_eq!(kinds.iter().filter(|k| *k == "report").count(), 1);
+    assert!(kinds.iter().filter(|k| *k == "category").count() >= 10);
+
+    // Nothing new since the cursor.
+    let (_, page) = s.call("GET", &format!("/api/v1/sync?cursor={cursor}"), Some(&alice), None).await;
+    assert_eq!(page["changes"].as_array().map(Vec::len), Some(0));
+
+    // An operator moves it along; Alice sees exactly that change next.
+    let uri = format!("/api/v1/operator/reports/{ID}/status");
+    let (st, _) = s
+        .call("POST", &uri, Some(OPERATOR), Some(r#"{"status":"in_progress","note":"Đội điện lực đang xử lý"}"#))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, page) = s.call("GET", &format!("/api/v1/sync?cursor={cursor}"), Some(&alice), None).await;
+    let changes = page["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["data"]["status"], "in_progress");
+    assert_eq!(changes[0]["data"]["history"][1]["note"], "Đội điện lực đang xử lý");
+
+    // Bob never sees Alice's report, neither in sync nor by id.
+    let (_, page) = s.call("GET", "/api/v1/sync?limit=1000", Some(&bob), None).await;
+    assert!(page["changes"].as_array().expect("changes").iter().all(|c| c["kind"] != "report"));
+    let (st, _) = s.call("GET", &format!("/api/v1/reports/{ID}"), Some(&bob), None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s.call("GET", &format!("/api/v1/reports/{ID}"), Some(&alice), None).await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn openapi_documents_every_route() {
+    let s = Server::new();
+    let (st, doc) = s.call("GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let expected = [
+        ("get", "/api/v1/health"),
+        ("post", "/api/v1/devices"),
+        ("get", "/api/v1/categories"),
+        ("post", "/api/v1/reports"),
+        ("get", "/api/v1/reports/{id}"),
+        ("get", "/api/v1/sync"),
+        ("get", "/api/v1/operator/reports"),
+        ("post", "/api/v1/operator/reports/{id}/status"),
+        ("get", "/api/v1/openapi.json"),
+    ];
+    let paths = doc["paths"].as_object().expect("paths");
+    let count: usize = paths.values().map(|p| p.as_object().map_or(0, |o| o.len())).sum();
+    assert_eq!(count, expected.len(), "documented operations: {:?}", paths.keys());
+    for (method, path) in expected {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+        // Each documented route really answers (not with the 404 fallback's "no route").
+        let (_, v) = s.call(&method.to_uppercase(), &path.replace("{id}", ID), None, None).await;
+        assert!(!v["message"].as_str().unwrap_or("").starts_with("no route"), "{method} {path}: {v}");
+    }
+    for schema in ["NewReport", "Report", "SyncPage", "ApiError", "Category", "StatusUpdate"] {
+        assert!(doc["components"]["schemas"].get(schema).is_some(), "schema {schema}");
+    }
+}

@@ -1,0 +1,225 @@
+//! The HTTP API `/api/v1` between the app and the reference server.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The API's version prefix.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Longest report description, in characters (not bytes).
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    /// Always `"ok"` when the server answers.
+    pub status: String,
+    pub version: String,
+}
+
+/// Registering an app install: the anonymous citizen identity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewDevice {
+    /// Free text such as "linux" or "android"; for operators' statistics only.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// The app's UI language, `vi` or `en`.
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceToken {
+    pub device_id: Uuid,
+    /// Bearer token for `Authorization: Bearer …`. Shown once; the server keeps only its hash.
+    pub token: String,
+}
+
+/// A report category (an Open311 "service").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Category {
+    /// Stable code, e.g. `street_light`.
+    pub code: String,
+    /// Group code, e.g. `power`.
+    pub group: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub description_vi: String,
+    pub description_en: String,
+    /// Sort order inside lists.
+    pub position: i64,
+}
+
+impl Category {
+    /// The name in the given language (`vi` or anything else for English).
+    pub fn name(&self, lang: &str) -> &str {
+        if lang == "vi" { &self.name_vi } else { &self.name_en }
+    }
+}
+
+/// A citizen's new report, as the app sends it. The id is made by the client (UUIDv7), so a
+/// retry of the same report is recognised by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    pub id: Uuid,
+    pub category: String,
+    pub description: String,
+    /// WGS84 latitude in degrees, −90…90.
+    pub latitude: f64,
+    /// WGS84 longitude in degrees, −180…180.
+    pub longitude: f64,
+    /// When the citizen made the report on the device (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where a report is in the city's handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Received,
+    Assigned,
+    InProgress,
+    Resolved,
+    Rejected,
+    Duplicate,
+}
+
+impl ReportStatus {
+    pub const ALL: [ReportStatus; 6] = [
+        Self::Received,
+        Self::Assigned,
+        Self::InProgress,
+        Self::Resolved,
+        Self::Rejected,
+        Self::Duplicate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Assigned => "assigned",
+            Self::InProgress => "in_progress",
+            Self::Resolved => "resolved",
+            Self::Rejected => "rejected",
+            Self::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// One step of a report's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusChange {
+    pub status: ReportStatus,
+    /// The city's note to the citizen; empty when none.
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A report as the server holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Report {
+    pub id: Uuid,
+    pub category: String,
+    pub description: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub created_at: DateTime<Utc>,
+    /// When the server first stored it.
+    pub received_at: DateTime<Utc>,
+    pub status: ReportStatus,
+    /// Oldest first; the first entry is always `received`.
+    pub history: Vec<StatusChange>,
+}
+
+impl Report {
+    /// True when `new` describes the same report as this record (for idempotent retries).
+    pub fn same_submission(&self, new: &NewReport) -> bool {
+        self.id == new.id
+            && self.category == new.category
+            && self.description == new.description
+            && self.latitude.to_bits() == new.latitude.to_bits()
+            && self.longitude.to_bits() == new.longitude.to_bits()
+            && self.created_at == new.created_at
+    }
+}
+
+/// Operator: move a report to a new status, with a note to the citizen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    pub status: ReportStatus,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// One change in the sync feed. Applying a change is an upsert: the newest wins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum Change {
+    Category(Category),
+    Report(Report),
+}
+
+/// A page of the sync feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SyncPage {
+    pub changes: Vec<Change>,
+    /// Pass this as `cursor` to get what comes after this page.
+    pub next_cursor: String,
+    /// True when more changes wait after `next_cursor`.
+    pub has_more: bool,
+}
+
+/// Default and largest page size of `GET /sync`.
+pub const SYNC_DEFAULT_LIMIT: u32 = 200;
+pub const SYNC_MAX_LIMIT: u32 = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_is_tagged() {
+        let c = Change::Category(Category {
+            code: "trash".into(),
+            group: "environment".into(),
+            name_vi: "Rác thải".into(),
+            name_en: "Waste".into(),
+            description_vi: String::new(),
+            description_en: String::new(),
+            position: 1,
+        });
+        let v = serde_json::to_value(&c).expect("serialize");
+        assert_eq!(v["kind"], "category");
+        assert_eq!(v["data"]["code"], "trash");
+    }
+
+    #[test]
+    fn status_strings_round_trip() {
+        for st in ReportStatus::ALL {
+            assert_eq!(ReportStatus::parse(st.as_str()), Some(st));
+            let json = serde_json::to_string(&st).expect("serialize");
+            assert_eq!(json, format!("\"{}\"", st.as_str()));
+        }
+        assert_eq!(ReportStatus::parse("lost"), None);
+    }
+}

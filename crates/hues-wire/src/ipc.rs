@@ -1,0 +1,174 @@
+//! The commands the UI sends to the native side (Tauri `invoke`). Each command is a type that
+//! names itself and its request and response, so the UI's bridge and the app's handlers cannot
+//! disagree. Every command takes one argument named `req` and fails with [`crate::ApiError`].
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use crate::api::{Category, ReportStatus, StatusChange};
+use crate::error::ErrorCode;
+
+/// A command of the native side.
+pub trait Command {
+    /// The Tauri command name.
+    const NAME: &'static str;
+    type Request: Serialize + DeserializeOwned;
+    type Response: Serialize + DeserializeOwned;
+}
+
+/// The name of the single argument every command takes.
+pub const ARG: &str = "req";
+
+macro_rules! command {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $req:ty => $resp:ty) => {
+        $(#[$doc])*
+        pub struct $ty;
+        impl Command for $ty {
+            const NAME: &'static str = $name;
+            type Request = $req;
+            type Response = $resp;
+        }
+    };
+}
+
+command!(
+    /// Sync indicator: online/offline, reports waiting, last successful sync.
+    GetSyncStatus, "get_sync_status", () => SyncStatus
+);
+command!(
+    /// Ask the sync engine to run now (it also runs on its own).
+    SyncNow, "sync_now", () => SyncStatus
+);
+command!(ListCategories, "list_categories", () => Vec<Category>);
+command!(
+    /// Validate, save on this device and queue for sending, in one transaction.
+    SubmitReport, "submit_report", ReportInput => LocalReport
+);
+command!(ListMyReports, "list_my_reports", () => Vec<LocalReport>);
+command!(GetSettings, "get_settings", () => Settings);
+command!(SaveSettings, "save_settings", Settings => Settings);
+command!(
+    /// The report form as last typed, kept across restarts.
+    LoadDraft, "load_draft", () => ReportDraft
+);
+command!(SaveDraft, "save_draft", ReportDraft => ());
+command!(
+    /// Called once by the UI when Home has painted (start-up measurement).
+    UiReady, "ui_ready", () => ()
+);
+
+/// All command names, for the app's capability file and its tests.
+pub const ALL_COMMANDS: [&str; 10] = [
+    GetSyncStatus::NAME,
+    SyncNow::NAME,
+    ListCategories::NAME,
+    SubmitReport::NAME,
+    ListMyReports::NAME,
+    GetSettings::NAME,
+    SaveSettings::NAME,
+    LoadDraft::NAME,
+    SaveDraft::NAME,
+    UiReady::NAME,
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// The last attempt reached the server.
+    pub online: bool,
+    /// Reports saved on this device and not yet acknowledged by the server.
+    pub waiting: u32,
+    /// Reports the server refused; the citizen must look at them.
+    pub failed: u32,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Rises whenever local data changed, so screens know to reload.
+    pub revision: u64,
+}
+
+/// What the citizen typed in the report form. Coordinates stay text until validated, so that a
+/// mistake never loses what was typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportDraft {
+    pub category: String,
+    pub description: String,
+    pub latitude: String,
+    pub longitude: String,
+}
+
+/// A report to submit, already parsed by the form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportInput {
+    pub category: String,
+    pub description: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// Where a report is, as the citizen sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// In the outbox, not yet tried or waiting to retry.
+    SavedOnDevice,
+    /// Being sent now.
+    Sending,
+    /// The server acknowledged it; `ReportStatus` says the rest.
+    Delivered,
+    /// The server refused it; the code says why. It stays on the device.
+    Refused { code: ErrorCode },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalReport {
+    pub id: Uuid,
+    pub category: String,
+    pub description: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub created_at: DateTime<Utc>,
+    pub delivery: DeliveryState,
+    /// The city's status once delivered.
+    pub status: Option<ReportStatus>,
+    pub history: Vec<StatusChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// `vi` (default) or `en`.
+    pub language: String,
+    pub server_url: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            language: "vi".into(),
+            server_url: DEFAULT_SERVER_URL.into(),
+        }
+    }
+}
+
+pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_names_are_unique() {
+        let mut names = ALL_COMMANDS.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL_COMMANDS.len());
+    }
+
+    #[test]
+    fn delivery_state_shape() {
+        let v = serde_json::to_value(DeliveryState::Refused {
+            code: ErrorCode::UnknownCategory,
+        })
+        .expect("serialize");
+        assert_eq!(v["state"], "refused");
+        assert_eq!(v["code"], "unknown_category");
+    }
+}

@@ -1,0 +1,11 @@
+//! Types that cross a boundary in hues: the HTTP API between app and server (`api`), the IPC
+//! commands between the UI and the native side (`ipc`), and the one error shape both use
+//! (`error`). Pure data and pure rules, no I/O, so it builds for wasm32 too.
+
+pub mod api;
+pub mod error;
+pub mod ipc;
+pub mod time;
+pub mod validate;
+
+pub use error::{ApiError, ErrorCode};
