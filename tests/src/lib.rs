@@ -1,1 +1,149 @@
+//! Harness for whole-system tests: start the real `hues-server` binary on a free loopback port
+//! with a temp data dir, talk to it as an operator, find built binaries, clean up on drop.
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use hues_wire::api::Report;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub mod proxy;
+pub mod webdriver;
+
+pub const OPERATOR_TOKEN: &str = "system-test-operator";
+
+/// The cargo target profile dir these tests were built into (…/target/debug).
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // …/target/debug/deps/<test> → …/target/debug
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// A binary built by `cargo build` in the same profile (xtask builds them before the tests).
+pub fn built_binary(name: &str) -> Result<PathBuf> {
+    let env_key = format!("HUES_{}_BIN", name.replace('-', "_").to_uppercase());
+    let path = std::env::var_os(&env_key)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| profile_dir().join(name));
+    if !path.exists() {
+        bail!(
+            "{} not found: build it first (cargo build -p {name}) or set {env_key}",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A running `hues-server --demo`; killed when dropped.
+pub struct ServerProcess {
+    child: Child,
+    pub port: u16,
+    pub data_dir: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts the server on `port` (0: any) with its data in `data_dir`; returns once it listens.
+    pub async fn start(data_dir: &Path, port: u16) -> Result<Self> {
+        let bin = built_binary("hues-server")?;
+        let mut child = Command::new(&bin)
+            .args(["--demo", "--addr", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--operator-token", OPERATOR_TOKEN])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .context("server did not start within 30 s")??
+            .context("server exited before listening")?;
+        let port = line
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.trim().parse().ok())
+            .with_context(|| format!("unexpected first line {line:?}"))?;
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self {
+            child,
+            port,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server (as a crash or power cut would: no goodbye).
+    pub async fn stop(mut self) -> Result<()> {
+        self.child.kill().await?;
+        Ok(())
+    }
+
+    /// Counts the reports in the server's own database file.
+    pub fn report_rows(&self) -> Result<i64> {
+        let conn = rusqlite::Connection::open(self.data_dir.join("hues-server.db"))?;
+        Ok(conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))?)
+    }
+
+    /// Operator: every report.
+    pub async fn reports(&self) -> Result<Vec<Report>> {
+        let resp = reqwest::Client::new()
+            .get(format!("{}/api/v1/operator/reports", self.url()))
+            .bearer_auth(OPERATOR_TOKEN)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(resp.json().await?)
+    }
+
+    /// Operator: moves a report along.
+    pub async fn set_status(&self, id: &str, status: &str, note: &str) -> Result<Report> {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/v1/operator/reports/{id}/status", self.url()))
+            .bearer_auth(OPERATOR_TOKEN)
+            .json(&serde_json::json!({ "status": status, "note": note }))
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(resp.json().await?)
+    }
+}
+
+/// Polls `check` every 200 ms until it holds or `timeout` passes.
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut last_err = None;
+    loop {
+        match check().await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => last_err = Some(e),
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("timed out waiting for {what} (last error: {last_err:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -1,1 +1,13 @@
+//! The offline client of hues: a SQLite cache that keeps everything the citizen has made or
+//! seen, an outbox of what waits to be sent, and the sync engine that pushes the outbox and pulls
+//! the server's changes. No Tauri and no Dioxus here: the app wraps this crate in commands.
 
+pub mod backoff;
+pub mod client;
+pub mod error;
+pub mod store;
+pub mod sync;
+
+pub use error::CoreError;
+pub use store::Store;
+pub use sync::{SyncEngine, SyncOutcome};

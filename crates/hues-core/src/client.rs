@@ -1,0 +1,108 @@
+//! The HTTP client of `/api/v1`. It sorts every failure into "try again later" (network, 5xx,
+//! 408, 429, unreadable answer) or "the server said no" (other 4xx, with its error code).
+
+use std::time::Duration;
+
+use hues_wire::api::{DeviceToken, NewDevice, NewReport, Report, SyncPage};
+use hues_wire::{ApiError, ErrorCode};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Worth retrying: offline, refused, timed out, 5xx, 408, 429, or an answer we could not read.
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// The server refused the request; retrying the same request will not help.
+    #[error("refused: {0}")]
+    Refused(ApiError),
+}
+
+impl RequestError {
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Refused(e) if e.code == ErrorCode::Unauthorized)
+    }
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl ApiClient {
+    pub fn new(base_url: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .user_agent(concat!("hues-app/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}{path}", self.base, hues_wire::api::API_PREFIX)
+    }
+
+    async fn read<T: DeserializeOwned>(
+        resp: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<T, RequestError> {
+        let resp = resp.map_err(|e| RequestError::Transient(e.to_string()))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| RequestError::Transient(format!("reading answer: {e}")))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| RequestError::Transient(format!("unreadable answer: {e}")));
+        }
+        if status.is_server_error()
+            || status == StatusCode::REQUEST_TIMEOUT
+            || status == StatusCode::TOO_MANY_REQUESTS
+        {
+            return Err(RequestError::Transient(format!("server answered {status}")));
+        }
+        let err = serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| {
+            ApiError::new(ErrorCode::BadResponse, format!("server answered {status}"))
+        });
+        Err(RequestError::Refused(err))
+    }
+
+    pub async fn register(&self, device: &NewDevice) -> Result<DeviceToken, RequestError> {
+        Self::read(self.http.post(self.url("/devices")).json(device).send().await).await
+    }
+
+    pub async fn submit_report(&self, token: &str, r: &NewReport) -> Result<Report, RequestError> {
+        Self::read(
+            self.http
+                .post(self.url("/reports"))
+                .bearer_auth(token)
+                .json(r)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn sync_page(
+        &self,
+        token: &str,
+        cursor: &str,
+        limit: u32,
+    ) -> Result<SyncPage, RequestError> {
+        Self::read(
+            self.http
+                .get(self.url("/sync"))
+                .bearer_auth(token)
+                .query(&[("cursor", cursor), ("limit", &limit.to_string())])
+                .send()
+                .await,
+        )
+        .await
+    }
+}

@@ -1,0 +1,659 @@
+//! The local SQLite cache: categories, the citizen's reports, the outbox, settings and the
+//! report draft. Every write that must stay consistent happens in one transaction.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hues_wire::api::{Category, Change, NewReport, Report, ReportStatus, StatusChange, SyncPage};
+use hues_wire::ipc::{DeliveryState, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
+use hues_wire::{ApiError, ErrorCode};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite_migration::{M, Migrations};
+use uuid::Uuid;
+
+use crate::error::CoreError;
+
+/// Append-only: add a file and a line, never edit a released one.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+const OUTBOX_REPORT: &str = "report";
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>, CoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| CoreError::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+fn parse_id(s: &str) -> Result<Uuid, CoreError> {
+    Uuid::parse_str(s).map_err(|e| CoreError::Corrupt(format!("id {s:?}: {e}")))
+}
+
+/// An outbox entry that is due to be sent.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub attempts: u32,
+    pub report: NewReport,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    revision: AtomicU64,
+}
+
+impl Store {
+    /// Opens (creating) and migrates the cache. A report caught mid-send by a crash goes back to
+    /// "saved on this device": the server's idempotency makes resending it safe.
+    pub fn open(path: &Path) -> Result<Self, CoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        migrations().to_latest(&mut conn)?;
+        conn.execute(
+            "UPDATE reports SET delivery = 'saved' WHERE delivery = 'sending'",
+            [],
+        )?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            revision: AtomicU64::new(1),
+        })
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>, CoreError> {
+        self.conn.lock().map_err(|_| CoreError::Poisoned)
+    }
+
+    fn bump(&self) {
+        self.revision.fetch_add(1, Ordering::Relaxed);
+    }
+
+    // ---- key/value: settings, draft, per-server token and cursor -------------------------
+
+    fn get_kv(conn: &Connection, key: &str) -> Result<Option<String>, CoreError> {
+        Ok(conn
+            .query_row("SELECT value FROM kv WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_kv(conn: &Connection, key: &str, value: &str) -> Result<(), CoreError> {
+        conn.execute(
+            "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, CoreError> {
+        let conn = self.conn()?;
+        Self::get_kv(&conn, key)?
+            .map(|v| serde_json::from_str(&v).map_err(CoreError::from))
+            .transpose()
+    }
+
+    fn set_json<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<(), CoreError> {
+        let conn = self.conn()?;
+        Self::set_kv(&conn, key, &serde_json::to_string(value)?)
+    }
+
+    pub fn settings(&self) -> Result<Settings, CoreError> {
+        Ok(self.get_json("settings")?.unwrap_or_default())
+    }
+
+    /// Saves settings after checking them; the language must be `vi` or `en`, the server URL
+    /// an http(s) URL.
+    pub fn save_settings(&self, s: &Settings) -> Result<Settings, CoreError> {
+        let language = s.language.trim();
+        if language != "vi" && language != "en" {
+            return Err(CoreError::Invalid(ApiError::new(
+                ErrorCode::InvalidValue,
+                "language must be vi or en",
+            )));
+        }
+        let url = s.server_url.trim().trim_end_matches('/');
+        let valid_url = (url.starts_with("http://") || url.starts_with("https://"))
+            && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
+        if !valid_url {
+            return Err(CoreError::Invalid(ApiError::new(
+                ErrorCode::InvalidValue,
+                "server URL must start with http:// or https://",
+            )));
+        }
+        let clean = Settings {
+            language: language.to_owned(),
+            server_url: url.to_owned(),
+        };
+        self.set_json("settings", &clean)?;
+        self.bump();
+        Ok(clean)
+    }
+
+    pub fn draft(&self) -> Result<ReportDraft, CoreError> {
+        Ok(self.get_json("draft")?.unwrap_or_default())
+    }
+
+    pub fn save_draft(&self, d: &ReportDraft) -> Result<(), CoreError> {
+        self.set_json("draft", d)
+    }
+
+    pub fn device_token(&self, server: &str) -> Result<Option<String>, CoreError> {
+        Self::get_kv(&*self.conn()?, &format!("token:{server}"))
+    }
+
+    pub fn set_device_token(&self, server: &str, token: Option<&str>) -> Result<(), CoreError> {
+        let conn = self.conn()?;
+        let key = format!("token:{server}");
+        match token {
+            Some(t) => Self::set_kv(&conn, &key, t),
+            None => {
+                conn.execute("DELETE FROM kv WHERE key = ?1", [&key])?;
+                // A new identity starts the feed over.
+                conn.execute("DELETE FROM kv WHERE key = ?1", [format!("cursor:{server}")])?;
+                Ok(())
+            }
+        }
+    }
+
+    pub fn cursor(&self, server: &str) -> Result<String, CoreError> {
+        Ok(Self::get_kv(&*self.conn()?, &format!("cursor:{server}"))?.unwrap_or_default())
+    }
+
+    pub fn last_success(&self) -> Result<Option<DateTime<Utc>>, CoreError> {
+        Self::get_kv(&*self.conn()?, "last_success_at")?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()
+    }
+
+    pub fn set_last_success(&self, t: DateTime<Utc>) -> Result<(), CoreError> {
+        Self::set_kv(&*self.conn()?, "last_success_at", &ts(t))?;
+        self.bump();
+        Ok(())
+    }
+
+    // ---- categories ---------------------------------------------------------------------
+
+    pub fn categories(&self) -> Result<Vec<Category>, CoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT code, grp, name_vi, name_en, description_vi, description_en, position
+             FROM categories ORDER BY position, code",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Category {
+                code: r.get(0)?,
+                group: r.get(1)?,
+                name_vi: r.get(2)?,
+                name_en: r.get(3)?,
+                description_vi: r.get(4)?,
+                description_en: r.get(5)?,
+                position: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    // ---- reports and the outbox -----------------------------------------------------------
+
+    /// Checks the report, then saves it and its outbox entry in one transaction. On a broken
+    /// rule nothing is saved and the error says which field.
+    pub fn submit_report(&self, input: &ReportInput) -> Result<LocalReport, CoreError> {
+        let new = NewReport {
+            id: Uuid::now_v7(),
+            category: input.category.trim().to_owned(),
+            description: input.description.trim().to_owned(),
+            latitude: input.latitude,
+            longitude: input.longitude,
+            created_at: Utc::now(),
+        };
+        hues_wire::validate::check_report(&new).map_err(|e| CoreError::Invalid(e.into()))?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let known: bool = tx.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM categories) OR EXISTS (SELECT 1 FROM categories WHERE code = ?1)",
+            [&new.category],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(CoreError::Invalid(ApiError::new(
+                ErrorCode::UnknownCategory,
+                format!("unknown category {:?}", new.category),
+            )));
+        }
+        tx.execute(
+            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'saved')",
+            params![
+                new.id.to_string(),
+                new.category,
+                new.description,
+                new.latitude,
+                new.longitude,
+                ts(new.created_at)
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO outbox (kind, entity_id, payload, next_attempt_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![
+                OUTBOX_REPORT,
+                new.id.to_string(),
+                serde_json::to_string(&new)?,
+                ts(new.created_at)
+            ],
+        )?;
+        // The form is done with: clear the draft in the same transaction.
+        tx.execute("DELETE FROM kv WHERE key = 'draft'", [])?;
+        let saved = Self::local_report(&tx, new.id)?
+            .ok_or_else(|| CoreError::Corrupt("report vanished".into()))?;
+        tx.commit()?;
+        drop(conn);
+        self.bump();
+        Ok(saved)
+    }
+
+    /// Entries due now (not refused), oldest first.
+    pub fn due_outbox(&self, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>, CoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, attempts, payload FROM outbox
+             WHERE failed_code IS NULL AND next_attempt_at <= ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([ts(now)], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, attempts, payload)| {
+                Ok(OutboxEntry {
+                    id,
+                    attempts,
+                    report: serde_json::from_str(&payload)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Makes every waiting entry due now (the network came back).
+    pub fn retry_all_now(&self) -> Result<(), CoreError> {
+        self.conn()?.execute(
+            "UPDATE outbox SET next_attempt_at = ?1 WHERE failed_code IS NULL",
+            [ts(Utc::now())],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_sending(&self, entry: &OutboxEntry) -> Result<(), CoreError> {
+        self.conn()?.execute(
+            "UPDATE reports SET delivery = 'sending' WHERE id = ?1 AND delivery = 'saved'",
+            [entry.report.id.to_string()],
+        )?;
+        self.bump();
+        Ok(())
+    }
+
+    /// The server acknowledged the report: the outbox entry goes, the record is stored.
+    pub fn acknowledge(&self, entry: &OutboxEntry, server: &Report) -> Result<(), CoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM outbox WHERE id = ?1", [entry.id])?;
+        Self::store_server_report(&tx, server)?;
+        tx.commit()?;
+        drop(conn);
+        self.bump();
+        Ok(())
+    }
+
+    /// A temporary failure: try again after `delay`.
+    pub fn retry_later(
+        &self,
+        entry: &OutboxEntry,
+        delay: Duration,
+        error: &str,
+    ) -> Result<(), CoreError> {
+        let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
+        let conn = self.conn()?;
+        conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![entry.id, ts(next), error],
+        )?;
+        conn.execute(
+            "UPDATE reports SET delivery = 'saved' WHERE id = ?1 AND delivery = 'sending'",
+            [entry.report.id.to_string()],
+        )?;
+        drop(conn);
+        self.bump();
+        Ok(())
+    }
+
+    /// The server refused the report: it stays on the device, marked with the server's code.
+    pub fn refuse(&self, entry: &OutboxEntry, error: &ApiError) -> Result<(), CoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE outbox SET attempts = attempts + 1, failed_code = ?2, last_error = ?3 WHERE id = ?1",
+            params![entry.id, error.code.as_str(), error.message],
+        )?;
+        tx.execute(
+            "UPDATE reports SET delivery = 'refused', refused_code = ?2 WHERE id = ?1",
+            params![entry.report.id.to_string(), error.code.as_str()],
+        )?;
+        tx.commit()?;
+        drop(conn);
+        self.bump();
+        Ok(())
+    }
+
+    fn store_server_report(tx: &Transaction<'_>, r: &Report) -> Result<(), CoreError> {
+        let id = r.id.to_string();
+        // A report the server knows but this device lost (reinstall) is stored whole.
+        tx.execute(
+            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'delivered', ?7)
+             ON CONFLICT(id) DO UPDATE SET delivery = 'delivered', refused_code = NULL, status = ?7",
+            params![
+                id,
+                r.category,
+                r.description,
+                r.latitude,
+                r.longitude,
+                ts(r.created_at),
+                r.status.as_str()
+            ],
+        )?;
+        tx.execute("DELETE FROM report_history WHERE report_id = ?1", [&id])?;
+        for (seq, h) in r.history.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO report_history (report_id, seq, status, note, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, seq as i64, h.status.as_str(), h.note, ts(h.at)],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Applies one page of the feed and moves the cursor, in one transaction.
+    pub fn apply_page(&self, server: &str, page: &SyncPage) -> Result<(), CoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        for change in &page.changes {
+            match change {
+                Change::Category(c) => {
+                    tx.execute(
+                        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                         ON CONFLICT(code) DO UPDATE SET grp = ?2, name_vi = ?3, name_en = ?4,
+                            description_vi = ?5, description_en = ?6, position = ?7",
+                        params![
+                            c.code,
+                            c.group,
+                            c.name_vi,
+                            c.name_en,
+                            c.description_vi,
+                            c.description_en,
+                            c.position
+                        ],
+                    )?;
+                }
+                Change::Report(r) => {
+                    // A report still in this device's outbox keeps its local delivery state until
+                    // its own acknowledgement arrives.
+                    let queued: bool = tx.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity_id = ?1 AND failed_code IS NULL)",
+                        [r.id.to_string()],
+                        |row| row.get(0),
+                    )?;
+                    if !queued {
+                        Self::store_server_report(&tx, r)?;
+                    }
+                }
+            }
+        }
+        Self::set_kv(&tx, &format!("cursor:{server}"), &page.next_cursor)?;
+        tx.commit()?;
+        drop(conn);
+        if !page.changes.is_empty() {
+            self.bump();
+        }
+        Ok(())
+    }
+
+    fn local_report(conn: &Connection, id: Uuid) -> Result<Option<LocalReport>, CoreError> {
+        let mut reports = Self::query_reports(conn, Some(id))?;
+        Ok(reports.pop())
+    }
+
+    fn query_reports(conn: &Connection, only: Option<Uuid>) -> Result<Vec<LocalReport>, CoreError> {
+        let mut stmt = conn.prepare(
+            "SELECT id, category, description, latitude, longitude, created_at, delivery, refused_code, status
+             FROM reports WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at DESC, id DESC",
+        )?;
+        let rows = stmt
+            .query_map([only.map(|u| u.to_string())], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, f64>(3)?,
+                    r.get::<_, f64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut hist = conn.prepare(
+            "SELECT status, note, at FROM report_history WHERE report_id = ?1 ORDER BY seq",
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, category, description, latitude, longitude, created, delivery, refused, status) in
+            rows
+        {
+            let delivery = match delivery.as_str() {
+                "saved" => DeliveryState::SavedOnDevice,
+                "sending" => DeliveryState::Sending,
+                "delivered" => DeliveryState::Delivered,
+                "refused" => DeliveryState::Refused {
+                    code: refused
+                        .as_deref()
+                        .and_then(|c| ErrorCode::ALL.into_iter().find(|e| e.as_str() == c))
+                        .unwrap_or(ErrorCode::BadResponse),
+                },
+                other => return Err(CoreError::Corrupt(format!("delivery {other:?}"))),
+            };
+            let history = hist
+                .query_map([&id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                })?
+                .map(|row| {
+                    let (st, note, at) = row?;
+                    Ok(StatusChange {
+                        status: ReportStatus::parse(&st)
+                            .ok_or_else(|| CoreError::Corrupt(format!("status {st:?}")))?,
+                        note,
+                        at: parse_ts(&at)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, CoreError>>()?;
+            out.push(LocalReport {
+                id: parse_id(&id)?,
+                category,
+                description,
+                latitude,
+                longitude,
+                created_at: parse_ts(&created)?,
+                delivery,
+                status: status.as_deref().and_then(ReportStatus::parse),
+                history,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The citizen's reports, newest first.
+    pub fn my_reports(&self) -> Result<Vec<LocalReport>, CoreError> {
+        Self::query_reports(&*self.conn()?, None)
+    }
+
+    /// Counts for the sync indicator.
+    pub fn sync_status(&self, online: bool) -> Result<SyncStatus, CoreError> {
+        let (waiting, failed) = {
+            let conn = self.conn()?;
+            conn.query_row(
+                "SELECT count(*) FILTER (WHERE failed_code IS NULL), count(*) FILTER (WHERE failed_code IS NOT NULL) FROM outbox",
+                [],
+                |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?)),
+            )?
+        };
+        Ok(SyncStatus {
+            online,
+            waiting,
+            failed,
+            last_success_at: self.last_success()?,
+            revision: self.revision.load(Ordering::Relaxed),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("c.db")).expect("open");
+        (dir, s)
+    }
+
+    fn input() -> ReportInput {
+        ReportInput {
+            category: "waste".into(),
+            description: "Rác tồn đọng ở kiệt 5 Chi Lăng".into(),
+            latitude: 16.4741,
+            longitude: 107.5925,
+        }
+    }
+
+    #[test]
+    fn migrations_are_valid_and_reach_latest() {
+        assert!(migrations().validate().is_ok());
+        let (_d, s) = store();
+        let v: i64 = s
+            .conn()
+            .expect("conn")
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn submit_saves_report_and_outbox_together() {
+        let (_d, s) = store();
+        s.save_draft(&ReportDraft {
+            description: "half typed".into(),
+            ..Default::default()
+        })
+        .expect("draft");
+        let r = s.submit_report(&input()).expect("submit");
+        assert_eq!(r.delivery, DeliveryState::SavedOnDevice);
+        assert_eq!(r.id.get_version_num(), 7);
+        let due = s.due_outbox(Utc::now()).expect("due");
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].report.id, r.id);
+        assert_eq!(s.sync_status(false).expect("status").waiting, 1);
+        assert_eq!(s.draft().expect("draft"), ReportDraft::default());
+    }
+
+    #[test]
+    fn invalid_report_saves_nothing_and_keeps_draft() {
+        let (_d, s) = store();
+        let draft = ReportDraft {
+            description: "x".into(),
+            latitude: "95".into(),
+            ..Default::default()
+        };
+        s.save_draft(&draft).expect("draft");
+        let mut bad = input();
+        bad.latitude = 95.0;
+        let err = s.submit_report(&bad).expect_err("must refuse");
+        assert!(matches!(err, CoreError::Invalid(ref e) if e.code == ErrorCode::OutOfRange));
+        assert!(s.my_reports().expect("reports").is_empty());
+        assert!(s.due_outbox(Utc::now()).expect("due").is_empty());
+        assert_eq!(s.draft().expect("draft"), draft);
+    }
+
+    #[test]
+    fn refused_entry_stays_visible() {
+        let (_d, s) = store();
+        s.submit_report(&input()).expect("submit");
+        let entry = s.due_outbox(Utc::now()).expect("due").remove(0);
+        s.refuse(&entry, &ApiError::new(ErrorCode::UnknownCategory, "no"))
+            .expect("refuse");
+        let r = &s.my_reports().expect("reports")[0];
+        assert_eq!(
+            r.delivery,
+            DeliveryState::Refused {
+                code: ErrorCode::UnknownCategory
+            }
+        );
+        let st = s.sync_status(true).expect("status");
+        assert_eq!((st.waiting, st.failed), (0, 1));
+        assert!(s.due_outbox(Utc::now()).expect("due").is_empty());
+    }
+
+    #[test]
+    fn retry_later_postpones_and_crash_mid_send_recovers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("c.db");
+        {
+            let s = Store::open(&path).expect("open");
+            s.submit_report(&input()).expect("submit");
+            let entry = s.due_outbox(Utc::now()).expect("due").remove(0);
+            s.mark_sending(&entry).expect("sending");
+            assert_eq!(s.my_reports().expect("r")[0].delivery, DeliveryState::Sending);
+        } // "killed" while sending
+        let s = Store::open(&path).expect("reopen");
+        assert_eq!(s.my_reports().expect("r")[0].delivery, DeliveryState::SavedOnDevice);
+        let entry = s.due_outbox(Utc::now()).expect("due").remove(0);
+        s.retry_later(&entry, Duration::from_secs(60), "offline").expect("retry");
+        assert!(s.due_outbox(Utc::now()).expect("due").is_empty());
+        assert_eq!(s.due_outbox(Utc::now() + chrono::Duration::seconds(61)).expect("due").len(), 1);
+        s.retry_all_now().expect("reset");
+        assert_eq!(s.due_outbox(Utc::now()).expect("due")[0].attempts, 1);
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let (_d, s) = store();
+        assert_eq!(s.settings().expect("s").language, "vi");
+        let saved = s
+            .save_settings(&Settings {
+                language: "en".into(),
+                server_url: "http://10.0.0.5:8787/".into(),
+            })
+            .expect("save");
+        assert_eq!(saved.server_url, "http://10.0.0.5:8787");
+        assert_eq!(s.settings().expect("s").language, "en");
+        for (lang, url) in [("fr", "http://x"), ("vi", "ftp://x"), ("vi", "http://"), ("vi", "")] {
+            let bad = Settings {
+                language: lang.into(),
+                server_url: url.into(),
+            };
+            assert!(s.save_settings(&bad).is_err(), "{lang} {url}");
+        }
+        assert_eq!(s.settings().expect("s").language, "en");
+    }
+}

@@ -1,0 +1,199 @@
+//! The sync engine: push the outbox, then pull the server's changes page by page.
+//!
+//! Rules (ARCHITECTURE.md, "Invariants"): an outbox entry leaves only when the server
+//! acknowledged it; a temporary failure (offline, timeout, 5xx, 408, 429) keeps it and backs off
+//! with jitter; a refusal (other 4xx) marks it failed with the server's code, visible to the
+//! citizen; each pulled page is applied in one transaction together with its cursor.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use hues_wire::api::{NewDevice, SYNC_DEFAULT_LIMIT};
+use hues_wire::ipc::SyncStatus;
+use tokio::sync::{Mutex, Notify};
+
+use crate::backoff;
+use crate::client::{ApiClient, RequestError};
+use crate::error::CoreError;
+use crate::store::Store;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncOutcome {
+    pub online: bool,
+    pub delivered: u32,
+    pub refused: u32,
+    pub postponed: u32,
+    pub pulled_changes: u32,
+    /// Why the run stopped early, if it did.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum RunError {
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+pub struct SyncEngine {
+    store: Arc<Store>,
+    platform: String,
+    online: AtomicBool,
+    /// One run at a time: the background loop and "sync now" never overlap.
+    running: Mutex<()>,
+    wake: Notify,
+}
+
+impl SyncEngine {
+    pub fn new(store: Arc<Store>, platform: &str) -> Self {
+        Self {
+            store,
+            platform: platform.to_owned(),
+            online: AtomicBool::new(false),
+            running: Mutex::new(()),
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn status(&self) -> Result<SyncStatus, CoreError> {
+        self.store.sync_status(self.online.load(Ordering::Relaxed))
+    }
+
+    /// Asks the background loop to run now (after a submit, or when settings changed).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs forever: a sync every `period`, or sooner when woken.
+    pub async fn run_forever(self: Arc<Self>, period: Duration) {
+        loop {
+            let outcome = self.sync_once().await;
+            if let Some(err) = &outcome.error {
+                tracing::info!(error = %err, "sync stopped early");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(period) => {}
+                _ = self.wake.notified() => {}
+            }
+        }
+    }
+
+    /// One full run: register if needed, push, pull.
+    pub async fn sync_once(&self) -> SyncOutcome {
+        let _guard = self.running.lock().await;
+        let mut outcome = SyncOutcome::default();
+        let result = self.run(&mut outcome).await;
+        outcome.online = match &result {
+            Ok(()) => true,
+            Err(RunError::Request(RequestError::Transient(_))) => false,
+            // The server answered, even if with a refusal.
+            Err(RunError::Request(RequestError::Refused(_))) => true,
+            Err(RunError::Core(_)) => self.online.load(Ordering::Relaxed),
+        };
+        self.online.store(outcome.online, Ordering::Relaxed);
+        if let Err(e) = result {
+            outcome.error = Some(e.to_string());
+        }
+        outcome
+    }
+
+    async fn token(&self, client: &ApiClient, server: &str) -> Result<String, RunError> {
+        if let Some(t) = self.store.device_token(server)? {
+            return Ok(t);
+        }
+        let locale = self.store.settings()?.language;
+        let reg = client
+            .register(&NewDevice {
+                platform: Some(self.platform.clone()),
+                locale: Some(locale),
+            })
+            .await?;
+        self.store.set_device_token(server, Some(&reg.token))?;
+        Ok(reg.token)
+    }
+
+    async fn run(&self, outcome: &mut SyncOutcome) -> Result<(), RunError> {
+        let server = self.store.settings()?.server_url;
+        let client = ApiClient::new(&server);
+        let was_online = self.online.load(Ordering::Relaxed);
+        let token = self.token(&client, &server).await?;
+        if !was_online {
+            // We just reached the server after being offline: the network is back, so whatever
+            // waits goes now instead of at its backed-off time.
+            self.store.retry_all_now()?;
+        }
+        self.push(&client, &server, &token, outcome).await?;
+        self.pull(&client, &server, &token, outcome).await?;
+        self.store.set_last_success(Utc::now())?;
+        Ok(())
+    }
+
+    async fn push(
+        &self,
+        client: &ApiClient,
+        server: &str,
+        token: &str,
+        outcome: &mut SyncOutcome,
+    ) -> Result<(), RunError> {
+        for entry in self.store.due_outbox(Utc::now())? {
+            self.store.mark_sending(&entry)?;
+            match client.submit_report(token, &entry.report).await {
+                Ok(record) => {
+                    self.store.acknowledge(&entry, &record)?;
+                    outcome.delivered += 1;
+                }
+                Err(RequestError::Transient(msg)) => {
+                    let delay = backoff::random_delay(entry.attempts + 1);
+                    self.store.retry_later(&entry, delay, &msg)?;
+                    outcome.postponed += 1;
+                    // The server is unreachable or struggling: the rest waits too.
+                    return Err(RequestError::Transient(msg).into());
+                }
+                Err(e) if e.is_unauthorized() => {
+                    // The server forgot this device (e.g. its database was reset): register
+                    // again on the next run; the entry is not the report's fault.
+                    self.store.retry_later(&entry, Duration::ZERO, &e.to_string())?;
+                    self.store.set_device_token(server, None)?;
+                    return Err(e.into());
+                }
+                Err(RequestError::Refused(err)) => {
+                    self.store.refuse(&entry, &err)?;
+                    outcome.refused += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn pull(
+        &self,
+        client: &ApiClient,
+        server: &str,
+        token: &str,
+        outcome: &mut SyncOutcome,
+    ) -> Result<(), RunError> {
+        loop {
+            let cursor = self.store.cursor(server)?;
+            let page = match client.sync_page(token, &cursor, SYNC_DEFAULT_LIMIT).await {
+                Err(e) if e.is_unauthorized() => {
+                    self.store.set_device_token(server, None)?;
+                    return Err(e.into());
+                }
+                other => other?,
+            };
+            outcome.pulled_changes += page.changes.len() as u32;
+            self.store.apply_page(server, &page)?;
+            if !page.has_more || page.next_cursor == cursor {
+                return Ok(());
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Core ↔ server, end to end: the real `hues-server` binary on loopback, the real client core,
+//! temp dirs. (6a of the foundation issue.)
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hues_core::{Store, SyncEngine};
+use hues_system_tests::proxy::CuttingProxy;
+use hues_system_tests::{ServerProcess, free_port};
+use hues_wire::ErrorCode;
+use hues_wire::api::ReportStatus;
+use hues_wire::ipc::{DeliveryState, ReportInput, Settings};
+
+struct Client {
+    _dir: tempfile::TempDir,
+    engine: SyncEngine,
+}
+
+impl Client {
+    fn new(server_url: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(Store::open(&dir.path().join("client.db")).expect("open store"));
+        store
+            .save_settings(&Settings {
+                language: "vi".into(),
+                server_url: server_url.into(),
+            })
+            .expect("settings");
+        Self {
+            _dir: dir,
+            engine: SyncEngine::new(store, "test"),
+        }
+    }
+
+    fn store(&self) -> &Store {
+        self.engine.store()
+    }
+
+    /// Submits a report; returns its id.
+    fn submit(&self, category: &str) -> String {
+        let r = self
+            .store()
+            .submit_report(&ReportInput {
+                category: category.into(),
+                description: "Cống bị tắc, nước tràn lên đường Lê Duẩn".into(),
+                latitude: 16.4700,
+                longitude: 107.5790,
+            })
+            .expect("submit");
+        r.id.to_string()
+    }
+}
+
+#[tokio::test]
+async fn report_made_offline_is_delivered_exactly_once_when_server_comes_up() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let port = free_port().expect("port");
+    let client = Client::new(&format!("http://127.0.0.1:{port}"));
+
+    let id = client.submit("flooding");
+    let out = client.engine.sync_once().await;
+    assert!(!out.online, "{out:?}");
+    assert_eq!(out.delivered, 0);
+    let st = client.engine.status().expect("status");
+    assert_eq!((st.online, st.waiting), (false, 1));
+    assert_eq!(client.store().my_reports().expect("r")[0].delivery, DeliveryState::SavedOnDevice);
+
+    let server = ServerProcess::start(data.path(), port).await.expect("server");
+    let out = client.engine.sync_once().await;
+    assert!(out.online, "{out:?}");
+    assert_eq!(out.delivered, 1, "{out:?}");
+    assert_eq!(client.engine.status().expect("status").waiting, 0);
+    let mine = client.store().my_reports().expect("r");
+    assert_eq!(mine[0].delivery, DeliveryState::Delivered);
+    assert_eq!(mine[0].status, Some(ReportStatus::Received));
+    assert!(!client.store().categories().expect("cats").is_empty(), "categories pulled");
+
+    // More runs change nothing on the server.
+    for _ in 0..3 {
+        client.engine.sync_once().await;
+    }
+    assert_eq!(server.report_rows().expect("rows"), 1);
+    assert_eq!(server.reports().await.expect("reports")[0].id.to_string(), id);
+}
+
+#[tokio::test]
+async fn answer_lost_after_commit_does_not_duplicate() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let proxy = CuttingProxy::start(server.port).await.expect("proxy");
+    let client = Client::new(&proxy.url());
+    assert!(client.engine.sync_once().await.online, "first contact");
+
+    client.submit("street_light");
+    proxy.cut_answers(true);
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 0, "{out:?}");
+    assert_eq!(out.postponed, 1, "{out:?}");
+    // The server did store it: the answer alone was lost.
+    assert_eq!(server.report_rows().expect("rows"), 1);
+    assert_eq!(client.engine.status().expect("status").waiting, 1, "still queued");
+
+    proxy.cut_answers(false);
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 1, "{out:?}");
+    assert_eq!(server.report_rows().expect("rows"), 1, "the retry made no duplicate");
+    assert_eq!(client.engine.status().expect("status").waiting, 0);
+}
+
+#[tokio::test]
+async fn status_change_reaches_the_client_and_refusals_stay_visible() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let client = Client::new(&server.url());
+    // Before the first sync the device knows no categories, so a category the server does not
+    // know gets through the form and is refused by the server: it must stay, marked.
+    let bad = client.submit("dragons");
+    let good = client.submit("trees");
+    let out = client.engine.sync_once().await;
+    assert_eq!((out.delivered, out.refused), (1, 1), "{out:?}");
+    let mine = client.store().my_reports().expect("r");
+    let refused = mine.iter().find(|r| r.id.to_string() == bad).expect("refused kept");
+    assert_eq!(
+        refused.delivery,
+        DeliveryState::Refused { code: ErrorCode::UnknownCategory }
+    );
+    assert_eq!(client.engine.status().expect("status").failed, 1);
+
+    server
+        .set_status(&good, "in_progress", "Công ty Cây xanh đã tiếp nhận")
+        .await
+        .expect("operator");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let out = client.engine.sync_once().await;
+    assert!(out.pulled_changes >= 1, "{out:?}");
+    let mine = client.store().my_reports().expect("r");
+    let r = mine.iter().find(|r| r.id.to_string() == good).expect("report");
+    assert_eq!(r.status, Some(ReportStatus::InProgress));
+    assert_eq!(r.history.last().map(|h| h.note.as_str()), Some("Công ty Cây xanh đã tiếp nhận"));
+}
+
+#[tokio::test]
+async fn a_server_that_forgot_the_device_gets_a_new_registration() {
+    let port = free_port().expect("port");
+    let first = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(first.path(), port).await.expect("server");
+    let client = Client::new(&server.url());
+    assert!(client.engine.sync_once().await.online);
+    server.stop().await.expect("stop");
+
+    // Same address, empty database: the old token is unknown there.
+    let second = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(second.path(), port).await.expect("server");
+    client.submit("waste");
+    client.engine.sync_once().await; // 401: forgets the token, keeps the report
+    assert_eq!(client.engine.status().expect("status").waiting, 1);
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 1, "{out:?}");
+    assert_eq!(server.report_rows().expect("rows"), 1);
+}
