@@ -1,0 +1,123 @@
+# hues — English (for visitors)
+app-name = hues · Huế
+app-tagline = Connecting residents with their city
+
+nav-label = Main navigation
+skip-to-content = Skip to main content
+nav-home = Home
+nav-report = Report
+nav-alerts = Alerts
+nav-map = Map
+nav-me = Me
+
+sync-online = Online
+sync-offline = Offline
+sync-waiting = { $count ->
+    [0] No reports waiting
+    [one] 1 report waiting to be sent
+   *[other] { $count } reports waiting to be sent
+}
+sync-failed = { $count ->
+    [one] 1 report refused
+   *[other] { $count } reports refused
+}
+sync-last = Last synced: { $time }
+sync-never = Never synced yet
+sync-now = Sync now
+sync-status-label = Sync status
+
+home-title = Services
+home-intro = Pick a service group. Groups not in this version yet are marked as such.
+home-available = Available
+home-not-yet = Not in this version yet
+group-reports = Scene reports
+group-reports-desc = Report a problem in the street, even with no signal.
+group-warnings = Warnings
+group-warnings-desc = Flood, storm and road-closure warnings.
+group-essential = Essential services
+group-essential-desc = Power, water, markets, ATMs near you.
+group-transport = Transport
+group-transport-desc = Buses, stations, parking.
+group-education = Education
+group-education-desc = Schools and enrolment.
+group-health = Healthcare
+group-health-desc = Hospitals, clinics, pharmacies.
+group-heritage = Heritage & tourism
+group-heritage-desc = Imperial City, royal tombs, hours, tickets.
+group-planning = Land planning
+group-planning-desc = Look up land-use plans.
+group-procedures = Administrative procedures
+group-procedures-desc = Find a procedure and track a dossier.
+
+report-title = Report a problem
+report-category = Category
+report-category-choose = — Choose a category —
+report-no-categories = The category list is not loaded yet. Connect once to sync it.
+report-description = Description
+report-description-hint = What is wrong, and where? (up to 4,000 characters)
+report-location = Location
+report-latitude = Latitude
+report-longitude = Longitude
+report-location-hint = Decimal degrees, e.g. 16.4637 and 107.5909
+report-submit = Submit report
+report-saving = Saving…
+report-saved = Report saved on this device. It will be sent automatically when online.
+report-see-mine = See my reports
+report-draft-kept = Your draft is saved automatically.
+report-fix-errors = Please correct the marked fields.
+
+me-title = Me
+me-reports = My reports
+me-settings = Settings
+
+reports-title = My reports
+reports-empty = You have not made any report yet.
+reports-created = Made { $time }
+reports-history = Handling
+delivery-saved = Saved on this device
+delivery-sending = Sending
+delivery-delivered = Sent
+delivery-refused = Refused: { $reason }
+status-received = Received by the city
+status-assigned = Assigned to a unit
+status-in_progress = In progress
+status-resolved = Resolved
+status-rejected = Rejected
+status-duplicate = Duplicate of another report
+
+settings-title = Settings
+settings-language = Language
+settings-server = Server address
+settings-server-hint = For example http://127.0.0.1:8787
+settings-save = Save
+settings-saved = Settings saved.
+
+alerts-title = Alerts
+map-title = Map
+not-built = This part is not in this version yet. It comes in a later one.
+not-built-list = When the map arrives, everything on it can also be done from a list.
+
+error-title = Something went wrong
+error-malformed_json = The data sent was damaged.
+error-missing_field = This field is empty.
+error-invalid_type = This value has the wrong type.
+error-invalid_value = This value is not valid.
+error-out_of_range = The coordinate is out of range.
+error-too_long = The text is too long (4,000 characters at most).
+error-unknown_category = This category does not exist.
+error-id_conflict = This report clashes with another report's id.
+error-unauthorized = The server does not recognise this device.
+error-forbidden = You may not do this.
+error-not_found = Not found.
+error-method_not_allowed = This action is not supported.
+error-unsupported_media_type = This data format is not supported.
+error-payload_too_large = The data is too large.
+error-rate_limited = Too many requests; please try again later.
+error-internal = The server has a problem; please try again later.
+error-network = Cannot reach the server.
+error-storage = Could not save on this device.
+error-bad_response = The server gave an invalid answer.
+field-category = Category
+field-description = Description
+field-latitude = Latitude
+field-longitude = Longitude

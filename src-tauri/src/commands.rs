@@ -1,0 +1,78 @@
+//! Thin adapters: take the request, call the core, map the error to `{code, message}`.
+//! Names and types are those of `hues_wire::ipc`; each takes one argument, `req`.
+
+use hues_wire::ApiError;
+use hues_wire::api::Category;
+use hues_wire::ipc::{LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
+use tauri::State;
+
+use crate::AppState;
+
+type Res<T> = Result<T, ApiError>;
+
+#[tauri::command]
+pub fn get_sync_status(state: State<'_, AppState>, req: ()) -> Res<SyncStatus> {
+    let () = req;
+    Ok(state.engine.status()?)
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>, req: ()) -> Res<SyncStatus> {
+    let () = req;
+    state.engine.sync_once().await;
+    Ok(state.engine.status()?)
+}
+
+#[tauri::command]
+pub fn list_categories(state: State<'_, AppState>, req: ()) -> Res<Vec<Category>> {
+    let () = req;
+    Ok(state.store().categories()?)
+}
+
+#[tauri::command]
+pub fn submit_report(state: State<'_, AppState>, req: ReportInput) -> Res<LocalReport> {
+    let saved = state.store().submit_report(&req)?;
+    state.engine.wake();
+    Ok(saved)
+}
+
+#[tauri::command]
+pub fn list_my_reports(state: State<'_, AppState>, req: ()) -> Res<Vec<LocalReport>> {
+    let () = req;
+    Ok(state.store().my_reports()?)
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>, req: ()) -> Res<Settings> {
+    let () = req;
+    Ok(state.store().settings()?)
+}
+
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, req: Settings) -> Res<Settings> {
+    let saved = state.store().save_settings(&req)?;
+    state.engine.wake();
+    Ok(saved)
+}
+
+#[tauri::command]
+pub fn load_draft(state: State<'_, AppState>, req: ()) -> Res<ReportDraft> {
+    let () = req;
+    Ok(state.store().draft()?)
+}
+
+#[tauri::command]
+pub fn save_draft(state: State<'_, AppState>, req: ReportDraft) -> Res<()> {
+    Ok(state.store().save_draft(&req)?)
+}
+
+/// The UI painted Home. Prints a marker for the start-up benchmark, which may ask the app to
+/// quit right after (`HUES_EXIT_AFTER_FIRST_PAINT=1`).
+#[tauri::command]
+pub fn ui_ready(app: tauri::AppHandle, req: ()) {
+    let () = req;
+    eprintln!("hues: first paint");
+    if std::env::var_os("HUES_EXIT_AFTER_FIRST_PAINT").is_some() {
+        app.exit(0);
+    }
+}

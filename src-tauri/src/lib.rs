@@ -1,0 +1,57 @@
+//! The hues app shell. It opens the window, holds the client core in Tauri state, runs the
+//! sync loop, and exposes the core to the UI through thin typed commands (`commands`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tauri::Manager;
+
+mod commands;
+mod state;
+
+pub use state::AppState;
+
+/// Desktop and mobile entry point.
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "hues_app_lib=info,hues_core=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = match std::env::var_os("HUES_DATA_DIR") {
+                Some(dir) => dir.into(),
+                None => app.path().app_data_dir()?,
+            };
+            let state = AppState::open(&data_dir, std::env::var("HUES_SERVER_URL").ok())?;
+            let period = std::env::var("HUES_SYNC_PERIOD_SECS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::from_secs(10));
+            tauri::async_runtime::spawn(Arc::clone(&state.engine).run_forever(period));
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::get_sync_status,
+            commands::sync_now,
+            commands::list_categories,
+            commands::submit_report,
+            commands::list_my_reports,
+            commands::get_settings,
+            commands::save_settings,
+            commands::load_draft,
+            commands::save_draft,
+            commands::ui_ready,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("hues could not start: {e}");
+        std::process::exit(1);
+    }
+}

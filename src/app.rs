@@ -1,0 +1,100 @@
+//! The app shell: shared state (language, sync status), the routes, the layout with the sync
+//! indicator on top and the bottom navigation.
+
+use dioxus::prelude::*;
+use hues_wire::ipc::SyncStatus;
+
+use crate::bridge;
+use crate::components::{BottomNav, SyncIndicator};
+use crate::i18n::{Lang, t};
+use crate::pages::{Alerts, Home, MapPage, Me, MyReports, NotFound, ReportPage, SettingsPage};
+
+/// State every screen may read.
+#[derive(Clone, Copy)]
+pub struct AppCtx {
+    pub lang: Signal<Lang>,
+    pub status: Signal<SyncStatus>,
+}
+
+pub fn use_app() -> AppCtx {
+    use_context::<AppCtx>()
+}
+
+#[derive(Routable, Clone, PartialEq, Debug)]
+#[rustfmt::skip]
+pub enum Route {
+    #[layout(Shell)]
+        #[route("/")]
+        Home {},
+        #[route("/report")]
+        ReportPage {},
+        #[route("/alerts")]
+        Alerts {},
+        #[route("/map")]
+        MapPage {},
+        #[route("/me")]
+        Me {},
+        #[route("/me/reports")]
+        MyReports {},
+        #[route("/me/settings")]
+        SettingsPage {},
+    #[end_layout]
+    #[route("/:..segments")]
+    NotFound { segments: Vec<String> },
+}
+
+const STYLE: &str = include_str!("../assets/style.css");
+
+#[component]
+pub fn App() -> Element {
+    let mut lang = use_signal(Lang::default);
+    let mut status = use_signal(SyncStatus::default);
+    use_context_provider(|| AppCtx { lang, status });
+    use_future(move || async move {
+        if let Ok(s) = bridge::settings().await {
+            lang.set(Lang::from_code(&s.language));
+        }
+        loop {
+            if let Ok(st) = bridge::sync_status().await {
+                // Only a real change re-renders (and makes screens reload their data).
+                if *status.peek() != st {
+                    status.set(st);
+                }
+            }
+            bridge::sleep_ms(1000).await;
+        }
+    });
+    rsx! {
+        style { {STYLE} }
+        Router::<Route> {}
+    }
+}
+
+#[component]
+fn Shell() -> Element {
+    let ctx = use_app();
+    let lang = *ctx.lang.read();
+    let status = ctx.status.read().clone();
+    rsx! {
+        div { class: "shell", lang: lang.code(),
+            a { class: "skip-link", href: "#content", {t(lang, "skip-to-content")} }
+            header { class: "topbar",
+                h1 { class: "brand", {t(lang, "app-name")} }
+                SyncIndicator {
+                    status,
+                    lang,
+                    on_sync: move |_| {
+                        let mut status = ctx.status;
+                        spawn(async move {
+                            if let Ok(st) = bridge::sync_now().await {
+                                status.set(st);
+                            }
+                        });
+                    },
+                }
+            }
+            main { id: "content", class: "content", tabindex: "-1", Outlet::<Route> {} }
+            BottomNav { lang }
+        }
+    }
+}

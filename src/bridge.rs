@@ -1,0 +1,106 @@
+//! The one door between the UI and the native side. `call::<C>(req)` invokes Tauri command `C`
+//! with its typed request and returns its typed response; a rejection becomes `Err(ApiError)`,
+//! never a panic. Only this file touches `window.__TAURI__`.
+
+use hues_wire::api::Category;
+use hues_wire::ipc::{self, Command, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
+use hues_wire::{ApiError, ErrorCode};
+
+#[cfg(target_arch = "wasm32")]
+mod native {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
+        pub async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+    }
+}
+
+/// Invokes command `C`.
+#[cfg(target_arch = "wasm32")]
+pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, ApiError> {
+    use wasm_bindgen::JsValue;
+
+    let bad = |what: String| ApiError::new(ErrorCode::BadResponse, what);
+    // JSON on both ways: `()` becomes `null`, and serde_json is already in the bundle.
+    let args = serde_json::to_string(&serde_json::json!({ ipc::ARG: req }))
+        .map_err(|e| bad(e.to_string()))?;
+    let args = js_sys::JSON::parse(&args).map_err(|_| bad("arguments".into()))?;
+    let text = |v: &JsValue| -> Option<String> { js_sys::JSON::stringify(v).ok()?.as_string() };
+    match native::invoke(C::NAME, args).await {
+        Ok(value) => {
+            // `undefined` (a command returning unit) stringifies to nothing.
+            let json = text(&value).unwrap_or_else(|| "null".into());
+            serde_json::from_str(&json).map_err(|e| bad(format!("{}: {e}", C::NAME)))
+        }
+        Err(err) => Err(text(&err)
+            .and_then(|json| serde_json::from_str::<ApiError>(&json).ok())
+            .unwrap_or_else(|| {
+                // Tauri's own errors (unknown command, denied permission) are plain strings.
+                bad(err.as_string().unwrap_or_else(|| format!("{} failed", C::NAME)))
+            })),
+    }
+}
+
+/// On the host (tests, SSR) there is no native side: every call fails as if offline.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn call<C: Command>(_req: &C::Request) -> Result<C::Response, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::Network,
+        format!("{}: no native side outside the app", C::NAME),
+    ))
+}
+
+/// Waits `ms` milliseconds without blocking the UI.
+#[cfg(target_arch = "wasm32")]
+pub async fn sleep_ms(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn sleep_ms(_ms: u32) {
+    std::future::pending::<()>().await;
+}
+
+// Named wrappers, so pages read like sentences.
+
+pub async fn sync_status() -> Result<SyncStatus, ApiError> {
+    call::<ipc::GetSyncStatus>(&()).await
+}
+
+pub async fn sync_now() -> Result<SyncStatus, ApiError> {
+    call::<ipc::SyncNow>(&()).await
+}
+
+pub async fn categories() -> Result<Vec<Category>, ApiError> {
+    call::<ipc::ListCategories>(&()).await
+}
+
+pub async fn submit_report(input: &ReportInput) -> Result<LocalReport, ApiError> {
+    call::<ipc::SubmitReport>(input).await
+}
+
+pub async fn my_reports() -> Result<Vec<LocalReport>, ApiError> {
+    call::<ipc::ListMyReports>(&()).await
+}
+
+pub async fn settings() -> Result<Settings, ApiError> {
+    call::<ipc::GetSettings>(&()).await
+}
+
+pub async fn save_settings(s: &Settings) -> Result<Settings, ApiError> {
+    call::<ipc::SaveSettings>(s).await
+}
+
+pub async fn load_draft() -> Result<ReportDraft, ApiError> {
+    call::<ipc::LoadDraft>(&()).await
+}
+
+pub async fn save_draft(d: &ReportDraft) -> Result<(), ApiError> {
+    call::<ipc::SaveDraft>(d).await
+}
+
+pub async fn ui_ready() -> Result<(), ApiError> {
+    call::<ipc::UiReady>(&()).await
+}

@@ -1,0 +1,36 @@
+use dioxus::prelude::*;
+
+use crate::app::Route;
+use crate::i18n::{Lang, t};
+
+/// The five destinations, as text with a decorative icon; the current one is marked by weight,
+/// a bar and `aria-current`, not by colour alone.
+#[component]
+pub fn BottomNav(lang: Lang) -> Element {
+    let items = [
+        (Route::Home {}, "⌂", "nav-home"),
+        (Route::ReportPage {}, "✎", "nav-report"),
+        (Route::Alerts {}, "⚠", "nav-alerts"),
+        (Route::MapPage {}, "◎", "nav-map"),
+        (Route::Me {}, "☺", "nav-me"),
+    ];
+    let current = dioxus::router::try_router().map(|r| r.current::<Route>());
+    rsx! {
+        nav { class: "bottom-nav", aria_label: t(lang, "nav-label"),
+            ul {
+                for (route , icon , key) in items {
+                    li { key: "{key}",
+                        Link {
+                            id: "{key}",
+                            to: route.clone(),
+                            class: if current.as_ref() == Some(&route) { "nav-item active" } else { "nav-item" },
+                            aria_current: if current.as_ref() == Some(&route) { "page" } else { "false" },
+                            span { class: "nav-icon", aria_hidden: "true", "{icon}" }
+                            span { class: "nav-text", {t(lang, key)} }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

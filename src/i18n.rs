@@ -1,0 +1,137 @@
+//! Translations with Fluent. Every string a person sees comes from `i18n/<lang>/main.ftl`,
+//! compiled into the bundle. Vietnamese first; English for visitors.
+
+use std::cell::RefCell;
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use hues_wire::ErrorCode;
+use unic_langid::LanguageIdentifier;
+
+pub const VI_FTL: &str = include_str!("../i18n/vi/main.ftl");
+pub const EN_FTL: &str = include_str!("../i18n/en/main.ftl");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Self {
+        if code == "en" { Lang::En } else { Lang::Vi }
+    }
+
+    /// The language's own name, shown in the picker.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Vi => "Tiếng Việt",
+            Lang::En => "English",
+        }
+    }
+}
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let (id, src) = match lang {
+        Lang::Vi => ("vi", VI_FTL),
+        Lang::En => ("en", EN_FTL),
+    };
+    let langid: LanguageIdentifier = id.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new(vec![langid]);
+    // Unicode isolation marks would show up in the webview's plain text; we mix no RTL text.
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(partial, _)| partial);
+    // Duplicate ids are caught by the tests; keep the first.
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+thread_local! {
+    static BUNDLES: RefCell<Option<[FluentBundle<FluentResource>; 2]>> = const { RefCell::new(None) };
+}
+
+fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+    BUNDLES.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let bundles = slot.get_or_insert_with(|| [bundle(Lang::Vi), bundle(Lang::En)]);
+        let b = &bundles[lang as usize];
+        let Some(pattern) = b.get_message(id).and_then(|m| m.value()) else {
+            // A missing key shows itself rather than an empty screen; tests forbid it.
+            return id.to_owned();
+        };
+        let mut errors = Vec::new();
+        b.format_pattern(pattern, args, &mut errors).into_owned()
+    })
+}
+
+/// The text of message `id` in `lang`.
+pub fn t(lang: Lang, id: &str) -> String {
+    format(lang, id, None)
+}
+
+/// The text of message `id` with one argument.
+pub fn t_with<'a>(lang: Lang, id: &str, name: &'a str, value: impl Into<FluentValue<'a>>) -> String {
+    let mut args = FluentArgs::new();
+    args.set(name, value);
+    format(lang, id, Some(&args))
+}
+
+/// The translated message for an error code.
+pub fn error_text(lang: Lang, code: ErrorCode) -> String {
+    t(lang, &format!("error-{}", code.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ids(src: &str) -> BTreeSet<String> {
+        let res = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(_, errs)| {
+            panic!("FTL does not parse: {errs:?}");
+        });
+        res.entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        let vi = ids(VI_FTL);
+        let en = ids(EN_FTL);
+        assert!(vi.len() > 50);
+        assert_eq!(
+            vi.symmetric_difference(&en).collect::<Vec<_>>(),
+            Vec::<&String>::new()
+        );
+    }
+
+    #[test]
+    fn every_error_code_is_translated() {
+        for lang in [Lang::Vi, Lang::En] {
+            for code in ErrorCode::ALL {
+                let text = error_text(lang, code);
+                assert!(!text.starts_with("error-"), "{lang:?} {code}");
+            }
+        }
+    }
+
+    #[test]
+    fn plurals_and_arguments() {
+        assert_eq!(t_with(Lang::En, "sync-waiting", "count", 1), "1 report waiting to be sent");
+        assert_eq!(t_with(Lang::En, "sync-waiting", "count", 3), "3 reports waiting to be sent");
+        assert_eq!(t_with(Lang::Vi, "sync-waiting", "count", 3), "3 phản ánh chờ gửi");
+        assert_eq!(t(Lang::Vi, "nav-home"), "Trang chủ");
+        assert_eq!(t(Lang::En, "no-such-key"), "no-such-key");
+    }
+}

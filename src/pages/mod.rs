@@ -1,0 +1,15 @@
+//! One module per route.
+
+mod home;
+mod me;
+mod my_reports;
+mod not_built;
+mod report;
+mod settings;
+
+pub use home::{Home, ServiceGroups};
+pub use me::Me;
+pub use my_reports::MyReports;
+pub use not_built::{Alerts, MapPage, NotFound};
+pub use report::{ReportForm, ReportPage};
+pub use settings::SettingsPage;

@@ -1,0 +1,296 @@
+//! The report form. What the citizen types is kept as a draft on every change, survives a
+//! restart, and is never cleared by an error: only a saved report clears it.
+
+use dioxus::prelude::*;
+use hues_wire::api::Category;
+use hues_wire::ipc::{ReportDraft, ReportInput};
+use hues_wire::validate::{self, FieldError, ReportField};
+use hues_wire::{ApiError, ErrorCode};
+
+use crate::app::{Route, use_app};
+use crate::bridge;
+use crate::i18n::{Lang, error_text, t};
+
+/// Checks the form as typed; every broken field is reported, not just the first.
+pub fn validate_form(d: &ReportDraft) -> Result<ReportInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if let Err(e) = validate::check_category_code(&d.category) {
+        errors.push(e);
+    }
+    if let Err(e) = validate::check_description(&d.description) {
+        errors.push(e);
+    }
+    let lat = validate::parse_coordinate(&d.latitude, ReportField::Latitude)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let lon = validate::parse_coordinate(&d.longitude, ReportField::Longitude)
+        .map_err(|e| errors.push(e))
+        .ok();
+    match (lat, lon) {
+        (Some(latitude), Some(longitude)) if errors.is_empty() => Ok(ReportInput {
+            category: d.category.trim().to_owned(),
+            description: d.description.trim().to_owned(),
+            latitude,
+            longitude,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The field an error from the native side is about (its message starts with the field name).
+fn field_of(e: &ApiError) -> Option<ReportField> {
+    if e.code == ErrorCode::UnknownCategory {
+        return Some(ReportField::Category);
+    }
+    [
+        ReportField::Category,
+        ReportField::Description,
+        ReportField::Latitude,
+        ReportField::Longitude,
+    ]
+    .into_iter()
+    .find(|f| e.message.starts_with(f.as_str()))
+}
+
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Saved,
+    Invalid,
+    Failed(ErrorCode),
+}
+
+#[component]
+pub fn ReportPage() -> Element {
+    let ctx = use_app();
+    let lang = *ctx.lang.read();
+    let categories = use_resource(move || async move {
+        let _ = ctx.status.read().revision;
+        bridge::categories().await
+    });
+    let draft = use_resource(|| async { bridge::load_draft().await.unwrap_or_default() });
+    let cats = match &*categories.read() {
+        Some(Ok(c)) => c.clone(),
+        _ => Vec::new(),
+    };
+    // Wait for the stored draft so it is never overwritten by an empty form.
+    let Some(initial) = draft.read().clone() else {
+        return rsx! {};
+    };
+    rsx! { ReportForm { lang, categories: cats, initial } }
+}
+
+#[component]
+pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -> Element {
+    let mut form = use_signal(|| initial.clone());
+    let mut errors = use_signal(Vec::<FieldError>::new);
+    let mut outcome = use_signal(|| None::<Outcome>);
+    let mut busy = use_signal(|| false);
+
+    let mut edit = move |f: fn(&mut ReportDraft, String), value: String| {
+        f(&mut form.write(), value);
+        outcome.set(None);
+        let snapshot = form.peek().clone();
+        spawn(async move {
+            let _ = bridge::save_draft(&snapshot).await;
+        });
+    };
+
+    let submit = move |e: FormEvent| {
+        e.prevent_default();
+        if busy() {
+            return;
+        }
+        let input = match validate_form(&form.peek()) {
+            Ok(input) => input,
+            Err(errs) => {
+                errors.set(errs);
+                outcome.set(Some(Outcome::Invalid));
+                return;
+            }
+        };
+        errors.set(Vec::new());
+        busy.set(true);
+        spawn(async move {
+            match bridge::submit_report(&input).await {
+                Ok(_) => {
+                    form.set(ReportDraft::default());
+                    outcome.set(Some(Outcome::Saved));
+                }
+                Err(err) => {
+                    if let Some(field) = field_of(&err) {
+                        errors.set(vec![FieldError { field, code: err.code }]);
+                    }
+                    outcome.set(Some(Outcome::Failed(err.code)));
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    let error_for = |field: ReportField| errors.read().iter().find(|e| e.field == field).map(|e| e.code);
+    let f = form.read().clone();
+    let field_error = move |field: ReportField, code: Option<ErrorCode>| {
+        code.map(|code| {
+            rsx! {
+                p { id: "{field.as_str()}-error", class: "field-error", role: "alert",
+                    span { aria_hidden: "true", "⚠ " }
+                    {error_text(lang, code)}
+                }
+            }
+        })
+    };
+    let described = |field: ReportField, hint: Option<&str>, code: Option<ErrorCode>| {
+        let mut ids = Vec::new();
+        if let Some(h) = hint {
+            ids.push(h.to_owned());
+        }
+        if code.is_some() {
+            ids.push(format!("{}-error", field.as_str()));
+        }
+        ids.join(" ")
+    };
+    let (e_cat, e_desc, e_lat, e_lon) = (
+        error_for(ReportField::Category),
+        error_for(ReportField::Description),
+        error_for(ReportField::Latitude),
+        error_for(ReportField::Longitude),
+    );
+
+    rsx! {
+        section { class: "page", aria_labelledby: "page-title",
+            h2 { id: "page-title", {t(lang, "report-title")} }
+            form { id: "report-form", class: "form", novalidate: true, onsubmit: submit,
+                div { class: "field",
+                    label { r#for: "category", {t(lang, "report-category")} }
+                    if categories.is_empty() {
+                        p { id: "category-hint", class: "notice", {t(lang, "report-no-categories")} }
+                    }
+                    select {
+                        id: "category",
+                        aria_invalid: e_cat.is_some(),
+                        aria_describedby: described(ReportField::Category, categories.is_empty().then_some("category-hint"), e_cat),
+                        onchange: move |e: FormEvent| edit(|d, v| d.category = v, e.value()),
+                        option { value: "", selected: f.category.is_empty(), {t(lang, "report-category-choose")} }
+                        for c in categories.iter() {
+                            option { key: "{c.code}", value: "{c.code}", selected: c.code == f.category, {c.name(lang.code()).to_owned()} }
+                        }
+                    }
+                    {field_error(ReportField::Category, e_cat)}
+                }
+                div { class: "field",
+                    label { r#for: "description", {t(lang, "report-description")} }
+                    textarea {
+                        id: "description",
+                        rows: "4",
+                        maxlength: "4000",
+                        aria_invalid: e_desc.is_some(),
+                        aria_describedby: described(ReportField::Description, Some("description-hint"), e_desc),
+                        value: "{f.description}",
+                        oninput: move |e: FormEvent| edit(|d, v| d.description = v, e.value()),
+                    }
+                    p { id: "description-hint", class: "hint", {t(lang, "report-description-hint")} }
+                    {field_error(ReportField::Description, e_desc)}
+                }
+                fieldset { class: "field location",
+                    legend { {t(lang, "report-location")} }
+                    p { id: "location-hint", class: "hint", {t(lang, "report-location-hint")} }
+                    div { class: "coords",
+                        div { class: "field",
+                            label { r#for: "latitude", {t(lang, "report-latitude")} }
+                            input {
+                                id: "latitude",
+                                r#type: "text",
+                                inputmode: "decimal",
+                                autocomplete: "off",
+                                aria_invalid: e_lat.is_some(),
+                                aria_describedby: described(ReportField::Latitude, Some("location-hint"), e_lat),
+                                value: "{f.latitude}",
+                                oninput: move |e: FormEvent| edit(|d, v| d.latitude = v, e.value()),
+                            }
+                            {field_error(ReportField::Latitude, e_lat)}
+                        }
+                        div { class: "field",
+                            label { r#for: "longitude", {t(lang, "report-longitude")} }
+                            input {
+                                id: "longitude",
+                                r#type: "text",
+                                inputmode: "decimal",
+                                autocomplete: "off",
+                                aria_invalid: e_lon.is_some(),
+                                aria_describedby: described(ReportField::Longitude, Some("location-hint"), e_lon),
+                                value: "{f.longitude}",
+                                oninput: move |e: FormEvent| edit(|d, v| d.longitude = v, e.value()),
+                            }
+                            {field_error(ReportField::Longitude, e_lon)}
+                        }
+                    }
+                }
+                button { id: "report-submit", r#type: "submit", class: "button primary", disabled: busy(),
+                    if busy() { {t(lang, "report-saving")} } else { {t(lang, "report-submit")} }
+                }
+                p { class: "hint", {t(lang, "report-draft-kept")} }
+                match outcome() {
+                    Some(Outcome::Saved) => rsx! {
+                        div { id: "report-outcome", class: "ok", role: "status",
+                            p { span { aria_hidden: "true", "✔ " } {t(lang, "report-saved")} }
+                            Link { to: Route::MyReports {}, {t(lang, "report-see-mine")} }
+                        }
+                    },
+                    Some(Outcome::Invalid) => rsx! {
+                        p { id: "report-outcome", class: "error", role: "alert", span { aria_hidden: "true", "⚠ " } {t(lang, "report-fix-errors")} }
+                    },
+                    Some(Outcome::Failed(code)) => rsx! {
+                        p { id: "report-outcome", class: "error", role: "alert", span { aria_hidden: "true", "⚠ " } {error_text(lang, code)} }
+                    },
+                    None => rsx! {},
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(cat: &str, desc: &str, lat: &str, lon: &str) -> ReportDraft {
+        ReportDraft {
+            category: cat.into(),
+            description: desc.into(),
+            latitude: lat.into(),
+            longitude: lon.into(),
+        }
+    }
+
+    #[test]
+    fn valid_form_parses() {
+        let input = validate_form(&draft("waste", " Rác ", "16,46", "107.59")).expect("valid");
+        assert_eq!(input.description, "Rác");
+        assert_eq!(input.latitude, 16.46);
+    }
+
+    #[test]
+    fn every_broken_field_is_reported() {
+        let errs = validate_form(&draft("", "", "91", "abc")).expect_err("invalid");
+        let got: Vec<_> = errs.iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (ReportField::Category, ErrorCode::MissingField),
+                (ReportField::Description, ErrorCode::MissingField),
+                (ReportField::Latitude, ErrorCode::OutOfRange),
+                (ReportField::Longitude, ErrorCode::InvalidValue),
+            ]
+        );
+    }
+
+    #[test]
+    fn native_errors_map_to_fields() {
+        let e = ApiError::new(ErrorCode::OutOfRange, "latitude is not a valid coordinate");
+        assert_eq!(field_of(&e), Some(ReportField::Latitude));
+        let e = ApiError::new(ErrorCode::UnknownCategory, "unknown category \"x\"");
+        assert_eq!(field_of(&e), Some(ReportField::Category));
+        let e = ApiError::new(ErrorCode::Storage, "disk full");
+        assert_eq!(field_of(&e), None);
+    }
+}

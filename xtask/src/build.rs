@@ -1,0 +1,86 @@
+//! Building the UI bundle (wasm → dist/) and finding what cargo built.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::sh;
+use crate::tools::Tools;
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+pub fn home() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Where `cargo build` (dev profile) puts binaries.
+pub fn profile_dir() -> PathBuf {
+    target_dir().join("debug")
+}
+
+pub fn dist() -> PathBuf {
+    root().join("dist")
+}
+
+/// cargo (wasm32, size profile) → wasm-bindgen → wasm-opt → dist/ with index.html and loader.
+pub fn ui(tools: &Tools) -> Result<()> {
+    sh::cargo(&[
+        "build",
+        "-p",
+        "hues-ui",
+        "--bin",
+        "hues-ui",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ])?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/hues-ui.wasm");
+    let dist = dist();
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).context("clearing dist/")?;
+    }
+    std::fs::create_dir_all(&dist)?;
+    sh::run(
+        Command::new(&tools.wasm_bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-name", "hues_ui"])
+            .arg("--out-dir")
+            .arg(&dist)
+            .arg(&wasm),
+    )?;
+    let bg = dist.join("hues_ui_bg.wasm");
+    sh::run(
+        Command::new(&tools.wasm_opt)
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-reference-types",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-multivalue",
+                "--strip-debug",
+                "--strip-producers",
+            ])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg),
+    )?;
+    for file in ["index.html", "main.js"] {
+        std::fs::copy(root().join("assets").join(file), dist.join(file))
+            .with_context(|| format!("copying assets/{file}"))?;
+    }
+    Ok(())
+}
