@@ -9,7 +9,7 @@ use crate::i18n::{Lang, error_text, t, t_with};
 /// it is on its way. Returns (stable key for tests and styles, icon, text).
 pub fn delivery_text(r: &LocalReport, lang: Lang) -> (&'static str, &'static str, String) {
     match (r.delivery, r.status) {
-        (DeliveryState::SavedOnDevice, _) => ("saved", "💾", t(lang, "delivery-saved")),
+        (DeliveryState::SavedOnDevice, _) => ("saved", "⌛", t(lang, "delivery-saved")),
         (DeliveryState::Sending, _) => ("sending", "⇡", t(lang, "delivery-sending")),
         (DeliveryState::Refused { code }, _) => (
             "refused",

@@ -12,12 +12,12 @@ pub fn groups() -> [(&'static str, &'static str, Option<Route>); 9] {
         ("group-reports", "✎", Some(Route::ReportPage {})),
         ("group-warnings", "⚠", None),
         ("group-essential", "⚡", None),
-        ("group-transport", "🚌", None),
-        ("group-education", "🎓", None),
+        ("group-transport", "⇆", None),
+        ("group-education", "✍", None),
         ("group-health", "✚", None),
-        ("group-heritage", "🏯", None),
-        ("group-planning", "🗺", None),
-        ("group-procedures", "📄", None),
+        ("group-heritage", "♜", None),
+        ("group-planning", "▦", None),
+        ("group-procedures", "☰", None),
     ]
 }
 

@@ -1,1 +1,164 @@
-pub fn placeholder() {}
+//! Driving the built app in its real webview: `tauri-driver` (which starts `WebKitWebDriver`,
+//! which starts the app) on free ports, a fantoccini session on top, and helpers for waiting,
+//! reading text and taking screenshots into the artifacts dir.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::process::{Child, Command};
+
+use crate::{built_binary, free_port};
+
+/// Where screenshots go (set by `./x test`; else next to the test binaries).
+pub fn artifacts_dir() -> PathBuf {
+    std::env::var_os("HUES_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::profile_dir().join("artifacts"))
+}
+
+/// The app under WebDriver; the driver is stopped (SIGTERM, so it stops WebKitWebDriver and
+/// the app too) when dropped.
+pub struct AppSession {
+    pub client: Client,
+    driver: Child,
+}
+
+impl AppSession {
+    /// Starts the app with these environment variables (data dir, server URL…).
+    pub async fn start(env: &[(&str, String)]) -> Result<Self> {
+        let app = built_binary("hues-app")?;
+        let tauri_driver = std::env::var_os("HUES_TAURI_DRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("tauri-driver"));
+        let webkit_driver = std::env::var_os("HUES_WEBKIT_DRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/bin/WebKitWebDriver"));
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run the webview tests through ./x test (it starts Xvfb) or under xvfb-run");
+        }
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let mut cmd = Command::new(&tauri_driver);
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .arg("--native-driver")
+            .arg(&webkit_driver)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", tauri_driver.display()))?;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.to_string_lossy() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..100 {
+            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return Ok(Self { client, driver }),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        bail!("could not open a WebDriver session on {url}: {last:?}")
+    }
+
+    /// Waits for an element matching `css`.
+    pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element {css}"))
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Types into a field after clearing it.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.find(css).await?;
+        el.clear().await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.find(css).await?.text().await?)
+    }
+
+    /// Waits until the text of `css` contains `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str, timeout: Duration) -> Result<String> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let now = self
+                .client
+                .find(Locator::Css(css))
+                .await
+                .ok()
+                .map(|el| async move { el.text().await.unwrap_or_default() });
+            let text = match now {
+                Some(f) => f.await,
+                None => String::new(),
+            };
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("{css} never contained {needle:?}; last text {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// Saves a PNG of the window under the artifacts dir, after two animation frames so the
+    /// picture is of the current state.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        let png = self.client.screenshot().await?;
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        let _ = self.client.clone().close().await;
+        self.stop_driver();
+        Ok(())
+    }
+
+    fn stop_driver(&mut self) {
+        // SIGTERM: tauri-driver then stops WebKitWebDriver and the app; SIGKILL would orphan them.
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+impl Drop for AppSession {
+    fn drop(&mut self) {
+        self.stop_driver();
+    }
+}
