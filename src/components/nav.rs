@@ -14,7 +14,11 @@ pub fn BottomNav(lang: Lang) -> Element {
         (Route::MapPage {}, "◎", "nav-map"),
         (Route::Me {}, "☺", "nav-me"),
     ];
-    let current = dioxus::router::try_router().map(|r| r.current::<Route>());
+    let current = dioxus::router::try_router().map(|r| match r.current::<Route>() {
+        // Me's sub-pages keep Me marked as the current tab.
+        Route::MyReports {} | Route::SettingsPage {} => Route::Me {},
+        other => other,
+    });
     rsx! {
         nav { class: "bottom-nav", aria_label: t(lang, "nav-label"),
             ul {
