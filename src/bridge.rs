@@ -38,7 +38,9 @@ pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, ApiError>
             .and_then(|json| serde_json::from_str::<ApiError>(&json).ok())
             .unwrap_or_else(|| {
                 // Tauri's own errors (unknown command, denied permission) are plain strings.
-                bad(err.as_string().unwrap_or_else(|| format!("{} failed", C::NAME)))
+                bad(err
+                    .as_string()
+                    .unwrap_or_else(|| format!("{} failed", C::NAME)))
             })),
     }
 }

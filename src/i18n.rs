@@ -77,7 +77,12 @@ pub fn t(lang: Lang, id: &str) -> String {
 }
 
 /// The text of message `id` with one argument.
-pub fn t_with<'a>(lang: Lang, id: &str, name: &'a str, value: impl Into<FluentValue<'a>>) -> String {
+pub fn t_with<'a>(
+    lang: Lang,
+    id: &str,
+    name: &'a str,
+    value: impl Into<FluentValue<'a>>,
+) -> String {
     let mut args = FluentArgs::new();
     args.set(name, value);
     format(lang, id, Some(&args))
@@ -128,9 +133,18 @@ mod tests {
 
     #[test]
     fn plurals_and_arguments() {
-        assert_eq!(t_with(Lang::En, "sync-waiting", "count", 1), "1 report waiting to be sent");
-        assert_eq!(t_with(Lang::En, "sync-waiting", "count", 3), "3 reports waiting to be sent");
-        assert_eq!(t_with(Lang::Vi, "sync-waiting", "count", 3), "3 phản ánh chờ gửi");
+        assert_eq!(
+            t_with(Lang::En, "sync-waiting", "count", 1),
+            "1 report waiting to be sent"
+        );
+        assert_eq!(
+            t_with(Lang::En, "sync-waiting", "count", 3),
+            "3 reports waiting to be sent"
+        );
+        assert_eq!(
+            t_with(Lang::Vi, "sync-waiting", "count", 3),
+            "3 phản ánh chờ gửi"
+        );
         assert_eq!(t(Lang::Vi, "nav-home"), "Trang chủ");
         assert_eq!(t(Lang::En, "no-such-key"), "no-such-key");
     }

@@ -12,7 +12,10 @@ pub struct AppState {
 impl AppState {
     /// Opens the cache in `data_dir`. `server_url`, when given (by `HUES_SERVER_URL`), replaces
     /// the stored server address: the two-command setup and the tests point the app this way.
-    pub fn open(data_dir: &Path, server_url: Option<String>) -> Result<Self, Box<dyn std::error::Error>> {
+    pub fn open(
+        data_dir: &Path,
+        server_url: Option<String>,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         std::fs::create_dir_all(data_dir)?;
         let store = Arc::new(Store::open(&data_dir.join("hues.db"))?);
         if let Some(url) = server_url {

@@ -13,7 +13,11 @@ pub fn SyncIndicator(status: SyncStatus, lang: Lang, on_sync: EventHandler<()>) 
     } else {
         ("○", "sync-state offline", "sync-state offline")
     };
-    let state_key = if status.online { state_key } else { "sync-offline" };
+    let state_key = if status.online {
+        state_key
+    } else {
+        "sync-offline"
+    };
     let last = match status.last_success_at {
         Some(at) => t_with(lang, "sync-last", "time", format_local(at)),
         None => t(lang, "sync-never"),

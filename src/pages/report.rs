@@ -118,7 +118,10 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                 }
                 Err(err) => {
                     if let Some(field) = field_of(&err) {
-                        errors.set(vec![FieldError { field, code: err.code }]);
+                        errors.set(vec![FieldError {
+                            field,
+                            code: err.code,
+                        }]);
                     }
                     outcome.set(Some(Outcome::Failed(err.code)));
                 }
@@ -127,7 +130,13 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
         });
     };
 
-    let error_for = |field: ReportField| errors.read().iter().find(|e| e.field == field).map(|e| e.code);
+    let error_for = |field: ReportField| {
+        errors
+            .read()
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.code)
+    };
     let f = form.read().clone();
     let field_error = move |field: ReportField, code: Option<ErrorCode>| {
         code.map(|code| {

@@ -117,7 +117,10 @@ impl ServerProcess {
     /// Operator: moves a report along.
     pub async fn set_status(&self, id: &str, status: &str, note: &str) -> Result<Report> {
         let resp = reqwest::Client::new()
-            .post(format!("{}/api/v1/operator/reports/{id}/status", self.url()))
+            .post(format!(
+                "{}/api/v1/operator/reports/{id}/status",
+                self.url()
+            ))
             .bearer_auth(OPERATOR_TOKEN)
             .json(&serde_json::json!({ "status": status, "note": note }))
             .send()

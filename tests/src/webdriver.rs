@@ -37,17 +37,24 @@ impl AppSession {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("/usr/bin/WebKitWebDriver"));
         if std::env::var_os("DISPLAY").is_none() {
-            bail!("no DISPLAY: run the webview tests through ./x test (it starts Xvfb) or under xvfb-run");
+            bail!(
+                "no DISPLAY: run the webview tests through ./x test (it starts Xvfb) or under xvfb-run"
+            );
         }
         let port = free_port()?;
         let native_port = free_port()?;
         let mut cmd = Command::new(&tauri_driver);
-        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .arg("--native-driver")
-            .arg(&webkit_driver)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .arg("--native-driver")
+        .arg(&webkit_driver)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -63,7 +70,11 @@ impl AppSession {
         let url = format!("http://127.0.0.1:{port}");
         let mut last = None;
         for _ in 0..100 {
-            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => return Ok(Self { client, driver }),
                 Err(e) => last = Some(e),
             }

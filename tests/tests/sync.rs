@@ -63,9 +63,14 @@ async fn report_made_offline_is_delivered_exactly_once_when_server_comes_up() {
     assert_eq!(out.delivered, 0);
     let st = client.engine.status().expect("status");
     assert_eq!((st.online, st.waiting), (false, 1));
-    assert_eq!(client.store().my_reports().expect("r")[0].delivery, DeliveryState::SavedOnDevice);
+    assert_eq!(
+        client.store().my_reports().expect("r")[0].delivery,
+        DeliveryState::SavedOnDevice
+    );
 
-    let server = ServerProcess::start(data.path(), port).await.expect("server");
+    let server = ServerProcess::start(data.path(), port)
+        .await
+        .expect("server");
     let out = client.engine.sync_once().await;
     assert!(out.online, "{out:?}");
     assert_eq!(out.delivered, 1, "{out:?}");
@@ -73,14 +78,20 @@ async fn report_made_offline_is_delivered_exactly_once_when_server_comes_up() {
     let mine = client.store().my_reports().expect("r");
     assert_eq!(mine[0].delivery, DeliveryState::Delivered);
     assert_eq!(mine[0].status, Some(ReportStatus::Received));
-    assert!(!client.store().categories().expect("cats").is_empty(), "categories pulled");
+    assert!(
+        !client.store().categories().expect("cats").is_empty(),
+        "categories pulled"
+    );
 
     // More runs change nothing on the server.
     for _ in 0..3 {
         client.engine.sync_once().await;
     }
     assert_eq!(server.report_rows().expect("rows"), 1);
-    assert_eq!(server.reports().await.expect("reports")[0].id.to_string(), id);
+    assert_eq!(
+        server.reports().await.expect("reports")[0].id.to_string(),
+        id
+    );
 }
 
 #[tokio::test]
@@ -98,12 +109,20 @@ async fn answer_lost_after_commit_does_not_duplicate() {
     assert_eq!(out.postponed, 1, "{out:?}");
     // The server did store it: the answer alone was lost.
     assert_eq!(server.report_rows().expect("rows"), 1);
-    assert_eq!(client.engine.status().expect("status").waiting, 1, "still queued");
+    assert_eq!(
+        client.engine.status().expect("status").waiting,
+        1,
+        "still queued"
+    );
 
     proxy.cut_answers(false);
     let out = client.engine.sync_once().await;
     assert_eq!(out.delivered, 1, "{out:?}");
-    assert_eq!(server.report_rows().expect("rows"), 1, "the retry made no duplicate");
+    assert_eq!(
+        server.report_rows().expect("rows"),
+        1,
+        "the retry made no duplicate"
+    );
     assert_eq!(client.engine.status().expect("status").waiting, 0);
 }
 
@@ -119,10 +138,15 @@ async fn status_change_reaches_the_client_and_refusals_stay_visible() {
     let out = client.engine.sync_once().await;
     assert_eq!((out.delivered, out.refused), (1, 1), "{out:?}");
     let mine = client.store().my_reports().expect("r");
-    let refused = mine.iter().find(|r| r.id.to_string() == bad).expect("refused kept");
+    let refused = mine
+        .iter()
+        .find(|r| r.id.to_string() == bad)
+        .expect("refused kept");
     assert_eq!(
         refused.delivery,
-        DeliveryState::Refused { code: ErrorCode::UnknownCategory }
+        DeliveryState::Refused {
+            code: ErrorCode::UnknownCategory
+        }
     );
     assert_eq!(client.engine.status().expect("status").failed, 1);
 
@@ -134,23 +158,33 @@ async fn status_change_reaches_the_client_and_refusals_stay_visible() {
     let out = client.engine.sync_once().await;
     assert!(out.pulled_changes >= 1, "{out:?}");
     let mine = client.store().my_reports().expect("r");
-    let r = mine.iter().find(|r| r.id.to_string() == good).expect("report");
+    let r = mine
+        .iter()
+        .find(|r| r.id.to_string() == good)
+        .expect("report");
     assert_eq!(r.status, Some(ReportStatus::InProgress));
-    assert_eq!(r.history.last().map(|h| h.note.as_str()), Some("Công ty Cây xanh đã tiếp nhận"));
+    assert_eq!(
+        r.history.last().map(|h| h.note.as_str()),
+        Some("Công ty Cây xanh đã tiếp nhận")
+    );
 }
 
 #[tokio::test]
 async fn a_server_that_forgot_the_device_gets_a_new_registration() {
     let port = free_port().expect("port");
     let first = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(first.path(), port).await.expect("server");
+    let server = ServerProcess::start(first.path(), port)
+        .await
+        .expect("server");
     let client = Client::new(&server.url());
     assert!(client.engine.sync_once().await.online);
     server.stop().await.expect("stop");
 
     // Same address, empty database: the old token is unknown there.
     let second = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(second.path(), port).await.expect("server");
+    let server = ServerProcess::start(second.path(), port)
+        .await
+        .expect("server");
     client.submit("waste");
     client.engine.sync_once().await; // 401: forgets the token, keeps the report
     assert_eq!(client.engine.status().expect("status").waiting, 1);

@@ -14,9 +14,14 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     let data = tempfile::tempdir().expect("tempdir");
     let server_dir = data.path().join("server");
     let port = free_port().expect("port");
-    let server = ServerProcess::start(&server_dir, port).await.expect("server");
+    let server = ServerProcess::start(&server_dir, port)
+        .await
+        .expect("server");
     let app = AppSession::start(&[
-        ("HUES_DATA_DIR", data.path().join("app").display().to_string()),
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
         ("HUES_SERVER_URL", server.url()),
         ("HUES_SYNC_PERIOD_SECS", "1".into()),
     ])
@@ -24,24 +29,39 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     .expect("app under WebDriver");
 
     // First contact: online, categories synced.
-    app.wait_text("#sync-online", "Trực tuyến", WAIT).await.expect("online");
-    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT).await.expect("synced");
+    app.wait_text("#sync-online", "Trực tuyến", WAIT)
+        .await
+        .expect("online");
+    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
+        .await
+        .expect("synced");
     app.screenshot("home").await.expect("screenshot");
 
     // The network goes: the server stops.
     server.stop().await.expect("stop server");
-    app.wait_text("#sync-online", "Ngoại tuyến", WAIT).await.expect("offline");
+    app.wait_text("#sync-online", "Ngoại tuyến", WAIT)
+        .await
+        .expect("offline");
 
     app.click("#nav-report").await.expect("report tab");
     let category = app.find("#category").await.expect("category select");
     eventually(WAIT, "synced categories in the form", || async {
-        Ok(app.client.find(Locator::Css("#category option[value='flooding']")).await.is_ok())
+        Ok(app
+            .client
+            .find(Locator::Css("#category option[value='flooding']"))
+            .await
+            .is_ok())
     })
     .await
     .expect("categories");
-    category.select_by_value("flooding").await.expect("choose category");
+    category
+        .select_by_value("flooding")
+        .await
+        .expect("choose category");
     let description = "Nước ngập sâu 40 cm trước chợ Đông Ba";
-    app.fill("#description", description).await.expect("description");
+    app.fill("#description", description)
+        .await
+        .expect("description");
     app.fill("#latitude", "95").await.expect("latitude");
     app.fill("#longitude", "107,5885").await.expect("longitude");
 
@@ -50,10 +70,22 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text("#latitude-error", "Tọa độ nằm ngoài phạm vi", WAIT)
         .await
         .expect("latitude error shown");
-    let kept = app.find("#description").await.expect("field").prop("value").await.expect("value");
+    let kept = app
+        .find("#description")
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value");
     assert_eq!(kept.as_deref(), Some(description));
     assert_eq!(
-        app.find("#latitude").await.expect("field").attr("aria-invalid").await.expect("attr").as_deref(),
+        app.find("#latitude")
+            .await
+            .expect("field")
+            .attr("aria-invalid")
+            .await
+            .expect("attr")
+            .as_deref(),
         Some("true")
     );
     app.screenshot("report-error").await.expect("screenshot");
@@ -63,7 +95,9 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
         .await
         .expect("saved on this device");
-    app.wait_text("#sync-waiting", "1 phản ánh chờ gửi", WAIT).await.expect("one waiting");
+    app.wait_text("#sync-waiting", "1 phản ánh chờ gửi", WAIT)
+        .await
+        .expect("one waiting");
     app.screenshot("report-saved").await.expect("screenshot");
 
     app.click("#nav-me").await.expect("me tab");
@@ -71,15 +105,29 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text(".report-card[data-state='saved']", "Đã lưu trên máy", WAIT)
         .await
         .expect("saved on this device in My reports");
-    app.screenshot("my-reports-offline").await.expect("screenshot");
+    app.screenshot("my-reports-offline")
+        .await
+        .expect("screenshot");
 
     // The network comes back: same server, same database.
-    let server = ServerProcess::start(&server_dir, port).await.expect("server again");
-    app.wait_text(".report-card[data-state='received']", "Thành phố đã tiếp nhận", WAIT)
+    let server = ServerProcess::start(&server_dir, port)
         .await
-        .expect("received by the city");
-    app.wait_text("#sync-waiting", "Không có phản ánh chờ gửi", WAIT).await.expect("none waiting");
-    assert_eq!(server.report_rows().expect("rows"), 1, "exactly one record on the server");
+        .expect("server again");
+    app.wait_text(
+        ".report-card[data-state='received']",
+        "Thành phố đã tiếp nhận",
+        WAIT,
+    )
+    .await
+    .expect("received by the city");
+    app.wait_text("#sync-waiting", "Không có phản ánh chờ gửi", WAIT)
+        .await
+        .expect("none waiting");
+    assert_eq!(
+        server.report_rows().expect("rows"),
+        1,
+        "exactly one record on the server"
+    );
     let stored = server.reports().await.expect("reports");
     assert_eq!(stored[0].description, description);
     assert_eq!(stored[0].category, "flooding");
@@ -93,37 +141,61 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text(".report-card[data-state='in_progress']", note, WAIT)
         .await
         .expect("status change shown");
-    app.wait_text(".report-card", "Đang xử lý", WAIT).await.expect("status text");
+    app.wait_text(".report-card", "Đang xử lý", WAIT)
+        .await
+        .expect("status text");
     app.screenshot("my-reports").await.expect("screenshot");
 
     // English, remembered as a setting.
     app.click("#nav-me").await.expect("me tab");
     app.click("#me-settings").await.expect("settings");
-    app.find("#language").await.expect("language").select_by_value("en").await.expect("english");
-    app.wait_text("#nav-home", "Home", WAIT).await.expect("English navigation");
-    app.wait_text("#page-title", "Settings", WAIT).await.expect("English title");
-    app.wait_text("#sync-online", "Online", WAIT).await.expect("English sync state");
+    app.find("#language")
+        .await
+        .expect("language")
+        .select_by_value("en")
+        .await
+        .expect("english");
+    app.wait_text("#nav-home", "Home", WAIT)
+        .await
+        .expect("English navigation");
+    app.wait_text("#page-title", "Settings", WAIT)
+        .await
+        .expect("English title");
+    app.wait_text("#sync-online", "Online", WAIT)
+        .await
+        .expect("English sync state");
     app.screenshot("settings-en").await.expect("screenshot");
     app.click("#nav-me").await.expect("me tab");
     app.click("#me-reports").await.expect("my reports");
-    app.wait_text(".report-card", "In progress", WAIT).await.expect("English status");
+    app.wait_text(".report-card", "In progress", WAIT)
+        .await
+        .expect("English status");
     app.screenshot("my-reports-en").await.expect("screenshot");
     app.click("#nav-alerts").await.expect("alerts");
-    app.wait_text("#page-title", "Alerts", WAIT).await.expect("alerts page");
+    app.wait_text("#page-title", "Alerts", WAIT)
+        .await
+        .expect("alerts page");
     app.screenshot("alerts-en").await.expect("screenshot");
     app.click("#nav-map").await.expect("map");
-    app.wait_text("#page-title", "Map", WAIT).await.expect("map page");
+    app.wait_text("#page-title", "Map", WAIT)
+        .await
+        .expect("map page");
     app.screenshot("map-en").await.expect("screenshot");
     app.close().await.expect("close");
 
     // The language survives a restart.
     let app = AppSession::start(&[
-        ("HUES_DATA_DIR", data.path().join("app").display().to_string()),
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
         ("HUES_SERVER_URL", server.url()),
     ])
     .await
     .expect("app again");
-    app.wait_text("#nav-home", "Home", WAIT).await.expect("still English");
+    app.wait_text("#nav-home", "Home", WAIT)
+        .await
+        .expect("still English");
     app.close().await.expect("close");
 }
 
@@ -131,13 +203,21 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
 async fn typed_draft_survives_a_restart() {
     let data = tempfile::tempdir().expect("tempdir");
     let env = [
-        ("HUES_DATA_DIR", data.path().join("app").display().to_string()),
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
         // Nobody listens there: the app works offline.
-        ("HUES_SERVER_URL", format!("http://127.0.0.1:{}", free_port().expect("port"))),
+        (
+            "HUES_SERVER_URL",
+            format!("http://127.0.0.1:{}", free_port().expect("port")),
+        ),
     ];
     let app = AppSession::start(&env).await.expect("app");
     app.click("#nav-report").await.expect("report tab");
-    app.fill("#description", "Đèn đường hỏng ở kiệt 12").await.expect("type");
+    app.fill("#description", "Đèn đường hỏng ở kiệt 12")
+        .await
+        .expect("type");
     app.fill("#latitude", "16.46").await.expect("type");
     // Saving the draft is asynchronous; give it a moment before the app is killed.
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -151,7 +231,13 @@ async fn typed_draft_survives_a_restart() {
     })
     .await
     .expect("draft restored");
-    let lat = app.find("#latitude").await.expect("field").prop("value").await.expect("value");
+    let lat = app
+        .find("#latitude")
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value");
     assert_eq!(lat.as_deref(), Some("16.46"));
     app.close().await.expect("close");
 }

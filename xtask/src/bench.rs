@@ -1,1 +1,3 @@
-pub fn all() -> anyhow::Result<()> { anyhow::bail!("bench: not yet") }
+pub fn all() -> anyhow::Result<()> {
+    anyhow::bail!("bench: not yet")
+}

@@ -16,7 +16,9 @@ pub fn root() -> PathBuf {
 }
 
 pub fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default()
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 pub fn target_dir() -> PathBuf {
@@ -55,7 +57,13 @@ pub fn ui(tools: &Tools) -> Result<()> {
     std::fs::create_dir_all(&dist)?;
     sh::run(
         Command::new(&tools.wasm_bindgen)
-            .args(["--target", "web", "--no-typescript", "--out-name", "hues_ui"])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "hues_ui",
+            ])
             .arg("--out-dir")
             .arg(&dist)
             .arg(&wasm),

@@ -38,8 +38,8 @@ fn run() -> Result<()> {
     let tools = tools::ensure()?;
     build::ui(&tools)?;
     sh::cargo(&["build", "-p", "hues-server", "-p", "hues-app"])?;
-    let has_display = std::env::var_os("DISPLAY").is_some()
-        || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
     if !has_display {
         bail!(
             "no display: the app needs a graphical session. On a machine without one, run it under \
@@ -50,7 +50,13 @@ fn run() -> Result<()> {
     let data_dir = build::home().join(".local/share/hues-demo");
     let token = "demo-operator";
     let mut server = std::process::Command::new(bin)
-        .args(["--demo", "--addr", "127.0.0.1:8787", "--operator-token", token])
+        .args([
+            "--demo",
+            "--addr",
+            "127.0.0.1:8787",
+            "--operator-token",
+            token,
+        ])
         .arg("--data-dir")
         .arg(&data_dir)
         .spawn()?;
@@ -80,7 +86,14 @@ fn test() -> Result<()> {
     step("UI → wasm (dist/)");
     build::ui(&tools)?;
     step("clippy (host, whole workspace)");
-    sh::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    sh::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     step("clippy (UI for wasm32)");
     sh::cargo(&[
         "clippy",

@@ -114,7 +114,10 @@ fn apt() -> Result<()> {
 
 fn wasm_target() -> Result<()> {
     let installed = sh::output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         sh::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
@@ -155,7 +158,10 @@ fn cargo_tool_named(krate: &str, bin: &str, version: &str, locked: bool) -> Resu
         None => false,
     };
     if !ok {
-        eprintln!("installing {krate} {version} into {}", tools_root().display());
+        eprintln!(
+            "installing {krate} {version} into {}",
+            tools_root().display()
+        );
         let mut cmd = Command::new("cargo");
         cmd.args(["install", krate, "--version", version, "--root"])
             .arg(tools_root())

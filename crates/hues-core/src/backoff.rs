@@ -26,10 +26,26 @@ mod tests {
 
     #[test]
     fn grows_exponentially_then_caps() {
-        let table = [(1, 2), (2, 4), (3, 8), (4, 16), (8, 256), (9, 300), (50, 300)];
+        let table = [
+            (1, 2),
+            (2, 4),
+            (3, 8),
+            (4, 16),
+            (8, 256),
+            (9, 300),
+            (50, 300),
+        ];
         for (attempts, full) in table {
-            assert_eq!(delay(attempts, 1.0), Duration::from_secs(full), "attempt {attempts}");
-            assert_eq!(delay(attempts, 0.0), Duration::from_secs(full) / 2, "attempt {attempts}");
+            assert_eq!(
+                delay(attempts, 1.0),
+                Duration::from_secs(full),
+                "attempt {attempts}"
+            );
+            assert_eq!(
+                delay(attempts, 0.0),
+                Duration::from_secs(full) / 2,
+                "attempt {attempts}"
+            );
         }
     }
 

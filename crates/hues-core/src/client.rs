@@ -74,7 +74,14 @@ impl ApiClient {
     }
 
     pub async fn register(&self, device: &NewDevice) -> Result<DeviceToken, RequestError> {
-        Self::read(self.http.post(self.url("/devices")).json(device).send().await).await
+        Self::read(
+            self.http
+                .post(self.url("/devices"))
+                .json(device)
+                .send()
+                .await,
+        )
+        .await
     }
 
     pub async fn submit_report(&self, token: &str, r: &NewReport) -> Result<Report, RequestError> {

@@ -124,7 +124,10 @@ impl Store {
         }
         let url = s.server_url.trim().trim_end_matches('/');
         let valid_url = (url.starts_with("http://") || url.starts_with("https://"))
-            && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
+            && url
+                .split("://")
+                .nth(1)
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
         if !valid_url {
             return Err(CoreError::Invalid(ApiError::new(
                 ErrorCode::InvalidValue,
@@ -160,7 +163,10 @@ impl Store {
             None => {
                 conn.execute("DELETE FROM kv WHERE key = ?1", [&key])?;
                 // A new identity starts the feed over.
-                conn.execute("DELETE FROM kv WHERE key = ?1", [format!("cursor:{server}")])?;
+                conn.execute(
+                    "DELETE FROM kv WHERE key = ?1",
+                    [format!("cursor:{server}")],
+                )?;
                 Ok(())
             }
         }
@@ -273,7 +279,11 @@ impl Store {
         )?;
         let rows = stmt
             .query_map([ts(now)], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, u32>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
@@ -476,7 +486,11 @@ impl Store {
             };
             let history = hist
                 .query_map([&id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
                 })?
                 .map(|row| {
                     let (st, note, at) = row?;
@@ -623,14 +637,26 @@ mod tests {
             s.submit_report(&input()).expect("submit");
             let entry = s.due_outbox(Utc::now()).expect("due").remove(0);
             s.mark_sending(&entry).expect("sending");
-            assert_eq!(s.my_reports().expect("r")[0].delivery, DeliveryState::Sending);
+            assert_eq!(
+                s.my_reports().expect("r")[0].delivery,
+                DeliveryState::Sending
+            );
         } // "killed" while sending
         let s = Store::open(&path).expect("reopen");
-        assert_eq!(s.my_reports().expect("r")[0].delivery, DeliveryState::SavedOnDevice);
+        assert_eq!(
+            s.my_reports().expect("r")[0].delivery,
+            DeliveryState::SavedOnDevice
+        );
         let entry = s.due_outbox(Utc::now()).expect("due").remove(0);
-        s.retry_later(&entry, Duration::from_secs(60), "offline").expect("retry");
+        s.retry_later(&entry, Duration::from_secs(60), "offline")
+            .expect("retry");
         assert!(s.due_outbox(Utc::now()).expect("due").is_empty());
-        assert_eq!(s.due_outbox(Utc::now() + chrono::Duration::seconds(61)).expect("due").len(), 1);
+        assert_eq!(
+            s.due_outbox(Utc::now() + chrono::Duration::seconds(61))
+                .expect("due")
+                .len(),
+            1
+        );
         s.retry_all_now().expect("reset");
         assert_eq!(s.due_outbox(Utc::now()).expect("due")[0].attempts, 1);
     }
@@ -647,7 +673,12 @@ mod tests {
             .expect("save");
         assert_eq!(saved.server_url, "http://10.0.0.5:8787");
         assert_eq!(s.settings().expect("s").language, "en");
-        for (lang, url) in [("fr", "http://x"), ("vi", "ftp://x"), ("vi", "http://"), ("vi", "")] {
+        for (lang, url) in [
+            ("fr", "http://x"),
+            ("vi", "ftp://x"),
+            ("vi", "http://"),
+            ("vi", ""),
+        ] {
             let bad = Settings {
                 language: lang.into(),
                 server_url: url.into(),

@@ -160,7 +160,8 @@ impl SyncEngine {
                 Err(e) if e.is_unauthorized() => {
                     // The server forgot this device (e.g. its database was reset): register
                     // again on the next run; the entry is not the report's fault.
-                    self.store.retry_later(&entry, Duration::ZERO, &e.to_string())?;
+                    self.store
+                        .retry_later(&entry, Duration::ZERO, &e.to_string())?;
                     self.store.set_device_token(server, None)?;
                     return Err(e.into());
                 }

@@ -18,8 +18,7 @@ pub fn hash_token(token: &str) -> String {
 pub fn same_token(presented: &str, stored_hash: &str) -> bool {
     let a = hash_token(presented);
     a.len() == stored_hash.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(stored_hash.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -52,8 +52,14 @@ impl Db {
     }
 
     /// Runs `f` with the connection on this thread: for start-up work, before serving.
-    pub fn run_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, Fail>) -> Result<T, Fail> {
-        let mut guard = self.conn.lock().map_err(|_| Fail::internal("database lock poisoned"))?;
+    pub fn run_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, Fail>,
+    ) -> Result<T, Fail> {
+        let mut guard = self
+            .conn
+            .lock()
+            .map_err(|_| Fail::internal("database lock poisoned"))?;
         f(&mut guard)
     }
 
@@ -65,7 +71,9 @@ impl Db {
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| Fail::internal("database lock poisoned"))?;
+            let mut guard = conn
+                .lock()
+                .map_err(|_| Fail::internal("database lock poisoned"))?;
             f(&mut guard)
         })
         .await

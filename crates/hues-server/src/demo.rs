@@ -8,43 +8,111 @@ use crate::store;
 
 /// (code, group, Vietnamese name, English name, Vietnamese description, English description)
 const CATEGORIES: &[(&str, &str, &str, &str, &str, &str)] = &[
-    ("waste", "environment", "Rác thải, vệ sinh môi trường", "Waste and sanitation",
-     "Rác tồn đọng, đổ trộm phế thải, ô nhiễm", "Uncollected rubbish, fly-tipping, pollution"),
-    ("road_damage", "roads", "Hư hỏng đường sá", "Damaged roads",
-     "Ổ gà, sụt lún, nắp hố ga hỏng", "Potholes, subsidence, broken manhole covers"),
-    ("traffic", "roads", "Giao thông, đèn tín hiệu", "Traffic and signals",
-     "Đèn tín hiệu hỏng, biển báo, ùn tắc", "Broken traffic lights, signs, congestion"),
-    ("encroachment", "urban_order", "Lấn chiếm vỉa hè, trật tự đô thị", "Pavement encroachment and urban order",
-     "Lấn chiếm lòng lề đường, xây dựng trái phép", "Blocked pavements, illegal construction"),
-    ("street_light", "power", "Đèn chiếu sáng công cộng", "Street lights",
-     "Đèn đường không sáng, chập điện", "Street lamp out, electrical fault"),
-    ("water_supply", "water", "Cấp nước", "Water supply",
-     "Mất nước, vỡ ống, nước bẩn", "No water, burst pipe, dirty water"),
-    ("flooding", "drainage", "Thoát nước, ngập úng", "Drainage and flooding",
-     "Ngập đường, cống tắc, mương tràn", "Flooded street, blocked drain, overflowing canal"),
-    ("trees", "environment", "Cây xanh", "Trees",
-     "Cây gãy đổ, cần cắt tỉa", "Fallen or dangerous tree, pruning needed"),
-    ("security", "public_security", "An ninh trật tự", "Public security",
-     "Gây rối, trộm cắp, mất an ninh", "Disturbance, theft, unsafe place"),
-    ("tourism", "tourism", "Du lịch, dịch vụ", "Tourism and services",
-     "Chèo kéo, chặt chém khách, dịch vụ kém", "Touting, overcharging, poor service"),
-    ("other", "other", "Khác", "Other",
-     "Vấn đề khác của thành phố", "Any other city problem"),
+    (
+        "waste",
+        "environment",
+        "Rác thải, vệ sinh môi trường",
+        "Waste and sanitation",
+        "Rác tồn đọng, đổ trộm phế thải, ô nhiễm",
+        "Uncollected rubbish, fly-tipping, pollution",
+    ),
+    (
+        "road_damage",
+        "roads",
+        "Hư hỏng đường sá",
+        "Damaged roads",
+        "Ổ gà, sụt lún, nắp hố ga hỏng",
+        "Potholes, subsidence, broken manhole covers",
+    ),
+    (
+        "traffic",
+        "roads",
+        "Giao thông, đèn tín hiệu",
+        "Traffic and signals",
+        "Đèn tín hiệu hỏng, biển báo, ùn tắc",
+        "Broken traffic lights, signs, congestion",
+    ),
+    (
+        "encroachment",
+        "urban_order",
+        "Lấn chiếm vỉa hè, trật tự đô thị",
+        "Pavement encroachment and urban order",
+        "Lấn chiếm lòng lề đường, xây dựng trái phép",
+        "Blocked pavements, illegal construction",
+    ),
+    (
+        "street_light",
+        "power",
+        "Đèn chiếu sáng công cộng",
+        "Street lights",
+        "Đèn đường không sáng, chập điện",
+        "Street lamp out, electrical fault",
+    ),
+    (
+        "water_supply",
+        "water",
+        "Cấp nước",
+        "Water supply",
+        "Mất nước, vỡ ống, nước bẩn",
+        "No water, burst pipe, dirty water",
+    ),
+    (
+        "flooding",
+        "drainage",
+        "Thoát nước, ngập úng",
+        "Drainage and flooding",
+        "Ngập đường, cống tắc, mương tràn",
+        "Flooded street, blocked drain, overflowing canal",
+    ),
+    (
+        "trees",
+        "environment",
+        "Cây xanh",
+        "Trees",
+        "Cây gãy đổ, cần cắt tỉa",
+        "Fallen or dangerous tree, pruning needed",
+    ),
+    (
+        "security",
+        "public_security",
+        "An ninh trật tự",
+        "Public security",
+        "Gây rối, trộm cắp, mất an ninh",
+        "Disturbance, theft, unsafe place",
+    ),
+    (
+        "tourism",
+        "tourism",
+        "Du lịch, dịch vụ",
+        "Tourism and services",
+        "Chèo kéo, chặt chém khách, dịch vụ kém",
+        "Touting, overcharging, poor service",
+    ),
+    (
+        "other",
+        "other",
+        "Khác",
+        "Other",
+        "Vấn đề khác của thành phố",
+        "Any other city problem",
+    ),
 ];
 
 pub fn categories() -> Vec<Category> {
     CATEGORIES
         .iter()
         .zip(1..)
-        .map(|(&(code, group, name_vi, name_en, d_vi, d_en), position)| Category {
-            code: code.into(),
-            group: group.into(),
-            name_vi: name_vi.into(),
-            name_en: name_en.into(),
-            description_vi: d_vi.into(),
-            description_en: d_en.into(),
-            position,
-        })
+        .map(
+            |(&(code, group, name_vi, name_en, d_vi, d_en), position)| Category {
+                code: code.into(),
+                group: group.into(),
+                name_vi: name_vi.into(),
+                name_en: name_en.into(),
+                description_vi: d_vi.into(),
+                description_en: d_en.into(),
+                position,
+            },
+        )
         .collect()
 }
 

@@ -110,9 +110,8 @@ impl FromRequestParts<AppState> for Operator {
     type Rejection = Fail;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Fail> {
-        let token = bearer(parts).ok_or_else(|| {
-            Fail::new(ErrorCode::Unauthorized, "operator bearer token required")
-        })?;
+        let token = bearer(parts)
+            .ok_or_else(|| Fail::new(ErrorCode::Unauthorized, "operator bearer token required"))?;
         if auth::same_token(token, &state.operator_token_hash) {
             return Ok(Operator);
         }

@@ -8,7 +8,10 @@ use clap::Parser;
 use hues_server::{AppState, Config, auth};
 
 #[derive(Parser)]
-#[command(version, about = "hues reference server (API /api/v1, SQLite embedded)")]
+#[command(
+    version,
+    about = "hues reference server (API /api/v1, SQLite embedded)"
+)]
 struct Args {
     /// Where the SQLite file lives (default: the user's data dir, e.g. ~/.local/share/hues-server).
     #[arg(long, env = "HUES_DATA_DIR")]

@@ -44,7 +44,13 @@ pub async fn register_device(
     state
         .db
         .run(move |conn| {
-            store::insert_device(conn, device_id, &hash, platform.as_deref(), locale.as_deref())
+            store::insert_device(
+                conn,
+                device_id,
+                &hash,
+                platform.as_deref(),
+                locale.as_deref(),
+            )
         })
         .await?;
     Ok((
@@ -126,11 +132,12 @@ pub async fn sync(
 ) -> ApiResult<JsonOut<SyncPage>> {
     let after = match q.cursor.as_deref().map(str::trim) {
         None | Some("") => 0,
-        Some(c) => c
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| Fail::new(ErrorCode::InvalidValue, "cursor is not one this server gave"))?,
+        Some(c) => c.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            Fail::new(
+                ErrorCode::InvalidValue,
+                "cursor is not one this server gave",
+            )
+        })?,
     };
     let limit = q.limit.unwrap_or(SYNC_DEFAULT_LIMIT);
     if !(1..=SYNC_MAX_LIMIT).contains(&limit) {
@@ -201,5 +208,8 @@ pub async fn fallback_not_found(uri: axum::http::Uri) -> Fail {
 }
 
 pub async fn fallback_method() -> Fail {
-    Fail::new(ErrorCode::MethodNotAllowed, "method not allowed on this route")
+    Fail::new(
+        ErrorCode::MethodNotAllowed,
+        "method not allowed on this route",
+    )
 }

@@ -146,8 +146,8 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
     else {
         return Ok(None);
     };
-    let mut stmt =
-        conn.prepare("SELECT status, note, at FROM report_events WHERE report_id = ?1 ORDER BY id")?;
+    let mut stmt = conn
+        .prepare("SELECT status, note, at FROM report_events WHERE report_id = ?1 ORDER BY id")?;
     let events = stmt.query_map([id.to_string()], |r| {
         Ok((
             r.get::<_, String>(0)?,

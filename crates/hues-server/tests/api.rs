@@ -29,7 +29,13 @@ impl Server {
         }
     }
 
-    async fn call(&self, method: &str, uri: &str, token: Option<&str>, body: Option<&str>) -> (StatusCode, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -38,7 +44,10 @@ impl Server {
             req = req.header("content-type", "application/json");
         }
         let req = req
-            .body(body.map(|b| Body::from(b.to_owned())).unwrap_or_else(Body::empty))
+            .body(
+                body.map(|b| Body::from(b.to_owned()))
+                    .unwrap_or_else(Body::empty),
+            )
             .expect("request");
         let resp = self.app.clone().oneshot(req).await.expect("response");
         let status = resp.status();
@@ -48,7 +57,14 @@ impl Server {
     }
 
     async fn device(&self) -> String {
-        let (st, v) = self.call("POST", "/api/v1/devices", None, Some(r#"{"platform":"test"}"#)).await;
+        let (st, v) = self
+            .call(
+                "POST",
+                "/api/v1/devices",
+                None,
+                Some(r#"{"platform":"test"}"#),
+            )
+            .await;
         assert_eq!(st, StatusCode::CREATED);
         v["token"].as_str().expect("token").to_owned()
     }
@@ -68,10 +84,15 @@ fn report_json(id: &str) -> Value {
 const ID: &str = "019a8f3e-1c2d-7a4b-8c1d-0123456789ab";
 
 fn assert_error(v: &Value, code: &str) {
-    let obj = v.as_object().unwrap_or_else(|| panic!("error body is not an object: {v}"));
+    let obj = v
+        .as_object()
+        .unwrap_or_else(|| panic!("error body is not an object: {v}"));
     assert_eq!(obj.len(), 2, "exactly code and message: {v}");
     assert_eq!(obj["code"], code, "{v}");
-    assert!(obj["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    assert!(
+        obj["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +105,10 @@ async fn health_and_categories() {
     assert_eq!(st, StatusCode::OK);
     let cats = v.as_array().expect("array");
     assert!(cats.len() >= 10);
-    assert!(cats.iter().any(|c| c["code"] == "flooding" && c["name_vi"] == "Thoát nước, ngập úng"));
+    assert!(
+        cats.iter()
+            .any(|c| c["code"] == "flooding" && c["name_vi"] == "Thoát nước, ngập úng")
+    );
 }
 
 #[tokio::test]
@@ -92,23 +116,38 @@ async fn report_is_idempotent_on_its_id() {
     let s = Server::new();
     let t = s.device().await;
     let body = report_json(ID).to_string();
-    let (st, first) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+    let (st, first) = s
+        .call("POST", "/api/v1/reports", Some(&t), Some(&body))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{first}");
     assert_eq!(first["status"], "received");
-    let (st, again) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+    let (st, again) = s
+        .call("POST", "/api/v1/reports", Some(&t), Some(&body))
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(first, again);
     let mut changed = report_json(ID);
     changed["description"] = json!("something else");
-    let (st, v) = s.call("POST", "/api/v1/reports", Some(&t), Some(&changed.to_string())).await;
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&changed.to_string()),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_error(&v, "id_conflict");
     // Another device reusing the id is a conflict too, never a read of someone else's report.
     let other = s.device().await;
-    let (st, v) = s.call("POST", "/api/v1/reports", Some(&other), Some(&body)).await;
+    let (st, v) = s
+        .call("POST", "/api/v1/reports", Some(&other), Some(&body))
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_error(&v, "id_conflict");
-    let (_, all) = s.call("GET", "/api/v1/operator/reports", Some(OPERATOR), None).await;
+    let (_, all) = s
+        .call("GET", "/api/v1/operator/reports", Some(OPERATOR), None)
+        .await;
     assert_eq!(all.as_array().map(Vec::len), Some(1));
 }
 
@@ -130,8 +169,16 @@ async fn bad_input_gets_precise_codes() {
     let cases: Vec<(String, u16, &str)> = vec![
         ("{not json".into(), 400, "malformed_json"),
         ("".into(), 400, "malformed_json"),
-        (report_json(ID).to_string().replace("16.4637", "NaN"), 400, "malformed_json"),
-        (report_json(ID).to_string().replace("16.4637", "Infinity"), 400, "malformed_json"),
+        (
+            report_json(ID).to_string().replace("16.4637", "NaN"),
+            400,
+            "malformed_json",
+        ),
+        (
+            report_json(ID).to_string().replace("16.4637", "Infinity"),
+            400,
+            "malformed_json",
+        ),
         (without("category"), 422, "missing_field"),
         (without("latitude"), 422, "missing_field"),
         (with("latitude", json!("16.4")), 422, "invalid_type"),
@@ -146,12 +193,16 @@ async fn bad_input_gets_precise_codes() {
         (with("extra", json!(1)), 422, "invalid_value"),
     ];
     for (body, status, code) in cases {
-        let (st, v) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+        let (st, v) = s
+            .call("POST", "/api/v1/reports", Some(&t), Some(&body))
+            .await;
         assert_eq!(st.as_u16(), status, "{body:.80} -> {v}");
         assert_error(&v, code);
     }
     // Nothing of that was stored.
-    let (_, all) = s.call("GET", "/api/v1/operator/reports", Some(OPERATOR), None).await;
+    let (_, all) = s
+        .call("GET", "/api/v1/operator/reports", Some(OPERATOR), None)
+        .await;
     assert_eq!(all.as_array().map(Vec::len), Some(0));
 }
 
@@ -162,7 +213,9 @@ async fn tokens_are_required_and_checked() {
     let (st, v) = s.call("POST", "/api/v1/reports", None, Some(&body)).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_error(&v, "unauthorized");
-    let (st, v) = s.call("POST", "/api/v1/reports", Some("wrong"), Some(&body)).await;
+    let (st, v) = s
+        .call("POST", "/api/v1/reports", Some("wrong"), Some(&body))
+        .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_error(&v, "unauthorized");
     let (st, v) = s.call("GET", "/api/v1/sync", Some("wrong"), None).await;
@@ -195,19 +248,28 @@ async fn other_errors_share_the_shape() {
     let (st, v) = s.call("DELETE", "/api/v1/health", None, None).await;
     assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
     assert_error(&v, "method_not_allowed");
-    let (st, v) = s.call("GET", "/api/v1/sync?cursor=abc", Some(&t), None).await;
+    let (st, v) = s
+        .call("GET", "/api/v1/sync?cursor=abc", Some(&t), None)
+        .await;
     assert_eq!(st.as_u16(), 422);
     assert_error(&v, "invalid_value");
     let (st, v) = s.call("GET", "/api/v1/sync?limit=0", Some(&t), None).await;
     assert_eq!(st.as_u16(), 422);
     assert_error(&v, "out_of_range");
-    let (st, v) = s.call("GET", "/api/v1/sync?limit=lots", Some(&t), None).await;
+    let (st, v) = s
+        .call("GET", "/api/v1/sync?limit=lots", Some(&t), None)
+        .await;
     assert_eq!(st.as_u16(), 422);
     assert_error(&v, "invalid_value");
-    let (st, v) = s.call("GET", "/api/v1/reports/not-a-uuid", Some(&t), None).await;
+    let (st, v) = s
+        .call("GET", "/api/v1/reports/not-a-uuid", Some(&t), None)
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_error(&v, "not_found");
-    let huge = format!("{{\"platform\":\"{}\"}}", "x".repeat(hues_server::MAX_BODY_BYTES));
+    let huge = format!(
+        "{{\"platform\":\"{}\"}}",
+        "x".repeat(hues_server::MAX_BODY_BYTES)
+    );
     let (st, v) = s.call("POST", "/api/v1/devices", None, Some(&huge)).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
     assert_error(&v, "payload_too_large");
@@ -228,7 +290,9 @@ async fn sync_pages_and_privacy() {
     let alice = s.device().await;
     let bob = s.device().await;
     let body = report_json(ID).to_string();
-    let (st, _) = s.call("POST", "/api/v1/reports", Some(&alice), Some(&body)).await;
+    let (st, _) = s
+        .call("POST", "/api/v1/reports", Some(&alice), Some(&body))
+        .await;
     assert_eq!(st, StatusCode::CREATED);
 
     // Page through Alice's feed 4 at a time: 11 categories + 1 report.
@@ -236,7 +300,12 @@ async fn sync_pages_and_privacy() {
     let mut kinds = Vec::new();
     loop {
         let (st, page) = s
-            .call("GET", &format!("/api/v1/sync?cursor={cursor}&limit=4"), Some(&alice), None)
+            .call(
+                "GET",
+                &format!("/api/v1/sync?cursor={cursor}&limit=4"),
+                Some(&alice),
+                None,
+            )
             .await;
         assert_eq!(st, StatusCode::OK, "{page}");
         for c in page["changes"].as_array().expect("changes") {
@@ -251,27 +320,61 @@ async fn sync_pages_and_privacy() {
     assert!(kinds.iter().filter(|k| *k == "category").count() >= 10);
 
     // Nothing new since the cursor.
-    let (_, page) = s.call("GET", &format!("/api/v1/sync?cursor={cursor}"), Some(&alice), None).await;
+    let (_, page) = s
+        .call(
+            "GET",
+            &format!("/api/v1/sync?cursor={cursor}"),
+            Some(&alice),
+            None,
+        )
+        .await;
     assert_eq!(page["changes"].as_array().map(Vec::len), Some(0));
 
     // An operator moves it along; Alice sees exactly that change next.
     let uri = format!("/api/v1/operator/reports/{ID}/status");
     let (st, _) = s
-        .call("POST", &uri, Some(OPERATOR), Some(r#"{"status":"in_progress","note":"Đội điện lực đang xử lý"}"#))
+        .call(
+            "POST",
+            &uri,
+            Some(OPERATOR),
+            Some(r#"{"status":"in_progress","note":"Đội điện lực đang xử lý"}"#),
+        )
         .await;
     assert_eq!(st, StatusCode::OK);
-    let (_, page) = s.call("GET", &format!("/api/v1/sync?cursor={cursor}"), Some(&alice), None).await;
+    let (_, page) = s
+        .call(
+            "GET",
+            &format!("/api/v1/sync?cursor={cursor}"),
+            Some(&alice),
+            None,
+        )
+        .await;
     let changes = page["changes"].as_array().expect("changes");
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0]["data"]["status"], "in_progress");
-    assert_eq!(changes[0]["data"]["history"][1]["note"], "Đội điện lực đang xử lý");
+    assert_eq!(
+        changes[0]["data"]["history"][1]["note"],
+        "Đội điện lực đang xử lý"
+    );
 
     // Bob never sees Alice's report, neither in sync nor by id.
-    let (_, page) = s.call("GET", "/api/v1/sync?limit=1000", Some(&bob), None).await;
-    assert!(page["changes"].as_array().expect("changes").iter().all(|c| c["kind"] != "report"));
-    let (st, _) = s.call("GET", &format!("/api/v1/reports/{ID}"), Some(&bob), None).await;
+    let (_, page) = s
+        .call("GET", "/api/v1/sync?limit=1000", Some(&bob), None)
+        .await;
+    assert!(
+        page["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .all(|c| c["kind"] != "report")
+    );
+    let (st, _) = s
+        .call("GET", &format!("/api/v1/reports/{ID}"), Some(&bob), None)
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (st, _) = s.call("GET", &format!("/api/v1/reports/{ID}"), Some(&alice), None).await;
+    let (st, _) = s
+        .call("GET", &format!("/api/v1/reports/{ID}"), Some(&alice), None)
+        .await;
     assert_eq!(st, StatusCode::OK);
 }
 
@@ -293,15 +396,46 @@ async fn openapi_documents_every_route() {
         ("get", "/api/v1/openapi.json"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
-    let count: usize = paths.values().map(|p| p.as_object().map_or(0, |o| o.len())).sum();
-    assert_eq!(count, expected.len(), "documented operations: {:?}", paths.keys());
+    let count: usize = paths
+        .values()
+        .map(|p| p.as_object().map_or(0, |o| o.len()))
+        .sum();
+    assert_eq!(
+        count,
+        expected.len(),
+        "documented operations: {:?}",
+        paths.keys()
+    );
     for (method, path) in expected {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
         // Each documented route really answers (not with the 404 fallback's "no route").
-        let (_, v) = s.call(&method.to_uppercase(), &path.replace("{id}", ID), None, None).await;
-        assert!(!v["message"].as_str().unwrap_or("").starts_with("no route"), "{method} {path}: {v}");
+        let (_, v) = s
+            .call(
+                &method.to_uppercase(),
+                &path.replace("{id}", ID),
+                None,
+                None,
+            )
+            .await;
+        assert!(
+            !v["message"].as_str().unwrap_or("").starts_with("no route"),
+            "{method} {path}: {v}"
+        );
     }
-    for schema in ["NewReport", "Report", "SyncPage", "ApiError", "Category", "StatusUpdate"] {
-        assert!(doc["components"]["schemas"].get(schema).is_some(), "schema {schema}");
+    for schema in [
+        "NewReport",
+        "Report",
+        "SyncPage",
+        "ApiError",
+        "Category",
+        "StatusUpdate",
+    ] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "schema {schema}"
+        );
     }
 }

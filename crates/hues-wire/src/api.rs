@@ -60,7 +60,11 @@ pub struct Category {
 impl Category {
     /// The name in the given language (`vi` or anything else for English).
     pub fn name(&self, lang: &str) -> &str {
-        if lang == "vi" { &self.name_vi } else { &self.name_en }
+        if lang == "vi" {
+            &self.name_vi
+        } else {
+            &self.name_en
+        }
     }
 }
 

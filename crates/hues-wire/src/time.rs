@@ -24,7 +24,10 @@ mod tests {
 
     #[test]
     fn shows_in_vietnam_time() {
-        let t = Utc.with_ymd_and_hms(2026, 11, 21, 23, 30, 0).single().expect("valid");
+        let t = Utc
+            .with_ymd_and_hms(2026, 11, 21, 23, 30, 0)
+            .single()
+            .expect("valid");
         assert_eq!(format_local(t), "22/11/2026 06:30");
     }
 }
