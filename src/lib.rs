@@ -8,3 +8,6 @@ pub mod i18n;
 pub mod pages;
 
 pub use app::App;
+
+#[cfg(test)]
+mod ssr_tests;

@@ -76,3 +76,43 @@ pub fn ui_ready(app: tauri::AppHandle, req: ()) {
         app.exit(0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The capability grants exactly the app's commands, as hues-wire names them.
+    #[test]
+    fn capability_grants_exactly_the_commands() {
+        let text = include_str!("../capabilities/default.json");
+        let cap: serde_json::Value = serde_json::from_str(text).expect("capability JSON");
+        let mut granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        granted.sort();
+        let mut commands: Vec<String> = hues_wire::ipc::ALL_COMMANDS
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        commands.sort();
+        assert_eq!(granted, commands);
+    }
+
+    /// A command error reaches the UI as `{code, message}`.
+    #[test]
+    fn command_errors_have_the_api_shape() {
+        let err: hues_wire::ApiError = hues_core::CoreError::Invalid(hues_wire::ApiError::new(
+            hues_wire::ErrorCode::OutOfRange,
+            "latitude is not a valid coordinate",
+        ))
+        .into();
+        let v = serde_json::to_value(&err).expect("serialize");
+        assert_eq!(
+            v,
+            serde_json::json!({"code": "out_of_range", "message": "latitude is not a valid coordinate"})
+        );
+    }
+}

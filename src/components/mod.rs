@@ -1,8 +1,8 @@
 //! Presentational pieces: they take data as props, so native tests render them with dioxus-ssr.
 
-mod nav;
-mod report_list;
-mod sync_indicator;
+pub mod nav;
+pub mod report_list;
+pub mod sync_indicator;
 
 pub use nav::BottomNav;
 pub use report_list::{ReportCard, ReportList, delivery_text};

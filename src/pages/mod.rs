@@ -4,7 +4,7 @@ mod home;
 mod me;
 mod my_reports;
 mod not_built;
-mod report;
+pub mod report;
 mod settings;
 
 pub use home::{Home, ServiceGroups};

@@ -192,3 +192,37 @@ async fn a_server_that_forgot_the_device_gets_a_new_registration() {
     assert_eq!(out.delivered, 1, "{out:?}");
     assert_eq!(server.report_rows().expect("rows"), 1);
 }
+
+#[tokio::test]
+async fn a_server_error_keeps_the_report_queued() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let client = Client::new(&server.url());
+    assert!(client.engine.sync_once().await.online);
+    // Break the server's storage behind its back: it now answers 500 to new reports.
+    let db = rusqlite::Connection::open(data.path().join("hues-server.db")).expect("open");
+    db.execute_batch("ALTER TABLE report_events RENAME TO report_events_away")
+        .expect("break");
+    client.submit("trees");
+    let out = client.engine.sync_once().await;
+    assert_eq!(
+        (out.delivered, out.refused, out.postponed),
+        (0, 0, 1),
+        "{out:?}"
+    );
+    let mine = client.store().my_reports().expect("r");
+    assert_eq!(
+        mine[0].delivery,
+        DeliveryState::SavedOnDevice,
+        "kept, not refused"
+    );
+    assert_eq!(client.engine.status().expect("status").waiting, 1);
+
+    // Repaired: the queued report goes on the next try (after its backoff).
+    db.execute_batch("ALTER TABLE report_events_away RENAME TO report_events")
+        .expect("repair");
+    client.store().retry_all_now().expect("due now");
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 1, "{out:?}");
+    assert_eq!(server.report_rows().expect("rows"), 1);
+}

@@ -439,3 +439,39 @@ async fn openapi_documents_every_route() {
         );
     }
 }
+
+#[tokio::test]
+async fn server_errors_do_not_leak_internals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = AppState::open(&Config {
+        data_dir: dir.path().to_path_buf(),
+        operator_token: OPERATOR.into(),
+        demo: true,
+    })
+    .expect("open state");
+    // Break the database under the running app: the next report cannot be stored.
+    state
+        .db
+        .run_blocking(|c| Ok(c.execute_batch("DROP TABLE report_events")?))
+        .expect("drop");
+    let s = Server {
+        _dir: dir,
+        app: router(state),
+    };
+    let t = s.device().await;
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&report_json(ID).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_error(&v, "internal");
+    let text = v.to_string();
+    assert!(
+        !text.contains("report_events") && !text.to_lowercase().contains("sql"),
+        "{text}"
+    );
+}

@@ -1,0 +1,303 @@
+//! Components rendered natively with dioxus-ssr: what they say in each state and language, and
+//! that every control has an accessible name.
+
+use std::rc::Rc;
+
+use chrono::{TimeZone, Utc};
+use dioxus::prelude::*;
+use hues_wire::ErrorCode;
+use hues_wire::api::{Category, ReportStatus, StatusChange};
+use hues_wire::ipc::{DeliveryState, LocalReport, ReportDraft, SyncStatus};
+
+use crate::app::{AppCtx, Route};
+use crate::components::{ReportList, SyncIndicator};
+use crate::i18n::Lang;
+use crate::pages::ReportForm;
+
+fn render(dom: &mut VirtualDom) -> String {
+    dom.rebuild_in_place();
+    dioxus_ssr::render(dom)
+}
+
+/// The whole routed shell at `path`, with a memory history and the given language.
+fn render_route(path: &'static str, lang: Lang) -> String {
+    #[derive(Props, Clone, PartialEq)]
+    struct P {
+        path: &'static str,
+        lang: Lang,
+    }
+    #[allow(non_snake_case)]
+    fn Root(p: P) -> Element {
+        use_context_provider(|| {
+            Rc::new(dioxus::history::MemoryHistory::with_initial_path(p.path))
+                as Rc<dyn dioxus::history::History>
+        });
+        let lang = use_signal(|| p.lang);
+        let status = use_signal(SyncStatus::default);
+        use_context_provider(|| AppCtx { lang, status });
+        rsx! { Router::<Route> {} }
+    }
+    let mut dom = VirtualDom::new_with_props(Root, P { path, lang });
+    render(&mut dom)
+}
+
+fn category() -> Category {
+    Category {
+        code: "flooding".into(),
+        group: "drainage".into(),
+        name_vi: "Thoát nước, ngập úng".into(),
+        name_en: "Drainage and flooding".into(),
+        description_vi: String::new(),
+        description_en: String::new(),
+        position: 1,
+    }
+}
+
+fn report(
+    delivery: DeliveryState,
+    status: Option<ReportStatus>,
+    notes: &[(&str, ReportStatus)],
+) -> LocalReport {
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 21, 3, 0, 0)
+        .single()
+        .expect("time");
+    LocalReport {
+        id: uuid_for(notes.len() as u128 + status.map_or(0, |s| s as u128) * 10),
+        category: "flooding".into(),
+        description: "Ngập trước chợ Đông Ba".into(),
+        latitude: 16.47,
+        longitude: 107.58,
+        created_at: at,
+        delivery,
+        status,
+        history: notes
+            .iter()
+            .map(|(note, st)| StatusChange {
+                status: *st,
+                note: (*note).into(),
+                at,
+            })
+            .collect(),
+    }
+}
+
+fn uuid_for(n: u128) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0000 + n)
+}
+
+/// Every input, select and textarea has a label pointing at its id; every button and link has
+/// text or an aria-label.
+fn assert_accessible(html: &str) {
+    for tag in ["<input", "<select", "<textarea"] {
+        for (pos, _) in html.match_indices(tag) {
+            let open = &html[pos..pos + html[pos..].find('>').unwrap_or(0)];
+            let id = attr(open, "id").unwrap_or_else(|| panic!("control without id: {open}"));
+            let labelled = html.contains(&format!("for=\"{id}\"")) || open.contains("aria-label=");
+            assert!(labelled, "control #{id} has no label");
+        }
+    }
+    for (tag, close) in [("<button", "</button>"), ("<a ", "</a>")] {
+        for (pos, _) in html.match_indices(tag) {
+            let end = html[pos..].find(close).map_or(html.len(), |e| pos + e);
+            let element = &html[pos..end];
+            let text = strip_tags(element);
+            assert!(
+                !text.trim().is_empty() || element.contains("aria-label="),
+                "nameless {tag}: {element}"
+            );
+        }
+    }
+}
+
+fn attr(open_tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = open_tag.find(&key)? + key.len();
+    let end = open_tag[start..].find('"')? + start;
+    Some(open_tag[start..end].to_owned())
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in html.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn home_lists_every_service_group_and_says_which_are_not_built() {
+    let html = render_route("/", Lang::Vi);
+    for name in [
+        "Phản ánh hiện trường",
+        "Cảnh báo",
+        "Dịch vụ thiết yếu",
+        "Giao thông",
+        "Giáo dục",
+        "Y tế",
+        "Di sản và du lịch",
+        "Quy hoạch đất đai",
+        "Thủ tục hành chính",
+    ] {
+        assert!(html.contains(name), "{name} missing");
+    }
+    assert_eq!(html.matches("Chưa có trong phiên bản này").count(), 8);
+    assert_eq!(
+        html.matches("data-built=true").count() + html.matches("data-built=\"true\"").count(),
+        1
+    );
+    assert!(html.contains("aria-current=\"page\""), "current tab marked");
+    assert_accessible(&html);
+}
+
+#[test]
+fn every_route_renders_in_both_languages_with_named_controls() {
+    for path in [
+        "/",
+        "/report",
+        "/alerts",
+        "/map",
+        "/me",
+        "/me/reports",
+        "/me/settings",
+    ] {
+        for lang in [Lang::Vi, Lang::En] {
+            let html = render_route(path, lang);
+            assert!(html.contains("bottom-nav"), "{path}: shell missing");
+            assert_accessible(&html);
+            let english = html.contains(">Home<");
+            assert_eq!(english, lang == Lang::En, "{path} {lang:?}");
+        }
+    }
+}
+
+#[test]
+fn sync_indicator_says_state_in_words() {
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 21, 1, 5, 0)
+        .single()
+        .expect("time");
+    #[allow(non_snake_case)]
+    fn Offline(at: chrono::DateTime<Utc>) -> Element {
+        rsx! {
+            SyncIndicator {
+                status: SyncStatus {
+                    online: false,
+                    waiting: 2,
+                    failed: 1,
+                    last_success_at: Some(at),
+                    revision: 1,
+                },
+                lang: Lang::Vi,
+                on_sync: |_| {},
+            }
+        }
+    }
+    let mut dom = VirtualDom::new_with_props(Offline, at);
+    let html = render(&mut dom);
+    assert!(html.contains("○ "), "shape, not colour alone");
+    assert!(html.contains("Ngoại tuyến"));
+    assert!(html.contains("2 phản ánh chờ gửi"));
+    assert!(html.contains("1 phản ánh bị từ chối"));
+    assert!(html.contains("21/11/2026 08:05"), "local time: {html}");
+    assert!(html.contains("role=\"status\""));
+}
+
+#[test]
+fn report_list_shows_every_delivery_state_with_text() {
+    let reports = vec![
+        report(DeliveryState::SavedOnDevice, None, &[]),
+        report(
+            DeliveryState::Sending,
+            None,
+            &[("", ReportStatus::Received)],
+        ),
+        report(
+            DeliveryState::Refused {
+                code: ErrorCode::UnknownCategory,
+            },
+            None,
+            &[("", ReportStatus::Received), ("", ReportStatus::Received)],
+        ),
+        report(
+            DeliveryState::Delivered,
+            Some(ReportStatus::Resolved),
+            &[
+                ("", ReportStatus::Received),
+                ("Đã thông cống", ReportStatus::Resolved),
+            ],
+        ),
+    ];
+    for (lang, expected) in [
+        (
+            Lang::Vi,
+            [
+                "Đã lưu trên máy",
+                "Đang gửi",
+                "Bị từ chối: Loại sự cố không tồn tại.",
+                "Đã giải quyết",
+            ],
+        ),
+        (
+            Lang::En,
+            [
+                "Saved on this device",
+                "Sending",
+                "Refused: This category does not exist.",
+                "Resolved",
+            ],
+        ),
+    ] {
+        let mut dom = VirtualDom::new_with_props(
+            ReportList,
+            crate::components::report_list::ReportListProps {
+                reports: reports.clone(),
+                categories: vec![category()],
+                lang,
+            },
+        );
+        let html = render(&mut dom);
+        for text in expected {
+            assert!(html.contains(text), "{lang:?}: {text} missing");
+        }
+        for state in ["saved", "sending", "refused", "resolved"] {
+            assert!(html.contains(&format!("data-state=\"{state}\"")), "{state}");
+        }
+        assert!(html.contains("Đã thông cống"), "the city's note");
+        assert!(html.contains(if lang == Lang::Vi {
+            "Thoát nước, ngập úng"
+        } else {
+            "Drainage and flooding"
+        }));
+    }
+}
+
+#[test]
+fn report_form_restores_the_draft_and_labels_every_field() {
+    let draft = ReportDraft {
+        category: "flooding".into(),
+        description: "Cống tắc".into(),
+        latitude: "16.47".into(),
+        longitude: "107.58".into(),
+    };
+    let mut dom = VirtualDom::new_with_props(
+        ReportForm,
+        crate::pages::report::ReportFormProps {
+            lang: Lang::En,
+            categories: vec![category()],
+            initial: draft,
+        },
+    );
+    let html = render(&mut dom);
+    assert!(html.contains("Cống tắc"));
+    assert!(html.contains("value=\"16.47\""));
+    assert!(html.contains("Drainage and flooding"));
+    assert!(html.contains("Submit report"));
+    assert_accessible(&html);
+}
