@@ -16,25 +16,70 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
         "hues-wire",
         &[HOST, WASM],
         &[
-            "tokio", "reqwest", "rusqlite", "axum", "hyper", "mio", "tauri", "dioxus", "hues-core",
+            "tokio",
+            "reqwest",
+            "rusqlite",
+            "axum",
+            "hyper",
+            "mio",
+            "tauri",
+            "dioxus",
+            "hues-core",
             "hues-server",
         ],
     ),
-    ("hues-core", &[HOST], &["tauri", "dioxus", "axum", "hues-server", "hues-ui"]),
-    ("hues-app", &[HOST], &["dioxus", "axum", "hues-server", "hues-ui"]),
+    (
+        "hues-core",
+        &[HOST],
+        &["tauri", "dioxus", "axum", "hues-server", "hues-ui"],
+    ),
+    (
+        "hues-app",
+        &[HOST],
+        &["dioxus", "axum", "hues-server", "hues-ui"],
+    ),
     (
         "hues-ui",
         &[HOST, WASM],
-        &["hues-core", "hues-server", "hues-app", "tauri", "rusqlite", "reqwest", "axum", "tokio"],
+        &[
+            "hues-core",
+            "hues-server",
+            "hues-app",
+            "tauri",
+            "rusqlite",
+            "reqwest",
+            "axum",
+            "tokio",
+        ],
     ),
-    ("hues-server", &[HOST], &["hues-core", "hues-app", "hues-ui", "tauri", "dioxus", "reqwest"]),
+    (
+        "hues-server",
+        &[HOST],
+        &[
+            "hues-core",
+            "hues-app",
+            "hues-ui",
+            "tauri",
+            "dioxus",
+            "reqwest",
+        ],
+    ),
 ];
 
 fn closure(krate: &str, target: &str) -> BTreeSet<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .args(["tree", "--offline", "-p", krate, "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            krate,
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .args(["--format", "{p}"]);
     if target != HOST {
         cmd.args(["--target", target]);

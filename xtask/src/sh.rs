@@ -38,3 +38,14 @@ pub fn cargo_cmd(args: &[&str]) -> Command {
 pub fn cargo(args: &[&str]) -> Result<()> {
     run(&mut cargo_cmd(args))
 }
+
+/// Runs and returns stdout as bytes; fails on a non-zero exit.
+pub fn output_bytes(cmd: &mut Command) -> Result<Vec<u8>> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start {:?}", cmd.get_program()))?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed with {}", out.status);
+    }
+    Ok(out.stdout)
+}
