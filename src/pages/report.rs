@@ -52,6 +52,63 @@ fn field_of(e: &ApiError) -> Option<ReportField> {
     .find(|f| e.message.starts_with(f.as_str()))
 }
 
+/// The message under a field that breaks a rule, referenced by the field's `aria-describedby`.
+fn field_error(lang: Lang, field: ReportField, code: Option<ErrorCode>) -> Option<Element> {
+    code.map(|code| {
+        rsx! {
+            p { id: "{field.as_str()}-error", class: "field-error", role: "alert",
+                span { aria_hidden: "true", "⚠ " }
+                {error_text(lang, code)}
+            }
+        }
+    })
+}
+
+/// `aria-describedby` for a field: its hint, and its error when it has one.
+fn described(field: ReportField, hint: Option<&str>, code: Option<ErrorCode>) -> String {
+    let mut ids = Vec::new();
+    if let Some(h) = hint {
+        ids.push(h.to_owned());
+    }
+    if code.is_some() {
+        ids.push(format!("{}-error", field.as_str()));
+    }
+    ids.join(" ")
+}
+
+/// A latitude or longitude typed as text (decimal comma accepted).
+#[component]
+fn CoordinateInput(
+    field: ReportField,
+    lang: Lang,
+    value: String,
+    error: Option<ErrorCode>,
+    on_input: EventHandler<String>,
+) -> Element {
+    let id = field.as_str();
+    let label = if field == ReportField::Latitude {
+        "report-latitude"
+    } else {
+        "report-longitude"
+    };
+    rsx! {
+        div { class: "field",
+            label { r#for: id, {t(lang, label)} }
+            input {
+                id,
+                r#type: "text",
+                inputmode: "decimal",
+                autocomplete: "off",
+                aria_invalid: error.is_some(),
+                aria_describedby: described(field, Some("location-hint"), error),
+                value,
+                oninput: move |e: FormEvent| on_input.call(e.value()),
+            }
+            {field_error(lang, field, error)}
+        }
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Saved,
@@ -138,26 +195,6 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
             .map(|e| e.code)
     };
     let f = form.read().clone();
-    let field_error = move |field: ReportField, code: Option<ErrorCode>| {
-        code.map(|code| {
-            rsx! {
-                p { id: "{field.as_str()}-error", class: "field-error", role: "alert",
-                    span { aria_hidden: "true", "⚠ " }
-                    {error_text(lang, code)}
-                }
-            }
-        })
-    };
-    let described = |field: ReportField, hint: Option<&str>, code: Option<ErrorCode>| {
-        let mut ids = Vec::new();
-        if let Some(h) = hint {
-            ids.push(h.to_owned());
-        }
-        if code.is_some() {
-            ids.push(format!("{}-error", field.as_str()));
-        }
-        ids.join(" ")
-    };
     let (e_cat, e_desc, e_lat, e_lon) = (
         error_for(ReportField::Category),
         error_for(ReportField::Description),
@@ -184,7 +221,7 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                             option { key: "{c.code}", value: "{c.code}", selected: c.code == f.category, {c.name(lang.code()).to_owned()} }
                         }
                     }
-                    {field_error(ReportField::Category, e_cat)}
+                    {field_error(lang, ReportField::Category, e_cat)}
                 }
                 div { class: "field",
                     label { r#for: "description", {t(lang, "report-description")} }
@@ -198,39 +235,25 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                         oninput: move |e: FormEvent| edit(|d, v| d.description = v, e.value()),
                     }
                     p { id: "description-hint", class: "hint", {t(lang, "report-description-hint")} }
-                    {field_error(ReportField::Description, e_desc)}
+                    {field_error(lang, ReportField::Description, e_desc)}
                 }
                 fieldset { class: "field location",
                     legend { {t(lang, "report-location")} }
                     p { id: "location-hint", class: "hint", {t(lang, "report-location-hint")} }
                     div { class: "coords",
-                        div { class: "field",
-                            label { r#for: "latitude", {t(lang, "report-latitude")} }
-                            input {
-                                id: "latitude",
-                                r#type: "text",
-                                inputmode: "decimal",
-                                autocomplete: "off",
-                                aria_invalid: e_lat.is_some(),
-                                aria_describedby: described(ReportField::Latitude, Some("location-hint"), e_lat),
-                                value: "{f.latitude}",
-                                oninput: move |e: FormEvent| edit(|d, v| d.latitude = v, e.value()),
-                            }
-                            {field_error(ReportField::Latitude, e_lat)}
+                        CoordinateInput {
+                            field: ReportField::Latitude,
+                            lang,
+                            value: f.latitude.clone(),
+                            error: e_lat,
+                            on_input: move |v| edit(|d, v| d.latitude = v, v),
                         }
-                        div { class: "field",
-                            label { r#for: "longitude", {t(lang, "report-longitude")} }
-                            input {
-                                id: "longitude",
-                                r#type: "text",
-                                inputmode: "decimal",
-                                autocomplete: "off",
-                                aria_invalid: e_lon.is_some(),
-                                aria_describedby: described(ReportField::Longitude, Some("location-hint"), e_lon),
-                                value: "{f.longitude}",
-                                oninput: move |e: FormEvent| edit(|d, v| d.longitude = v, e.value()),
-                            }
-                            {field_error(ReportField::Longitude, e_lon)}
+                        CoordinateInput {
+                            field: ReportField::Longitude,
+                            lang,
+                            value: f.longitude.clone(),
+                            error: e_lon,
+                            on_input: move |v| edit(|d, v| d.longitude = v, v),
                         }
                     }
                 }

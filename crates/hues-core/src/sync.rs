@@ -130,8 +130,18 @@ impl SyncEngine {
             // waits goes now instead of at its backed-off time.
             self.store.retry_all_now()?;
         }
-        self.push(&client, &server, &token, outcome).await?;
-        self.pull(&client, &server, &token, outcome).await?;
+        let exchanged = match self.push(&client, &token, outcome).await {
+            Ok(()) => self.pull(&client, &server, &token, outcome).await,
+            Err(e) => Err(e),
+        };
+        if let Err(RunError::Request(e)) = &exchanged
+            && e.is_unauthorized()
+        {
+            // The server forgot this device (e.g. its database was reset): register again on
+            // the next run. What waits in the outbox is not at fault and stays.
+            self.store.set_device_token(&server, None)?;
+        }
+        exchanged?;
         self.store.set_last_success(Utc::now())?;
         Ok(())
     }
@@ -139,7 +149,6 @@ impl SyncEngine {
     async fn push(
         &self,
         client: &ApiClient,
-        server: &str,
         token: &str,
         outcome: &mut SyncOutcome,
     ) -> Result<(), RunError> {
@@ -158,11 +167,9 @@ impl SyncEngine {
                     return Err(RequestError::Transient(msg).into());
                 }
                 Err(e) if e.is_unauthorized() => {
-                    // The server forgot this device (e.g. its database was reset): register
-                    // again on the next run; the entry is not the report's fault.
+                    // Not the report's fault: it goes again once the device is registered anew.
                     self.store
                         .retry_later(&entry, Duration::ZERO, &e.to_string())?;
-                    self.store.set_device_token(server, None)?;
                     return Err(e.into());
                 }
                 Err(RequestError::Refused(err)) => {
@@ -183,13 +190,7 @@ impl SyncEngine {
     ) -> Result<(), RunError> {
         loop {
             let cursor = self.store.cursor(server)?;
-            let page = match client.sync_page(token, &cursor, SYNC_DEFAULT_LIMIT).await {
-                Err(e) if e.is_unauthorized() => {
-                    self.store.set_device_token(server, None)?;
-                    return Err(e.into());
-                }
-                other => other?,
-            };
+            let page = client.sync_page(token, &cursor, SYNC_DEFAULT_LIMIT).await?;
             outcome.pulled_changes += page.changes.len() as u32;
             self.store.apply_page(server, &page)?;
             if !page.has_more || page.next_cursor == cursor {
