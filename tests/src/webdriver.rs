@@ -54,7 +54,9 @@ impl AppSession {
         .arg(&webkit_driver)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
-        .kill_on_drop(true);
+        // Its own process group, so that stopping it also stops WebKitWebDriver and the app,
+        // even when a failing test never closes its session.
+        .process_group(0);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -159,12 +161,26 @@ impl AppSession {
     }
 
     fn stop_driver(&mut self) {
-        // SIGTERM: tauri-driver then stops WebKitWebDriver and the app; SIGKILL would orphan them.
-        if let Some(pid) = self.driver.id() {
+        // SIGTERM to the whole group (tauri-driver, WebKitWebDriver, the app), a moment to
+        // finish, then SIGKILL for whatever is left.
+        let Some(pid) = self.driver.id() else { return };
+        let group = format!("-{pid}");
+        let signal = |sig: &str| {
             let _ = std::process::Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
+                .args([sig, "--", &group])
+                .stderr(Stdio::null())
                 .status();
+        };
+        signal("-TERM");
+        for _ in 0..30 {
+            if matches!(self.driver.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
+        std::thread::sleep(Duration::from_millis(200));
+        signal("-KILL");
+        let _ = self.driver.try_wait();
     }
 }
 

@@ -241,3 +241,83 @@ async fn typed_draft_survives_a_restart() {
     assert_eq!(lat.as_deref(), Some("16.46"));
     app.close().await.expect("close");
 }
+
+/// Every screen holds at 360 px wide with the text at 200 %: nothing runs off the side.
+#[tokio::test]
+async fn layouts_hold_at_360_px_and_200_percent_text() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let env = [
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        (
+            "HUES_SERVER_URL",
+            format!("http://127.0.0.1:{}", free_port().expect("port")),
+        ),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    app.client.set_window_size(360, 740).await.expect("resize");
+    app.find("#nav-home").await.expect("shell");
+    let screens: [(&str, &[&str]); 7] = [
+        ("home", &["#nav-home"]),
+        ("report", &["#nav-report"]),
+        ("alerts", &["#nav-alerts"]),
+        ("map", &["#nav-map"]),
+        ("me", &["#nav-me"]),
+        ("my-reports", &["#nav-me", "#me-reports"]),
+        ("settings", &["#nav-me", "#me-settings"]),
+    ];
+    for (name, clicks) in screens {
+        for css in clicks {
+            app.click(css).await.expect("navigate");
+        }
+        app.find("#page-title, #home-title").await.expect("page");
+        let widths = app
+            .client
+            .execute(
+                "document.documentElement.style.fontSize = '200%';\
+                 return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("measure");
+        let (scroll, inner) = (
+            widths[0].as_f64().unwrap_or(0.0),
+            widths[1].as_f64().unwrap_or(0.0),
+        );
+        assert!(
+            inner > 300.0 && inner <= 400.0,
+            "{name}: window is {inner} px wide"
+        );
+        if scroll > inner {
+            let culprit = app
+                .client
+                .execute(
+                    "const out = [];\
+                     for (const el of document.querySelectorAll('body *')) {\
+                       if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {\
+                         out.push(el.tagName + '#' + el.id + '.' + el.className + ' ' + el.scrollWidth + '>' + el.clientWidth);\
+                       }\
+                     }\
+                     return out.join(' | ');",
+                    vec![],
+                )
+                .await
+                .expect("culprit");
+            panic!(
+                "{name}: content {scroll} px wider than the {inner} px window; widest: {culprit}"
+            );
+        }
+        if name == "home" || name == "report" {
+            app.screenshot(&format!("{name}-360px-200pct"))
+                .await
+                .expect("screenshot");
+        }
+        app.client
+            .execute("document.documentElement.style.fontSize = '';", vec![])
+            .await
+            .expect("reset");
+    }
+    app.close().await.expect("close");
+}
