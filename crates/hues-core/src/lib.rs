@@ -5,6 +5,7 @@
 pub mod backoff;
 pub mod client;
 pub mod error;
+pub mod photo;
 pub mod store;
 pub mod sync;
 

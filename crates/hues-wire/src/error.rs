@@ -41,10 +41,20 @@ pub enum ErrorCode {
     Storage,
     /// Client side: the server answered something we could not understand.
     BadResponse,
+    /// A photo file over the size limit (30 MB).
+    PhotoTooLarge,
+    /// A photo over 40 megapixels.
+    PhotoTooManyPixels,
+    /// A picture format we do not read (HEIC, AVIF, GIF…).
+    PhotoUnsupported,
+    /// A file that is not a picture.
+    PhotoNotAnImage,
+    /// A truncated or damaged picture.
+    PhotoCorrupt,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 24] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -64,6 +74,11 @@ impl ErrorCode {
         Self::Network,
         Self::Storage,
         Self::BadResponse,
+        Self::PhotoTooLarge,
+        Self::PhotoTooManyPixels,
+        Self::PhotoUnsupported,
+        Self::PhotoNotAnImage,
+        Self::PhotoCorrupt,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -88,6 +103,11 @@ impl ErrorCode {
             Self::Network => "network",
             Self::Storage => "storage",
             Self::BadResponse => "bad_response",
+            Self::PhotoTooLarge => "photo_too_large",
+            Self::PhotoTooManyPixels => "photo_too_many_pixels",
+            Self::PhotoUnsupported => "photo_unsupported",
+            Self::PhotoNotAnImage => "photo_not_an_image",
+            Self::PhotoCorrupt => "photo_corrupt",
         }
     }
 
@@ -112,6 +132,9 @@ impl ErrorCode {
             Self::Internal | Self::Storage => 500,
             Self::Network => 503,
             Self::BadResponse => 502,
+            Self::PhotoTooLarge | Self::PhotoTooManyPixels => 413,
+            Self::PhotoUnsupported | Self::PhotoNotAnImage => 415,
+            Self::PhotoCorrupt => 422,
         }
     }
 }
