@@ -1,7 +1,8 @@
 //! `./x bench`: the figures of BENCHMARKS.md, each beside its baseline in the same run.
 //! - the UI bundle after wasm-opt, raw and gzipped;
 //! - the release app binary, beside the empty-window baseline built the same way;
-//! - process start → first paint of Home under Xvfb, beside the empty Tauri window.
+//! - process start → first paint of Home under Xvfb, beside the empty Tauri window;
+//! - the photo pipeline beside vipsthumbnail and ImageMagick (`benches/photo.rs` in hues-core).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -63,6 +64,8 @@ fn ms(d: Duration) -> String {
 
 pub fn all() -> Result<()> {
     let tools = tools::ensure()?;
+    tools::apt(tools::BENCH_PACKAGES)?;
+    sh::cargo(&["bench", "-p", "hues-core", "--bench", "photo"])?;
     build::ui(&tools)?;
     sh::cargo(&[
         "build",

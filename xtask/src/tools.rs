@@ -53,7 +53,7 @@ fn npm_dir() -> PathBuf {
 }
 
 pub fn ensure() -> Result<Tools> {
-    apt()?;
+    apt(APT_PACKAGES)?;
     wasm_target()?;
     let wasm_bindgen = wasm_bindgen()?;
     let tauri_driver = cargo_tool("tauri-driver", TAURI_DRIVER_VERSION, true)?;
@@ -81,8 +81,14 @@ fn is_root() -> bool {
     sh::output(Command::new("id").arg("-u")).is_ok_and(|u| u == "0")
 }
 
-fn apt() -> Result<()> {
-    let missing: Vec<&str> = APT_PACKAGES
+/// What `./x bench` adds: the photo pipeline's two baselines.
+pub const BENCH_PACKAGES: &[(&str, Option<&str>)] = &[
+    ("libvips-tools", Some("vipsthumbnail")),
+    ("imagemagick", None),
+];
+
+pub fn apt(packages: &[(&str, Option<&str>)]) -> Result<()> {
+    let missing: Vec<&str> = packages
         .iter()
         .filter(|(_, command)| !command.is_some_and(|c| which(c).is_some()))
         .map(|(p, _)| *p)
