@@ -50,6 +50,7 @@ fn category() -> Category {
         description_vi: String::new(),
         description_en: String::new(),
         position: 1,
+        attributes: Vec::new(),
     }
 }
 
@@ -285,6 +286,7 @@ fn report_form_restores_the_draft_and_labels_every_field() {
         description: "Cống tắc".into(),
         latitude: "16.47".into(),
         longitude: "107.58".into(),
+        attributes: Default::default(),
     };
     let mut dom = VirtualDom::new_with_props(
         ReportForm,
@@ -299,5 +301,63 @@ fn report_form_restores_the_draft_and_labels_every_field() {
     assert!(html.contains("value=\"16.47\""));
     assert!(html.contains("Drainage and flooding"));
     assert!(html.contains("Submit report"));
+    assert_accessible(&html);
+}
+
+#[test]
+fn report_form_asks_the_category_extra_questions() {
+    use hues_wire::api::{AttributeType, AttributeValue, CategoryAttribute};
+    let mut cat = category();
+    cat.attributes = vec![
+        CategoryAttribute {
+            code: "depth_cm".into(),
+            datatype: AttributeType::Number,
+            required: true,
+            description_vi: "Độ sâu nước ngập (cm)".into(),
+            description_en: "Water depth (cm)".into(),
+            order: 1,
+            values: Vec::new(),
+        },
+        CategoryAttribute {
+            code: "hazards".into(),
+            datatype: AttributeType::Multivaluelist,
+            required: false,
+            description_vi: "Nguy hiểm kèm theo".into(),
+            description_en: "Hazards".into(),
+            order: 2,
+            values: vec![AttributeValue {
+                key: "traffic".into(),
+                name_vi: "Gây nguy hiểm cho xe".into(),
+                name_en: "Dangerous for traffic".into(),
+            }],
+        },
+    ];
+    let mut answers = hues_wire::api::Attributes::new();
+    answers.insert("depth_cm".into(), "40".into());
+    let draft = ReportDraft {
+        category: "flooding".into(),
+        attributes: answers,
+        ..Default::default()
+    };
+    let mut dom = VirtualDom::new_with_props(
+        ReportForm,
+        crate::pages::report::ReportFormProps {
+            lang: Lang::Vi,
+            categories: vec![cat],
+            initial: draft,
+        },
+    );
+    let html = render(&mut dom);
+    assert!(
+        html.contains("Độ sâu nước ngập (cm) *"),
+        "required marked in words"
+    );
+    assert!(html.contains("id=\"attr-depth_cm\""));
+    assert!(
+        html.contains("value=\"40\""),
+        "answer restored from the draft"
+    );
+    assert!(html.contains("Gây nguy hiểm cho xe"));
+    assert!(html.contains("type=\"checkbox\""));
     assert_accessible(&html);
 }

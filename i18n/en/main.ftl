@@ -52,6 +52,7 @@ group-procedures-desc = Find a procedure and track a dossier.
 report-title = Report a problem
 report-category = Category
 report-category-choose = — Choose a category —
+report-category-choose-value = — Choose —
 report-no-categories = The category list is not loaded yet. Connect once to sync it.
 report-description = Description
 report-description-hint = What is wrong, and where? (up to 4,000 characters)

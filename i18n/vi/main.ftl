@@ -48,6 +48,7 @@ group-procedures-desc = Tra cứu thủ tục và theo dõi hồ sơ.
 report-title = Gửi phản ánh
 report-category = Loại sự cố
 report-category-choose = — Chọn loại sự cố —
+report-category-choose-value = — Chọn —
 report-no-categories = Chưa tải được danh sách loại sự cố. Hãy kết nối mạng một lần để đồng bộ.
 report-description = Mô tả
 report-description-hint = Điều gì đang xảy ra, ở đâu? (tối đa 4.000 ký tự)

@@ -3,16 +3,28 @@
 
 use dioxus::prelude::*;
 use hues_wire::api::Category;
+use hues_wire::api::{AttributeType, AttributeValue, CategoryAttribute};
 use hues_wire::ipc::{ReportDraft, ReportInput};
-use hues_wire::validate::{self, FieldError, ReportField};
+use hues_wire::validate::{self, AttributeError, FieldError, ReportField};
 use hues_wire::{ApiError, ErrorCode};
 
 use crate::app::{Route, use_app};
 use crate::bridge;
 use crate::i18n::{Lang, error_text, t};
 
-/// Checks the form as typed; every broken field is reported, not just the first.
-pub fn validate_form(d: &ReportDraft) -> Result<ReportInput, Vec<FieldError>> {
+/// Everything wrong with the form as typed: the fixed fields, and the first broken extra field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FormErrors {
+    pub fields: Vec<FieldError>,
+    pub attribute: Option<AttributeError>,
+}
+
+/// Checks the form as typed against the chosen category; every broken field is reported.
+pub fn validate_form(
+    d: &ReportDraft,
+    category: Option<&Category>,
+) -> Result<ReportInput, FormErrors> {
+    let attribute = category.and_then(|c| validate::check_attributes(c, &d.attributes).err());
     let mut errors = Vec::new();
     if let Err(e) = validate::check_category_code(&d.category) {
         errors.push(e);
@@ -27,13 +39,19 @@ pub fn validate_form(d: &ReportDraft) -> Result<ReportInput, Vec<FieldError>> {
         .map_err(|e| errors.push(e))
         .ok();
     match (lat, lon) {
-        (Some(latitude), Some(longitude)) if errors.is_empty() => Ok(ReportInput {
-            category: d.category.trim().to_owned(),
-            description: d.description.trim().to_owned(),
-            latitude,
-            longitude,
+        (Some(latitude), Some(longitude)) if errors.is_empty() && attribute.is_none() => {
+            Ok(ReportInput {
+                category: d.category.trim().to_owned(),
+                description: d.description.trim().to_owned(),
+                latitude,
+                longitude,
+                attributes: d.attributes.clone(),
+            })
+        }
+        _ => Err(FormErrors {
+            fields: errors,
+            attribute,
         }),
-        _ => Err(errors),
     }
 }
 
@@ -109,6 +127,124 @@ fn CoordinateInput(
     }
 }
 
+fn sorted_attributes(c: &Category) -> Vec<CategoryAttribute> {
+    let mut attrs = c.attributes.clone();
+    attrs.sort_by_key(|a| a.order);
+    attrs
+}
+
+/// One extra field of the chosen category, by its datatype: a list as a select (one answer) or
+/// checkboxes (several), a number with a decimal keyboard, text otherwise.
+#[component]
+fn AttributeInput(
+    attribute: CategoryAttribute,
+    lang: Lang,
+    value: String,
+    error: Option<ErrorCode>,
+    on_input: EventHandler<(String, String)>,
+) -> Element {
+    let a = attribute;
+    let id = format!("attr-{}", a.code);
+    let error_id = format!("{id}-error");
+    let question = if lang == Lang::Vi {
+        a.description_vi.clone()
+    } else {
+        a.description_en.clone()
+    };
+    let label = if a.required {
+        format!("{question} *")
+    } else {
+        question
+    };
+    let name = |v: &AttributeValue| {
+        if lang == Lang::Vi {
+            v.name_vi.clone()
+        } else {
+            v.name_en.clone()
+        }
+    };
+    let message = error.map(|code| {
+        rsx! {
+            p { id: "{error_id}", class: "field-error", role: "alert",
+                span { aria_hidden: "true", "⚠ " }
+                {error_text(lang, code)}
+            }
+        }
+    });
+    let described = if error.is_some() {
+        error_id.clone()
+    } else {
+        String::new()
+    };
+    let code = a.code.clone();
+    match a.datatype {
+        AttributeType::Singlevaluelist => rsx! {
+            div { class: "field",
+                label { r#for: "{id}", "{label}" }
+                select {
+                    id: "{id}",
+                    aria_invalid: error.is_some(),
+                    aria_describedby: "{described}",
+                    onchange: move |e: FormEvent| on_input.call((code.clone(), e.value())),
+                    option { value: "", selected: value.is_empty(), {t(lang, "report-category-choose-value")} }
+                    for v in a.values.iter() {
+                        option { key: "{v.key}", value: "{v.key}", selected: v.key == value, {name(v)} }
+                    }
+                }
+                {message}
+            }
+        },
+        AttributeType::Multivaluelist => {
+            let chosen: Vec<String> = value
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            rsx! {
+                fieldset { class: "field", aria_invalid: error.is_some(), aria_describedby: "{described}",
+                    legend { "{label}" }
+                    for v in a.values.iter() {
+                        div { key: "{v.key}", class: "check",
+                            input {
+                                id: "{id}-{v.key}",
+                                r#type: "checkbox",
+                                checked: chosen.contains(&v.key),
+                                onchange: {
+                                    let (code, key, chosen) = (code.clone(), v.key.clone(), chosen.clone());
+                                    move |e: FormEvent| {
+                                        let mut next: Vec<String> = chosen.iter().filter(|k| **k != key).cloned().collect();
+                                        if e.checked() {
+                                            next.push(key.clone());
+                                        }
+                                        on_input.call((code.clone(), next.join(",")));
+                                    }
+                                },
+                            }
+                            label { r#for: "{id}-{v.key}", {name(v)} }
+                        }
+                    }
+                    {message}
+                }
+            }
+        }
+        other => rsx! {
+            div { class: "field",
+                label { r#for: "{id}", "{label}" }
+                input {
+                    id: "{id}",
+                    r#type: "text",
+                    inputmode: if other == AttributeType::Number { "decimal" } else { "text" },
+                    aria_invalid: error.is_some(),
+                    aria_describedby: "{described}",
+                    value: "{value}",
+                    oninput: move |e: FormEvent| on_input.call((code.clone(), e.value())),
+                }
+                {message}
+            }
+        },
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Saved,
@@ -140,6 +276,7 @@ pub fn ReportPage() -> Element {
 pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -> Element {
     let mut form = use_signal(|| initial.clone());
     let mut errors = use_signal(Vec::<FieldError>::new);
+    let mut attribute_error = use_signal(|| None::<AttributeError>);
     let mut outcome = use_signal(|| None::<Outcome>);
     let mut busy = use_signal(|| false);
 
@@ -152,20 +289,27 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
         });
     };
 
+    let categories_for_submit = categories.clone();
     let submit = move |e: FormEvent| {
         e.prevent_default();
         if busy() {
             return;
         }
-        let input = match validate_form(&form.peek()) {
+        let chosen = categories_for_submit
+            .iter()
+            .find(|c| c.code == form.peek().category)
+            .cloned();
+        let input = match validate_form(&form.peek(), chosen.as_ref()) {
             Ok(input) => input,
             Err(errs) => {
-                errors.set(errs);
+                errors.set(errs.fields);
+                attribute_error.set(errs.attribute);
                 outcome.set(Some(Outcome::Invalid));
                 return;
             }
         };
         errors.set(Vec::new());
+        attribute_error.set(None);
         busy.set(true);
         spawn(async move {
             match bridge::submit_report(&input).await {
@@ -179,6 +323,12 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                             field,
                             code: err.code,
                         }]);
+                    }
+                    if let Some(code) = err.message.strip_prefix("attribute ") {
+                        attribute_error.set(Some(AttributeError {
+                            attribute: code.split(' ').next().unwrap_or_default().to_owned(),
+                            code: err.code,
+                        }));
                     }
                     outcome.set(Some(Outcome::Failed(err.code)));
                 }
@@ -237,6 +387,25 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                     p { id: "description-hint", class: "hint", {t(lang, "report-description-hint")} }
                     {field_error(lang, ReportField::Description, e_desc)}
                 }
+                if let Some(cat) = categories.iter().find(|c| c.code == f.category) {
+                    for a in sorted_attributes(cat) {
+                        AttributeInput {
+                            key: "{cat.code}-{a.code}",
+                            attribute: a.clone(),
+                            lang,
+                            value: f.attributes.get(&a.code).cloned().unwrap_or_default(),
+                            error: attribute_error.read().as_ref().filter(|e| e.attribute == a.code).map(|e| e.code),
+                            on_input: move |(code, v): (String, String)| {
+                                form.write().attributes.insert(code, v);
+                                outcome.set(None);
+                                let snapshot = form.peek().clone();
+                                spawn(async move {
+                                    let _ = bridge::save_draft(&snapshot).await;
+                                });
+                            },
+                        }
+                    }
+                }
                 fieldset { class: "field location",
                     legend { {t(lang, "report-location")} }
                     p { id: "location-hint", class: "hint", {t(lang, "report-location-hint")} }
@@ -291,20 +460,22 @@ mod tests {
             description: desc.into(),
             latitude: lat.into(),
             longitude: lon.into(),
+            attributes: Default::default(),
         }
     }
 
     #[test]
     fn valid_form_parses() {
-        let input = validate_form(&draft("waste", " Rác ", "16,46", "107.59")).expect("valid");
+        let input =
+            validate_form(&draft("waste", " Rác ", "16,46", "107.59"), None).expect("valid");
         assert_eq!(input.description, "Rác");
         assert_eq!(input.latitude, 16.46);
     }
 
     #[test]
     fn every_broken_field_is_reported() {
-        let errs = validate_form(&draft("", "", "91", "abc")).expect_err("invalid");
-        let got: Vec<_> = errs.iter().map(|e| (e.field, e.code)).collect();
+        let errs = validate_form(&draft("", "", "91", "abc"), None).expect_err("invalid");
+        let got: Vec<_> = errs.fields.iter().map(|e| (e.field, e.code)).collect();
         assert_eq!(
             got,
             vec![

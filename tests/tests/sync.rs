@@ -45,6 +45,7 @@ impl Client {
                 description: "Cống bị tắc, nước tràn lên đường Lê Duẩn".into(),
                 latitude: 16.4700,
                 longitude: 107.5790,
+                attributes: Default::default(),
             })
             .expect("submit");
         r.id.to_string()
@@ -57,7 +58,7 @@ async fn report_made_offline_is_delivered_exactly_once_when_server_comes_up() {
     let port = free_port().expect("port");
     let client = Client::new(&format!("http://127.0.0.1:{port}"));
 
-    let id = client.submit("flooding");
+    let id = client.submit("waste");
     let out = client.engine.sync_once().await;
     assert!(!out.online, "{out:?}");
     assert_eq!(out.delivered, 0);

@@ -62,6 +62,8 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.fill("#description", description)
         .await
         .expect("description");
+    // The category's extra question (Open311 attribute), required for flooding.
+    app.fill("#attr-depth_cm", "40").await.expect("depth");
     app.fill("#latitude", "95").await.expect("latitude");
     app.fill("#longitude", "107,5885").await.expect("longitude");
 
@@ -131,6 +133,10 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     let stored = server.reports().await.expect("reports");
     assert_eq!(stored[0].description, description);
     assert_eq!(stored[0].category, "flooding");
+    assert_eq!(
+        stored[0].attributes.get("depth_cm").map(String::as_str),
+        Some("40")
+    );
 
     // The city moves it along; the app shows it after sync.
     let note = "Đã điều xe bơm nước đến hiện trường";

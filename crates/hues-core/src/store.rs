@@ -17,7 +17,10 @@ use uuid::Uuid;
 use crate::error::CoreError;
 
 /// Append-only: add a file and a line, never edit a released one.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_attributes.sql"),
+];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -194,21 +197,32 @@ impl Store {
     pub fn categories(&self) -> Result<Vec<Category>, CoreError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
-            "SELECT code, grp, name_vi, name_en, description_vi, description_en, position
+            "SELECT code, grp, name_vi, name_en, description_vi, description_en, position, attributes
              FROM categories ORDER BY position, code",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Category {
-                code: r.get(0)?,
-                group: r.get(1)?,
-                name_vi: r.get(2)?,
-                name_en: r.get(3)?,
-                description_vi: r.get(4)?,
-                description_en: r.get(5)?,
-                position: r.get(6)?,
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    Category {
+                        code: r.get(0)?,
+                        group: r.get(1)?,
+                        name_vi: r.get(2)?,
+                        name_en: r.get(3)?,
+                        description_vi: r.get(4)?,
+                        description_en: r.get(5)?,
+                        position: r.get(6)?,
+                        attributes: Vec::new(),
+                    },
+                    r.get::<_, String>(7)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(mut c, attributes)| {
+                c.attributes = serde_json::from_str(&attributes)?;
+                Ok(c)
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     // ---- reports and the outbox -----------------------------------------------------------
@@ -223,31 +237,56 @@ impl Store {
             latitude: input.latitude,
             longitude: input.longitude,
             created_at: Utc::now(),
+            attributes: input
+                .attributes
+                .iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(k, v)| (k.clone(), v.trim().to_owned()))
+                .collect(),
         };
         hues_wire::validate::check_report(&new).map_err(|e| CoreError::Invalid(e.into()))?;
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
-        let known: bool = tx.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM categories) OR EXISTS (SELECT 1 FROM categories WHERE code = ?1)",
-            [&new.category],
-            |r| r.get(0),
-        )?;
-        if !known {
+        let synced: i64 = tx.query_row("SELECT count(*) FROM categories", [], |r| r.get(0))?;
+        let category: Option<String> = tx
+            .query_row(
+                "SELECT attributes FROM categories WHERE code = ?1",
+                [&new.category],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(attributes) = &category {
+            // The same rules the server applies, so the citizen hears of a gap at once.
+            let cat = Category {
+                code: new.category.clone(),
+                group: String::new(),
+                name_vi: String::new(),
+                name_en: String::new(),
+                description_vi: String::new(),
+                description_en: String::new(),
+                position: 0,
+                attributes: serde_json::from_str(attributes)?,
+            };
+            hues_wire::validate::check_attributes(&cat, &new.attributes)
+                .map_err(|e| CoreError::Invalid(e.into()))?;
+        }
+        if synced > 0 && category.is_none() {
             return Err(CoreError::Invalid(ApiError::new(
                 ErrorCode::UnknownCategory,
                 format!("unknown category {:?}", new.category),
             )));
         }
         tx.execute(
-            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'saved')",
+            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'saved', ?7)",
             params![
                 new.id.to_string(),
                 new.category,
                 new.description,
                 new.latitude,
                 new.longitude,
-                ts(new.created_at)
+                ts(new.created_at),
+                serde_json::to_string(&new.attributes)?
             ],
         )?;
         tx.execute(
@@ -402,10 +441,10 @@ impl Store {
             match change {
                 Change::Category(c) => {
                     tx.execute(
-                        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                          ON CONFLICT(code) DO UPDATE SET grp = ?2, name_vi = ?3, name_en = ?4,
-                            description_vi = ?5, description_en = ?6, position = ?7",
+                            description_vi = ?5, description_en = ?6, position = ?7, attributes = ?8",
                         params![
                             c.code,
                             c.group,
@@ -413,7 +452,8 @@ impl Store {
                             c.name_en,
                             c.description_vi,
                             c.description_en,
-                            c.position
+                            c.position,
+                            serde_json::to_string(&c.attributes)?
                         ],
                     )?;
                 }
@@ -558,6 +598,7 @@ mod tests {
             description: "Rác tồn đọng ở kiệt 5 Chi Lăng".into(),
             latitude: 16.4741,
             longitude: 107.5925,
+            attributes: Default::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Huế demo data for `--demo`: the report categories of a city app (later issues add places,
 //! alerts, procedures).
 
-use hues_wire::api::Category;
+use hues_wire::api::{AttributeType, AttributeValue, Category, CategoryAttribute};
 
 use crate::db::Db;
 use crate::store;
@@ -111,9 +111,88 @@ pub fn categories() -> Vec<Category> {
                 description_vi: d_vi.into(),
                 description_en: d_en.into(),
                 position,
+                attributes: attributes_for(code),
             },
         )
         .collect()
+}
+
+fn attr(
+    code: &str,
+    datatype: AttributeType,
+    required: bool,
+    (vi, en): (&str, &str),
+    order: i64,
+    values: &[(&str, &str, &str)],
+) -> CategoryAttribute {
+    CategoryAttribute {
+        code: code.into(),
+        datatype,
+        required,
+        description_vi: vi.into(),
+        description_en: en.into(),
+        order,
+        values: values
+            .iter()
+            .map(|&(key, name_vi, name_en)| AttributeValue {
+                key: key.into(),
+                name_vi: name_vi.into(),
+                name_en: name_en.into(),
+            })
+            .collect(),
+    }
+}
+
+/// The extra questions some categories ask (Open311 attributes).
+fn attributes_for(code: &str) -> Vec<CategoryAttribute> {
+    match code {
+        "road_damage" => vec![
+            attr(
+                "size",
+                AttributeType::Singlevaluelist,
+                true,
+                ("Kích thước hư hỏng", "Size of the damage"),
+                1,
+                &[
+                    ("small", "Nhỏ (dưới 30 cm)", "Small (under 30 cm)"),
+                    ("medium", "Vừa (30 cm – 1 m)", "Medium (30 cm – 1 m)"),
+                    ("large", "Lớn (trên 1 m)", "Large (over 1 m)"),
+                ],
+            ),
+            attr(
+                "hazards",
+                AttributeType::Multivaluelist,
+                false,
+                ("Nguy hiểm kèm theo", "Hazards"),
+                2,
+                &[
+                    ("traffic", "Gây nguy hiểm cho xe", "Dangerous for traffic"),
+                    (
+                        "pedestrians",
+                        "Gây nguy hiểm cho người đi bộ",
+                        "Dangerous for pedestrians",
+                    ),
+                ],
+            ),
+        ],
+        "flooding" => vec![attr(
+            "depth_cm",
+            AttributeType::Number,
+            true,
+            ("Độ sâu nước ngập (cm)", "Water depth (cm)"),
+            1,
+            &[],
+        )],
+        "street_light" => vec![attr(
+            "pole_number",
+            AttributeType::String,
+            false,
+            ("Số hiệu cột đèn (nếu thấy)", "Pole number (if visible)"),
+            1,
+            &[],
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// Seeds (or refreshes) the demo data; safe to run at every start.

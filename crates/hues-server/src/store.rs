@@ -66,10 +66,10 @@ pub fn device_by_token_hash(conn: &mut Connection, hash: &str) -> Result<Option<
 
 pub fn upsert_category(tx: &Transaction<'_>, c: &Category) -> Result<(), Fail> {
     tx.execute(
-        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(code) DO UPDATE SET grp = ?2, name_vi = ?3, name_en = ?4,
-             description_vi = ?5, description_en = ?6, position = ?7",
+             description_vi = ?5, description_en = ?6, position = ?7, attributes = ?8",
         params![
             c.code,
             c.group,
@@ -77,10 +77,21 @@ pub fn upsert_category(tx: &Transaction<'_>, c: &Category) -> Result<(), Fail> {
             c.name_en,
             c.description_vi,
             c.description_en,
-            c.position
+            c.position,
+            json(&c.attributes)?
         ],
     )?;
     touch(tx, "category", &c.code, None)
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, Fail> {
+    serde_json::to_string(v).map_err(Fail::internal)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn category_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Category> {
@@ -92,11 +103,12 @@ fn category_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Category> {
         description_vi: r.get(4)?,
         description_en: r.get(5)?,
         position: r.get(6)?,
+        attributes: from_json(&r.get::<_, String>(7)?)?,
     })
 }
 
 const CATEGORY_COLUMNS: &str =
-    "code, grp, name_vi, name_en, description_vi, description_en, position";
+    "code, grp, name_vi, name_en, description_vi, description_en, position, attributes";
 
 pub fn categories(conn: &Connection) -> Result<Vec<Category>, Fail> {
     let mut stmt = conn.prepare(&format!(
@@ -106,7 +118,7 @@ pub fn categories(conn: &Connection) -> Result<Vec<Category>, Fail> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn category(conn: &Connection, code: &str) -> Result<Option<Category>, Fail> {
+pub fn category(conn: &Connection, code: &str) -> Result<Option<Category>, Fail> {
     Ok(conn
         .query_row(
             &format!("SELECT {CATEGORY_COLUMNS} FROM categories WHERE code = ?1"),
@@ -125,7 +137,7 @@ pub struct OwnedReport {
 pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> {
     let row = conn
         .query_row(
-            "SELECT device_id, category, description, latitude, longitude, created_at, received_at, status
+            "SELECT device_id, category, description, latitude, longitude, created_at, received_at, status, attributes
              FROM reports WHERE id = ?1",
             [id.to_string()],
             |r| {
@@ -138,11 +150,22 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
                     r.get::<_, String>(5)?,
                     r.get::<_, String>(6)?,
                     r.get::<_, String>(7)?,
+                    from_json::<hues_wire::api::Attributes>(&r.get::<_, String>(8)?)?,
                 ))
             },
         )
         .optional()?;
-    let Some((owner, category, description, latitude, longitude, created, received, status)) = row
+    let Some((
+        owner,
+        category,
+        description,
+        latitude,
+        longitude,
+        created,
+        received,
+        status,
+        attributes,
+    )) = row
     else {
         return Ok(None);
     };
@@ -173,6 +196,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
             latitude,
             longitude,
             created_at: parse_ts(&created)?,
+            attributes,
             received_at: parse_ts(&received)?,
             status: parse_status(&status)?,
             history,
@@ -200,17 +224,18 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
             ))
         };
     }
-    if category(&tx, &new.category)?.is_none() {
+    let Some(cat) = category(&tx, &new.category)? else {
         return Err(Fail::new(
             ErrorCode::UnknownCategory,
             format!("unknown category {:?}", new.category),
         ));
-    }
+    };
+    hues_wire::validate::check_attributes(&cat, &new.attributes).map_err(|e| Fail(e.into()))?;
     let now = ts(Utc::now());
     let id = new.id.to_string();
     tx.execute(
-        "INSERT INTO reports (id, device_id, category, description, latitude, longitude, created_at, received_at, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received')",
+        "INSERT INTO reports (id, device_id, category, description, latitude, longitude, created_at, received_at, status, attributes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9)",
         params![
             id,
             device.to_string(),
@@ -219,7 +244,8 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
             new.latitude,
             new.longitude,
             ts(new.created_at),
-            now
+            now,
+            json(&new.attributes)?
         ],
     )?;
     tx.execute(

@@ -475,3 +475,64 @@ async fn server_errors_do_not_leak_internals() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn category_extra_fields_are_checked() {
+    let s = Server::new();
+    let t = s.device().await;
+    let (_, cats) = s.call("GET", "/api/v1/categories", None, None).await;
+    let with_attrs = cats
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|c| c["attributes"].as_array().is_some_and(|a| !a.is_empty()))
+        .count();
+    assert!(
+        with_attrs >= 2,
+        "at least two categories ask extra questions"
+    );
+    let flood = |attributes: Value| {
+        let mut r = report_json(ID);
+        r["category"] = json!("flooding");
+        if !attributes.is_null() {
+            r["attributes"] = attributes;
+        }
+        r.to_string()
+    };
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&flood(Value::Null)),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422);
+    assert_error(&v, "missing_field");
+    assert!(
+        v["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("depth_cm")),
+        "{v}"
+    );
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&flood(json!({"depth_cm": "deep"}))),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422);
+    assert_error(&v, "invalid_value");
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&flood(json!({"depth_cm": "40"}))),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["attributes"]["depth_cm"], "40");
+}

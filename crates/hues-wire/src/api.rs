@@ -1,5 +1,7 @@
 //! The HTTP API `/api/v1` between the app and the reference server.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -55,7 +57,64 @@ pub struct Category {
     pub description_en: String,
     /// Sort order inside lists.
     pub position: i64,
+    /// Extra fields a report of this category carries (Open311 "attributes").
+    #[serde(default)]
+    pub attributes: Vec<CategoryAttribute>,
 }
+
+/// The kind of value an extra field takes (Open311 `datatype`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum AttributeType {
+    String,
+    Number,
+    Datetime,
+    Text,
+    Singlevaluelist,
+    Multivaluelist,
+}
+
+impl AttributeType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Number => "number",
+            Self::Datetime => "datetime",
+            Self::Text => "text",
+            Self::Singlevaluelist => "singlevaluelist",
+            Self::Multivaluelist => "multivaluelist",
+        }
+    }
+}
+
+/// One extra field of a category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryAttribute {
+    pub code: String,
+    pub datatype: AttributeType,
+    pub required: bool,
+    /// The question asked, in Vietnamese and English.
+    pub description_vi: String,
+    pub description_en: String,
+    pub order: i64,
+    /// The allowed values of a list.
+    #[serde(default)]
+    pub values: Vec<AttributeValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AttributeValue {
+    pub key: String,
+    pub name_vi: String,
+    pub name_en: String,
+}
+
+/// Answers to a category's extra fields, by attribute code. A multi-value list's keys are
+/// joined with commas.
+pub type Attributes = BTreeMap<String, String>;
 
 impl Category {
     /// The name in the given language (`vi` or anything else for English).
@@ -83,6 +142,9 @@ pub struct NewReport {
     pub longitude: f64,
     /// When the citizen made the report on the device (UTC).
     pub created_at: DateTime<Utc>,
+    /// Answers to the category's extra fields.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: Attributes,
 }
 
 /// Where a report is in the city's handling.
@@ -144,6 +206,8 @@ pub struct Report {
     pub latitude: f64,
     pub longitude: f64,
     pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: Attributes,
     /// When the server first stored it.
     pub received_at: DateTime<Utc>,
     pub status: ReportStatus,
@@ -160,6 +224,7 @@ impl Report {
             && self.latitude.to_bits() == new.latitude.to_bits()
             && self.longitude.to_bits() == new.longitude.to_bits()
             && self.created_at == new.created_at
+            && self.attributes == new.attributes
     }
 }
 
@@ -211,6 +276,7 @@ mod tests {
             description_vi: String::new(),
             description_en: String::new(),
             position: 1,
+            attributes: Vec::new(),
         });
         let v = serde_json::to_value(&c).expect("serialize");
         assert_eq!(v["kind"], "category");

@@ -93,6 +93,9 @@ pub struct ReportDraft {
     pub description: String,
     pub latitude: String,
     pub longitude: String,
+    /// Answers to the chosen category's extra fields.
+    #[serde(default)]
+    pub attributes: crate::api::Attributes,
 }
 
 /// A report to submit, already parsed by the form.
@@ -102,6 +105,9 @@ pub struct ReportInput {
     pub description: String,
     pub latitude: f64,
     pub longitude: f64,
+    /// Answers to the category's extra fields.
+    #[serde(default)]
+    pub attributes: crate::api::Attributes,
 }
 
 /// Where a report is, as the citizen sees it.

@@ -1,7 +1,7 @@
 //! Rules on a report that both sides apply: the app before it queues a report (so the citizen hears
 //! of a mistake at once), and the server again (it trusts no client).
 
-use crate::api::{MAX_DESCRIPTION_CHARS, NewReport};
+use crate::api::{AttributeType, Attributes, Category, MAX_DESCRIPTION_CHARS, NewReport};
 use crate::error::{ApiError, ErrorCode};
 
 /// A rule broken by one field of a report.
@@ -100,6 +100,65 @@ pub fn check_report(r: &NewReport) -> Result<(), FieldError> {
     check_longitude(r.longitude)
 }
 
+/// A broken rule on one extra field: the attribute's code and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeError {
+    pub attribute: String,
+    pub code: ErrorCode,
+}
+
+impl From<AttributeError> for ApiError {
+    fn from(e: AttributeError) -> Self {
+        let what = match e.code {
+            ErrorCode::MissingField => "is required",
+            ErrorCode::TooLong => "is too long",
+            _ => "is not a valid answer",
+        };
+        ApiError::new(e.code, format!("attribute {} {what}", e.attribute))
+    }
+}
+
+/// Longest answer to an extra field, in characters.
+pub const MAX_ATTRIBUTE_CHARS: usize = 1000;
+
+/// Checks answers against a category's extra fields: required ones present, numbers numeric,
+/// list answers among the allowed keys, no unknown fields.
+pub fn check_attributes(category: &Category, answers: &Attributes) -> Result<(), AttributeError> {
+    let err = |attribute: &str, code| AttributeError {
+        attribute: attribute.to_owned(),
+        code,
+    };
+    for code in answers.keys() {
+        if !category.attributes.iter().any(|a| &a.code == code) {
+            return Err(err(code, ErrorCode::InvalidValue));
+        }
+    }
+    for attr in &category.attributes {
+        let answer = answers.get(&attr.code).map(|s| s.trim()).unwrap_or("");
+        if answer.is_empty() {
+            if attr.required {
+                return Err(err(&attr.code, ErrorCode::MissingField));
+            }
+            continue;
+        }
+        if answer.chars().count() > MAX_ATTRIBUTE_CHARS {
+            return Err(err(&attr.code, ErrorCode::TooLong));
+        }
+        let known = |key: &str| attr.values.iter().any(|v| v.key == key);
+        let ok = match attr.datatype {
+            AttributeType::Number => answer.parse::<f64>().is_ok_and(f64::is_finite),
+            AttributeType::Datetime => chrono::DateTime::parse_from_rfc3339(answer).is_ok(),
+            AttributeType::Singlevaluelist => known(answer),
+            AttributeType::Multivaluelist => answer.split(',').all(|k| known(k.trim())),
+            AttributeType::String | AttributeType::Text => true,
+        };
+        if !ok {
+            return Err(err(&attr.code, ErrorCode::InvalidValue));
+        }
+    }
+    Ok(())
+}
+
 /// Parses a coordinate as a person types it: `16.4637`, ` 16,4637 ` (Vietnamese decimal comma).
 pub fn parse_coordinate(text: &str, field: ReportField) -> Result<f64, FieldError> {
     let t = text.trim().replace(',', ".");
@@ -123,6 +182,94 @@ pub fn parse_coordinate(text: &str, field: ReportField) -> Result<f64, FieldErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::{AttributeValue, CategoryAttribute};
+
+    fn pothole() -> Category {
+        let attr = |code: &str, datatype, required, values: &[&str]| CategoryAttribute {
+            code: code.into(),
+            datatype,
+            required,
+            description_vi: String::new(),
+            description_en: String::new(),
+            order: 1,
+            values: values
+                .iter()
+                .map(|k| AttributeValue {
+                    key: (*k).into(),
+                    name_vi: String::new(),
+                    name_en: String::new(),
+                })
+                .collect(),
+        };
+        Category {
+            code: "road_damage".into(),
+            group: "roads".into(),
+            name_vi: String::new(),
+            name_en: String::new(),
+            description_vi: String::new(),
+            description_en: String::new(),
+            position: 1,
+            attributes: vec![
+                attr(
+                    "size",
+                    AttributeType::Singlevaluelist,
+                    true,
+                    &["small", "large"],
+                ),
+                attr("depth_cm", AttributeType::Number, false, &[]),
+                attr(
+                    "hazards",
+                    AttributeType::Multivaluelist,
+                    false,
+                    &["water", "traffic"],
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn attribute_rules() {
+        let c = pothole();
+        let answers = |pairs: &[(&str, &str)]| -> Attributes {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect()
+        };
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<(&'a str, ErrorCode)>);
+        let table: &[Case<'_>] = &[
+            (&[("size", "small")], None),
+            (
+                &[
+                    ("size", "large"),
+                    ("depth_cm", "12.5"),
+                    ("hazards", "water,traffic"),
+                ],
+                None,
+            ),
+            (&[], Some(("size", ErrorCode::MissingField))),
+            (&[("size", " ")], Some(("size", ErrorCode::MissingField))),
+            (&[("size", "huge")], Some(("size", ErrorCode::InvalidValue))),
+            (
+                &[("size", "small"), ("depth_cm", "deep")],
+                Some(("depth_cm", ErrorCode::InvalidValue)),
+            ),
+            (
+                &[("size", "small"), ("hazards", "water,fire")],
+                Some(("hazards", ErrorCode::InvalidValue)),
+            ),
+            (
+                &[("size", "small"), ("colour", "red")],
+                Some(("colour", ErrorCode::InvalidValue)),
+            ),
+        ];
+        for (given, want) in table {
+            let got = check_attributes(&c, &answers(given))
+                .err()
+                .map(|e| (e.attribute, e.code));
+            assert_eq!(got, want.map(|(a, c)| (a.to_owned(), c)), "{given:?}");
+        }
+    }
 
     #[test]
     fn latitude_bounds() {
