@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod open311;
 pub mod routes;
 pub mod store;
 
@@ -102,6 +103,7 @@ pub fn openapi_document() -> &'static String {
 pub fn router(state: AppState) -> Router {
     let (router, _) = api().split_for_parts();
     router
+        .merge(open311::router())
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
