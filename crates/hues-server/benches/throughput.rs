@@ -1,0 +1,168 @@
+//! `POST /api/v1/reports` throughput and latency with 64 concurrent clients, beside
+//! `GET /api/v1/health` in the same run, against the real router on a loopback socket with a
+//! SQLite file in a temp dir. Client and server share the machine's 2 cores, for both routes.
+//!
+//! `cargo bench -p hues-server --bench throughput`
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use hues_server::{AppState, Config};
+
+const CLIENTS: usize = 64;
+const SECONDS: u64 = 5;
+
+struct Figures {
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+    errors: usize,
+}
+
+/// Runs `CLIENTS` loops of `request(client, n)` for `SECONDS`; each returns whether it succeeded.
+async fn load<F, Fut>(request: F) -> Figures
+where
+    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let request = Arc::new(request);
+    let errors = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(SECONDS);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for client in 0..CLIENTS {
+        let (request, errors) = (Arc::clone(&request), Arc::clone(&errors));
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if !request(client, n).await {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                mine.push(t.elapsed());
+                n += 1;
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap_or_default());
+    }
+    let elapsed = start.elapsed();
+    all.sort();
+    let pick = |q: f64| {
+        let i = ((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1));
+        all.get(i).copied().unwrap_or_default()
+    };
+    Figures {
+        per_second: all.len() as f64 / elapsed.as_secs_f64(),
+        p50: pick(0.50),
+        p99: pick(0.99),
+        errors: errors.load(Ordering::Relaxed),
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    rt.block_on(run());
+}
+
+async fn run() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let state = AppState::open(&Config {
+        data_dir: dir.path().to_path_buf(),
+        operator_token: "op".into(),
+        demo: true,
+    })
+    .unwrap_or_else(|e| panic!("state: {e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    let base = format!("http://{addr}");
+    tokio::spawn(hues_server::serve(listener, state));
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap_or_else(|e| panic!("client: {e}"));
+    let mut tokens = Vec::new();
+    for _ in 0..CLIENTS {
+        let v: serde_json::Value = http
+            .post(format!("{base}/api/v1/devices"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .unwrap_or_else(|e| panic!("register: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("token: {e}"));
+        tokens.push(v["token"].as_str().unwrap_or_default().to_owned());
+    }
+    let tokens = Arc::new(tokens);
+
+    let (h, b) = (http.clone(), base.clone());
+    let health = load(move |_, _| {
+        let (h, b) = (h.clone(), b.clone());
+        async move {
+            h.get(format!("{b}/api/v1/health"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await;
+
+    let (h, b) = (http.clone(), base.clone());
+    let reports = load(move |client, n| {
+        let (h, b, tokens) = (h.clone(), b.clone(), Arc::clone(&tokens));
+        async move {
+            let body = serde_json::json!({
+                "id": uuid::Uuid::now_v7(),
+                "category": "waste",
+                "description": format!("Rác tồn đọng, người gửi {client}, lần {n}"),
+                "latitude": 16.46 + (n % 100) as f64 * 1e-4,
+                "longitude": 107.59,
+                "created_at": chrono::Utc::now(),
+            });
+            h.post(format!("{b}/api/v1/reports"))
+                .bearer_auth(&tokens[client])
+                .json(&body)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().as_u16() == 201)
+        }
+    })
+    .await;
+
+    println!(
+        "| route, {CLIENTS} concurrent clients, {SECONDS} s | requests/s | p50 | p99 | errors |"
+    );
+    println!("|---|---|---|---|---|");
+    for (name, f) in [
+        ("GET /api/v1/health", &health),
+        ("POST /api/v1/reports", &reports),
+    ] {
+        println!(
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} |",
+            f.per_second,
+            f.p50.as_secs_f64() * 1000.0,
+            f.p99.as_secs_f64() * 1000.0,
+            f.errors
+        );
+    }
+    println!(
+        "reports/s ÷ health/s = {:.2}; goal ≥ 5000 reports/s and p99 ≤ 20 ms",
+        reports.per_second / health.per_second
+    );
+}
