@@ -78,6 +78,8 @@ fn report(
                 status: *st,
                 note: (*note).into(),
                 at,
+                unit: None,
+                duplicate_of: None,
             })
             .collect(),
     }

@@ -71,6 +71,10 @@ pub fn ReportCard(report: LocalReport, category: String, lang: Lang) -> Element 
                             strong { {status_text(lang, h.status)} }
                             " · "
                             time { datetime: "{h.at.to_rfc3339()}", {format_local(h.at)} }
+                            if let Some(unit) = &h.unit {
+                                " · "
+                                span { class: "unit", "{unit}" }
+                            }
                             if !h.note.is_empty() {
                                 p { class: "note", "{h.note}" }
                             }

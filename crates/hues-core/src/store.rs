@@ -20,6 +20,7 @@ use crate::error::CoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_attributes.sql"),
+    include_str!("../migrations/0003_handling.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -410,9 +411,10 @@ impl Store {
         let id = r.id.to_string();
         // A report the server knows but this device lost (reinstall) is stored whole.
         tx.execute(
-            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'delivered', ?7)
-             ON CONFLICT(id) DO UPDATE SET delivery = 'delivered', refused_code = NULL, status = ?7",
+            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, status, rating)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'delivered', ?7, ?8)
+             ON CONFLICT(id) DO UPDATE SET delivery = 'delivered', refused_code = NULL, status = ?7,
+                rating = ?8",
             params![
                 id,
                 r.category,
@@ -420,14 +422,24 @@ impl Store {
                 r.latitude,
                 r.longitude,
                 ts(r.created_at),
-                r.status.as_str()
+                r.status.as_str(),
+                r.rating.as_ref().map(serde_json::to_string).transpose()?
             ],
         )?;
         tx.execute("DELETE FROM report_history WHERE report_id = ?1", [&id])?;
         for (seq, h) in r.history.iter().enumerate() {
             tx.execute(
-                "INSERT INTO report_history (report_id, seq, status, note, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, seq as i64, h.status.as_str(), h.note, ts(h.at)],
+                "INSERT INTO report_history (report_id, seq, status, note, at, unit, duplicate_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    seq as i64,
+                    h.status.as_str(),
+                    h.note,
+                    ts(h.at),
+                    h.unit,
+                    h.duplicate_of.map(|d| d.to_string())
+                ],
             )?;
         }
         Ok(())
@@ -506,7 +518,7 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut hist = conn.prepare(
-            "SELECT status, note, at FROM report_history WHERE report_id = ?1 ORDER BY seq",
+            "SELECT status, note, at, unit, duplicate_of FROM report_history WHERE report_id = ?1 ORDER BY seq",
         )?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, category, description, latitude, longitude, created, delivery, refused, status) in
@@ -530,15 +542,19 @@ impl Store {
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
                     ))
                 })?
                 .map(|row| {
-                    let (st, note, at) = row?;
+                    let (st, note, at, unit, duplicate_of) = row?;
                     Ok(StatusChange {
                         status: ReportStatus::parse(&st)
                             .ok_or_else(|| CoreError::Corrupt(format!("status {st:?}")))?,
                         note,
                         at: parse_ts(&at)?,
+                        unit,
+                        duplicate_of: duplicate_of.as_deref().map(parse_id).transpose()?,
                     })
                 })
                 .collect::<Result<Vec<_>, CoreError>>()?;

@@ -13,6 +13,7 @@ use crate::error::Fail;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_attributes.sql"),
+    include_str!("../migrations/0003_handling.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -83,6 +83,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::list_categories))
         .routes(routes!(routes::create_report))
         .routes(routes!(routes::get_report))
+        .routes(routes!(routes::rate_report))
+        .routes(routes!(routes::reopen_report))
         .routes(routes!(routes::sync))
         .routes(routes!(routes::operator_list_reports))
         .routes(routes!(routes::operator_set_status))

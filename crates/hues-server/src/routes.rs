@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hues_wire::api::{
-    Category, DeviceToken, Health, NewDevice, NewReport, Report, SYNC_DEFAULT_LIMIT,
-    SYNC_MAX_LIMIT, StatusUpdate, SyncPage,
+    Category, DeviceToken, Health, NewDevice, NewRating, NewReport, Reopen, Report,
+    SYNC_DEFAULT_LIMIT, SYNC_MAX_LIMIT, StatusUpdate, SyncPage,
 };
 use hues_wire::{ApiError, ErrorCode};
 use serde::Deserialize;
@@ -186,7 +186,51 @@ pub async fn operator_set_status(
     }
     let report = state
         .db
-        .run(move |conn| store::change_status(conn, id, update.status, &update.note))
+        .run(move |conn| store::change_status(conn, id, &update))
+        .await?;
+    Ok(axum::Json(report))
+}
+
+/// The citizen rates the answer to their resolved report (a new rating replaces the old).
+#[utoipa::path(post, path = "/api/v1/reports/{id}/rating", tag = "citizen",
+    security(("bearer" = [])), request_body = NewRating,
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = Report), (status = 401, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn rate_report(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(id): Path<Uuid>,
+    Json(rating): Json<NewRating>,
+) -> ApiResult<JsonOut<Report>> {
+    if rating.comment.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
+        return Err(Fail::new(ErrorCode::TooLong, "comment is too long"));
+    }
+    let report = state
+        .db
+        .run(move |conn| store::rate(conn, device, id, &rating))
+        .await?;
+    Ok(axum::Json(report))
+}
+
+/// The citizen reopens their resolved report within 7 days: the problem is still there.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/reopen", tag = "citizen",
+    security(("bearer" = [])), request_body = Reopen,
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = Report), (status = 401, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn reopen_report(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(id): Path<Uuid>,
+    Json(body): Json<Reopen>,
+) -> ApiResult<JsonOut<Report>> {
+    if body.note.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
+        return Err(Fail::new(ErrorCode::TooLong, "note is too long"));
+    }
+    let report = state
+        .db
+        .run(move |conn| store::reopen(conn, device, id, &body.note))
         .await?;
     Ok(axum::Json(report))
 }

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::ErrorCode;
-use hues_wire::api::{Category, Change, NewReport, Report, ReportStatus, StatusChange};
+use hues_wire::api::{
+    Category, Change, NewReport, Rating, Report, ReportStatus, Satisfaction, StatusChange,
+    StatusUpdate,
+};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
@@ -137,7 +140,8 @@ pub struct OwnedReport {
 pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> {
     let row = conn
         .query_row(
-            "SELECT device_id, category, description, latitude, longitude, created_at, received_at, status, attributes
+            "SELECT device_id, category, description, latitude, longitude, created_at, received_at, status, attributes,
+                    rating, rating_comment, rated_at
              FROM reports WHERE id = ?1",
             [id.to_string()],
             |r| {
@@ -151,6 +155,11 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
                     r.get::<_, String>(6)?,
                     r.get::<_, String>(7)?,
                     from_json::<hues_wire::api::Attributes>(&r.get::<_, String>(8)?)?,
+                    (
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                        r.get::<_, Option<String>>(11)?,
+                    ),
                 ))
             },
         )
@@ -165,23 +174,28 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
         received,
         status,
         attributes,
+        (rating, rating_comment, rated_at),
     )) = row
     else {
         return Ok(None);
     };
     let mut stmt = conn
-        .prepare("SELECT status, note, at FROM report_events WHERE report_id = ?1 ORDER BY id")?;
+        .prepare("SELECT status, note, at, unit, duplicate_of FROM report_events WHERE report_id = ?1 ORDER BY id")?;
     let events = stmt.query_map([id.to_string()], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
         ))
     })?;
     let mut history = Vec::new();
     for ev in events {
-        let (st, note, at) = ev?;
+        let (st, note, at, unit, duplicate_of) = ev?;
         history.push(StatusChange {
+            unit,
+            duplicate_of: duplicate_of.as_deref().map(parse_uuid).transpose()?,
             status: parse_status(&st)?,
             note,
             at: parse_ts(&at)?,
@@ -197,6 +211,14 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
             longitude,
             created_at: parse_ts(&created)?,
             attributes,
+            rating: match (rating.as_deref().and_then(Satisfaction::parse), rated_at) {
+                (Some(satisfaction), Some(at)) => Some(Rating {
+                    satisfaction,
+                    comment: rating_comment.unwrap_or_default(),
+                    at: parse_ts(&at)?,
+                }),
+                _ => None,
+            },
             received_at: parse_ts(&received)?,
             status: parse_status(&status)?,
             history,
@@ -258,30 +280,163 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
     Ok(Stored::Created(stored.report))
 }
 
-/// Operator: moves a report to a status with a note.
-pub fn change_status(
-    conn: &mut Connection,
+/// Records one step of a report's handling and publishes the new state to its owner's feed.
+fn record_event(
+    tx: &Transaction<'_>,
     id: Uuid,
+    owner: Uuid,
     status: ReportStatus,
     note: &str,
+    unit: Option<&str>,
+    duplicate_of: Option<Uuid>,
 ) -> Result<Report, Fail> {
-    let tx = conn.transaction()?;
-    let owner = report(&tx, id)?
-        .ok_or_else(|| Fail::not_found("report"))?
-        .owner;
     let now = ts(Utc::now());
     tx.execute(
         "UPDATE reports SET status = ?2 WHERE id = ?1",
         params![id.to_string(), status.as_str()],
     )?;
     tx.execute(
-        "INSERT INTO report_events (report_id, status, note, at) VALUES (?1, ?2, ?3, ?4)",
-        params![id.to_string(), status.as_str(), note, now],
+        "INSERT INTO report_events (report_id, status, note, at, unit, duplicate_of)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id.to_string(),
+            status.as_str(),
+            note,
+            now,
+            unit,
+            duplicate_of.map(|d| d.to_string())
+        ],
     )?;
-    touch(&tx, "report", &id.to_string(), Some(&owner.to_string()))?;
-    let updated = report(&tx, id)?.ok_or_else(|| Fail::internal("report vanished"))?;
+    touch(tx, "report", &id.to_string(), Some(&owner.to_string()))?;
+    Ok(report(tx, id)?
+        .ok_or_else(|| Fail::internal("report vanished"))?
+        .report)
+}
+
+/// Operator: moves a report along. `assigned` names a unit, `rejected` gives a reason,
+/// `duplicate` names the other report.
+pub fn change_status(
+    conn: &mut Connection,
+    id: Uuid,
+    update: &StatusUpdate,
+) -> Result<Report, Fail> {
+    let note = update.note.trim();
+    let unit = update
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let missing = |what: &str| {
+        Fail::new(
+            ErrorCode::MissingField,
+            format!("{what} is required with status {}", update.status.as_str()),
+        )
+    };
+    match update.status {
+        ReportStatus::Assigned if unit.is_none() => return Err(missing("unit")),
+        ReportStatus::Rejected if note.is_empty() => return Err(missing("note (the reason)")),
+        ReportStatus::Duplicate if update.duplicate_of.is_none() => {
+            return Err(missing("duplicate_of"));
+        }
+        _ => {}
+    }
+    let tx = conn.transaction()?;
+    let owner = report(&tx, id)?
+        .ok_or_else(|| Fail::not_found("report"))?
+        .owner;
+    if let Some(other) = update
+        .duplicate_of
+        .filter(|_| update.status == ReportStatus::Duplicate)
+        && (other == id || report(&tx, other)?.is_none())
+    {
+        return Err(Fail::new(
+            ErrorCode::InvalidValue,
+            "duplicate_of must name another existing report",
+        ));
+    }
+    let updated = record_event(
+        &tx,
+        id,
+        owner,
+        update.status,
+        note,
+        unit.filter(|_| update.status == ReportStatus::Assigned),
+        update
+            .duplicate_of
+            .filter(|_| update.status == ReportStatus::Duplicate),
+    )?;
     tx.commit()?;
-    Ok(updated.report)
+    Ok(updated)
+}
+
+/// The owner's own report, or "not found" (another's report is never revealed).
+fn own_report(tx: &Transaction<'_>, device: Uuid, id: Uuid) -> Result<Report, Fail> {
+    match report(tx, id)? {
+        Some(r) if r.owner == device => Ok(r.report),
+        _ => Err(Fail::not_found("report")),
+    }
+}
+
+/// The citizen rates the city's answer; only a resolved report can be rated (again: replaces).
+pub fn rate(
+    conn: &mut Connection,
+    device: Uuid,
+    id: Uuid,
+    rating: &hues_wire::api::NewRating,
+) -> Result<Report, Fail> {
+    let tx = conn.transaction()?;
+    let r = own_report(&tx, device, id)?;
+    if r.status != ReportStatus::Resolved {
+        return Err(Fail::new(
+            ErrorCode::InvalidValue,
+            "only a resolved report can be rated",
+        ));
+    }
+    tx.execute(
+        "UPDATE reports SET rating = ?2, rating_comment = ?3, rated_at = ?4 WHERE id = ?1",
+        params![
+            id.to_string(),
+            rating.satisfaction.as_str(),
+            rating.comment.trim(),
+            ts(Utc::now())
+        ],
+    )?;
+    touch(&tx, "report", &id.to_string(), Some(&device.to_string()))?;
+    let updated = own_report(&tx, device, id)?;
+    tx.commit()?;
+    Ok(updated)
+}
+
+/// The citizen says the problem is still there, within seven days of its resolution.
+pub fn reopen(conn: &mut Connection, device: Uuid, id: Uuid, note: &str) -> Result<Report, Fail> {
+    let tx = conn.transaction()?;
+    let r = own_report(&tx, device, id)?;
+    match r.reopen_until() {
+        Some(until) if Utc::now() <= until => {}
+        Some(_) => {
+            return Err(Fail::new(
+                ErrorCode::InvalidValue,
+                "the 7 days to reopen this report are over",
+            ));
+        }
+        None => {
+            return Err(Fail::new(
+                ErrorCode::InvalidValue,
+                "only a resolved report can be reopened",
+            ));
+        }
+    }
+    let updated = record_event(
+        &tx,
+        id,
+        device,
+        ReportStatus::Received,
+        note.trim(),
+        None,
+        None,
+    )?;
+    tx.commit()?;
+    Ok(updated)
 }
 
 /// A page of the feed for one device: rows after `after`, at most `limit`.

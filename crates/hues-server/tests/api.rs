@@ -393,6 +393,8 @@ async fn openapi_documents_every_route() {
         ("get", "/api/v1/sync"),
         ("get", "/api/v1/operator/reports"),
         ("post", "/api/v1/operator/reports/{id}/status"),
+        ("post", "/api/v1/reports/{id}/rating"),
+        ("post", "/api/v1/reports/{id}/reopen"),
         ("get", "/api/v1/openapi.json"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
@@ -535,4 +537,163 @@ async fn category_extra_fields_are_checked() {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     assert_eq!(v["attributes"]["depth_cm"], "40");
+}
+
+#[tokio::test]
+async fn statuses_carry_units_reasons_and_duplicates() {
+    let s = Server::new();
+    let t = s.device().await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&report_json(ID).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let other = "019a8f3e-1c2d-7a4b-8c1d-0123456789ac";
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&report_json(other).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let uri = format!("/api/v1/operator/reports/{ID}/status");
+    let table: &[(Value, u16, &str)] = &[
+        (json!({"status": "assigned"}), 422, "missing_field"),
+        (
+            json!({"status": "assigned", "unit": "  "}),
+            422,
+            "missing_field",
+        ),
+        (json!({"status": "rejected"}), 422, "missing_field"),
+        (json!({"status": "duplicate"}), 422, "missing_field"),
+        (
+            json!({"status": "duplicate", "duplicate_of": ID}),
+            422,
+            "invalid_value",
+        ),
+        (
+            json!({"status": "duplicate", "duplicate_of": "019a8f3e-1c2d-7a4b-8c1d-000000000000"}),
+            422,
+            "invalid_value",
+        ),
+        (json!({"status": "lost"}), 422, "invalid_value"),
+        (
+            json!({"status": "assigned", "unit": "Công ty Điện lực Huế", "note": "Đã chuyển"}),
+            200,
+            "",
+        ),
+        (json!({"status": "in_progress"}), 200, ""),
+        (
+            json!({"status": "duplicate", "duplicate_of": other, "note": "Trùng"}),
+            200,
+            "",
+        ),
+        (
+            json!({"status": "rejected", "note": "Không thuộc thẩm quyền"}),
+            200,
+            "",
+        ),
+    ];
+    for (body, status, code) in table {
+        let (st, v) = s
+            .call("POST", &uri, Some(OPERATOR), Some(&body.to_string()))
+            .await;
+        assert_eq!(st.as_u16(), *status, "{body} -> {v}");
+        if !code.is_empty() {
+            assert_error(&v, code);
+        }
+    }
+    let (_, r) = s
+        .call("GET", &format!("/api/v1/reports/{ID}"), Some(&t), None)
+        .await;
+    let h = r["history"].as_array().expect("history");
+    assert_eq!(h[1]["unit"], "Công ty Điện lực Huế");
+    assert_eq!(h[3]["duplicate_of"], other);
+    assert_eq!(h[4]["status"], "rejected");
+    assert_eq!(h[4]["note"], "Không thuộc thẩm quyền");
+}
+
+#[tokio::test]
+async fn rating_and_reopening_follow_resolution() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = AppState::open(&Config {
+        data_dir: dir.path().to_path_buf(),
+        operator_token: OPERATOR.into(),
+        demo: true,
+    })
+    .expect("state");
+    let db = state.db.clone();
+    let s = Server {
+        _dir: dir,
+        app: router(state),
+    };
+    let t = s.device().await;
+    let other = s.device().await;
+    s.call(
+        "POST",
+        "/api/v1/reports",
+        Some(&t),
+        Some(&report_json(ID).to_string()),
+    )
+    .await;
+    let rate = format!("/api/v1/reports/{ID}/rating");
+    let reopen = format!("/api/v1/reports/{ID}/reopen");
+    let good = r#"{"satisfaction":"satisfied","comment":"Nhanh"}"#;
+    // Not resolved yet.
+    let (st, v) = s.call("POST", &rate, Some(&t), Some(good)).await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    let (st, _) = s.call("POST", &reopen, Some(&t), Some("{}")).await;
+    assert_eq!(st.as_u16(), 422);
+    let status = format!("/api/v1/operator/reports/{ID}/status");
+    s.call(
+        "POST",
+        &status,
+        Some(OPERATOR),
+        Some(r#"{"status":"resolved","note":"Đã thay bóng đèn"}"#),
+    )
+    .await;
+    // Someone else's report: not found, not forbidden (nothing is revealed).
+    let (st, _) = s.call("POST", &rate, Some(&other), Some(good)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, v) = s
+        .call("POST", &rate, Some(&t), Some(r#"{"satisfaction":"meh"}"#))
+        .await;
+    assert_eq!(st.as_u16(), 422);
+    assert_error(&v, "invalid_value");
+    let (st, v) = s.call("POST", &rate, Some(&t), Some(good)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["rating"]["satisfaction"], "satisfied");
+    // Reopened within 7 days: back to received with the citizen's note.
+    let (st, v) = s
+        .call("POST", &reopen, Some(&t), Some(r#"{"note":"Đèn lại tắt"}"#))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "received");
+    // Resolved again, but 8 days ago: too late.
+    s.call(
+        "POST",
+        &status,
+        Some(OPERATOR),
+        Some(r#"{"status":"resolved","note":"Đã sửa"}"#),
+    )
+    .await;
+    db.run_blocking(|c| {
+        Ok(c.execute(
+            "UPDATE report_events SET at = '2020-01-01T00:00:00Z' WHERE status = 'resolved'",
+            [],
+        )?)
+    })
+    .expect("age the resolution");
+    let (st, v) = s.call("POST", &reopen, Some(&t), Some("{}")).await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert!(
+        v["message"].as_str().is_some_and(|m| m.contains("7 days")),
+        "{v}"
+    );
 }

@@ -191,10 +191,72 @@ impl ReportStatus {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct StatusChange {
     pub status: ReportStatus,
-    /// The city's note to the citizen; empty when none.
+    /// The city's note to the citizen (for `rejected`, the reason); empty when none.
     pub note: String,
     pub at: DateTime<Utc>,
+    /// For `assigned`: the unit in charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// For `duplicate`: the report this one duplicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<Uuid>,
 }
+
+/// How the citizen judged the city's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    VerySatisfied,
+    Satisfied,
+    NotSatisfied,
+}
+
+impl Satisfaction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerySatisfied => "very_satisfied",
+            Self::Satisfied => "satisfied",
+            Self::NotSatisfied => "not_satisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::VerySatisfied, Self::Satisfied, Self::NotSatisfied]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// The citizen's rating of a resolved report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRating {
+    pub satisfaction: Satisfaction,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Rating {
+    pub satisfaction: Satisfaction,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The citizen says the problem is still there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Reopen {
+    #[serde(default)]
+    pub note: String,
+}
+
+/// How long after its resolution a citizen may reopen a report.
+pub const REOPEN_DAYS: i64 = 7;
 
 /// A report as the server holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,6 +275,24 @@ pub struct Report {
     pub status: ReportStatus,
     /// Oldest first; the first entry is always `received`.
     pub history: Vec<StatusChange>,
+    /// The citizen's rating, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+}
+
+impl Report {
+    /// Until when the citizen may reopen it: seven days after it was resolved, if it is.
+    pub fn reopen_until(&self) -> Option<DateTime<Utc>> {
+        if self.status != ReportStatus::Resolved {
+            return None;
+        }
+        let resolved = self
+            .history
+            .iter()
+            .rev()
+            .find(|h| h.status == ReportStatus::Resolved)?;
+        Some(resolved.at + chrono::Duration::days(REOPEN_DAYS))
+    }
 }
 
 impl Report {
@@ -236,6 +316,12 @@ pub struct StatusUpdate {
     pub status: ReportStatus,
     #[serde(default)]
     pub note: String,
+    /// Required with `assigned`.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Required with `duplicate`.
+    #[serde(default)]
+    pub duplicate_of: Option<Uuid>,
 }
 
 /// One change in the sync feed. Applying a change is an upsert: the newest wins.
