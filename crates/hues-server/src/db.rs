@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_attributes.sql"),
     include_str!("../migrations/0003_handling.sql"),
+    include_str!("../migrations/0004_public.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -58,7 +58,7 @@ impl AppState {
 #[openapi(
     info(title = "hues API", description = "The hues reference server's own API, used by the app to sync."),
     modifiers(&Security),
-    tags((name = "citizen"), (name = "operator"), (name = "system"))
+    tags((name = "citizen"), (name = "public"), (name = "operator"), (name = "system"))
 )]
 struct ApiDoc;
 
@@ -85,6 +85,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::get_report))
         .routes(routes!(routes::rate_report))
         .routes(routes!(routes::reopen_report))
+        .routes(routes!(routes::me_too))
+        .routes(routes!(routes::public_reports))
+        .routes(routes!(routes::public_report))
+        .routes(routes!(routes::possible_duplicates))
         .routes(routes!(routes::sync))
         .routes(routes!(routes::operator_list_reports))
         .routes(routes!(routes::operator_set_status))

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hues_wire::api::{
-    Category, DeviceToken, Health, NewDevice, NewRating, NewReport, Reopen, Report,
+    Category, DeviceToken, Health, NewDevice, NewRating, NewReport, PublicReport, Reopen, Report,
     SYNC_DEFAULT_LIMIT, SYNC_MAX_LIMIT, StatusUpdate, SyncPage,
 };
 use hues_wire::{ApiError, ErrorCode};
@@ -189,6 +189,118 @@ pub async fn operator_set_status(
         .run(move |conn| store::change_status(conn, id, &update))
         .await?;
     Ok(axum::Json(report))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NearbyQuery {
+    pub lat: f64,
+    pub lon: f64,
+    /// Metres, 1…20 000 (default 2 000).
+    #[serde(default)]
+    pub radius_m: Option<f64>,
+    /// 1…500 (default 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+fn check_point(lat: f64, lon: f64) -> Result<(), Fail> {
+    hues_wire::validate::check_latitude(lat)?;
+    hues_wire::validate::check_longitude(lon)?;
+    Ok(())
+}
+
+/// Published reports near a point, nearest first, without their reporters.
+#[utoipa::path(get, path = "/api/v1/public/reports", tag = "public", params(NearbyQuery),
+    responses((status = 200, body = Vec<PublicReport>), (status = 422, body = ApiError)))]
+pub async fn public_reports(
+    State(state): State<AppState>,
+    Query(q): Query<NearbyQuery>,
+) -> ApiResult<JsonOut<Vec<PublicReport>>> {
+    check_point(q.lat, q.lon)?;
+    let radius = q.radius_m.unwrap_or(2000.0);
+    if !(1.0..=20_000.0).contains(&radius) {
+        return Err(Fail::new(
+            ErrorCode::OutOfRange,
+            "radius_m must be between 1 and 20000",
+        ));
+    }
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Fail::new(
+            ErrorCode::OutOfRange,
+            "limit must be between 1 and 500",
+        ));
+    }
+    let list = state
+        .db
+        .run(move |c| store::public_nearby(c, q.lat, q.lon, radius, None, None, limit))
+        .await?;
+    Ok(axum::Json(list))
+}
+
+/// One published report with its handling, without its reporter.
+#[utoipa::path(get, path = "/api/v1/public/reports/{id}", tag = "public",
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = PublicReport), (status = 404, body = ApiError)))]
+pub async fn public_report(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<JsonOut<PublicReport>> {
+    state
+        .db
+        .run(move |c| store::public_report(c, id))
+        .await?
+        .map(axum::Json)
+        .ok_or_else(|| Fail::not_found("report"))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DuplicateQuery {
+    pub category: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// Possible duplicates of a report about to be made: same category, within 150 m, last 30 days.
+#[utoipa::path(get, path = "/api/v1/public/duplicates", tag = "public", params(DuplicateQuery),
+    responses((status = 200, body = Vec<PublicReport>), (status = 422, body = ApiError)))]
+pub async fn possible_duplicates(
+    State(state): State<AppState>,
+    Query(q): Query<DuplicateQuery>,
+) -> ApiResult<JsonOut<Vec<PublicReport>>> {
+    check_point(q.lat, q.lon)?;
+    let since = chrono::Utc::now() - chrono::Duration::days(hues_wire::api::DUPLICATE_DAYS);
+    let list = state
+        .db
+        .run(move |c| {
+            store::public_nearby(
+                c,
+                q.lat,
+                q.lon,
+                hues_wire::api::DUPLICATE_RADIUS_M,
+                Some(&q.category),
+                Some(since),
+                20,
+            )
+        })
+        .await?;
+    Ok(axum::Json(list))
+}
+
+/// "Me too": counted once per device, and the citizen then follows the report in their sync.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/me-too", tag = "citizen",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = PublicReport), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn me_too(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(id): Path<Uuid>,
+) -> ApiResult<JsonOut<PublicReport>> {
+    let p = state.db.run(move |c| store::me_too(c, device, id)).await?;
+    Ok(axum::Json(p))
 }
 
 /// The citizen rates the answer to their resolved report (a new rating replaces the old).

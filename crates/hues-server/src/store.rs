@@ -3,9 +3,10 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::ErrorCode;
 use hues_wire::api::{
-    Category, Change, NewReport, Rating, Report, ReportStatus, Satisfaction, StatusChange,
-    StatusUpdate,
+    Category, Change, NewReport, PublicReport, Rating, Report, ReportStatus, Satisfaction,
+    StatusChange, StatusUpdate,
 };
+use hues_wire::geo;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
@@ -448,7 +449,8 @@ pub fn changes_since(
 ) -> Result<(Vec<Change>, i64, bool), Fail> {
     let mut stmt = conn.prepare(
         "SELECT seq, kind, entity FROM changes
-         WHERE seq > ?1 AND (audience IS NULL OR audience = ?2)
+         WHERE seq > ?1 AND (audience IS NULL OR audience = ?2
+             OR (kind = 'report' AND entity IN (SELECT report_id FROM followers WHERE device_id = ?2)))
          ORDER BY seq LIMIT ?3",
     )?;
     let rows = stmt
@@ -496,4 +498,89 @@ pub fn all_reports(conn: &Connection) -> Result<Vec<Report>, Fail> {
         }
     }
     Ok(out)
+}
+
+/// A stored report as the public sees it.
+fn public(conn: &Connection, r: Report, from: Option<(f64, f64)>) -> Result<PublicReport, Fail> {
+    let me_too: u32 = conn.query_row(
+        "SELECT count(*) FROM followers WHERE report_id = ?1",
+        [r.id.to_string()],
+        |row| row.get(0),
+    )?;
+    Ok(PublicReport {
+        distance_m: from.map(|(lat, lon)| geo::distance_m(lat, lon, r.latitude, r.longitude)),
+        id: r.id,
+        category: r.category,
+        description: r.description,
+        latitude: r.latitude,
+        longitude: r.longitude,
+        status: r.status,
+        received_at: r.received_at,
+        me_too,
+        history: r.history,
+    })
+}
+
+/// Published reports within `radius_m` of a point, nearest first (bounding box, then exact).
+pub fn public_nearby(
+    conn: &Connection,
+    lat: f64,
+    lon: f64,
+    radius_m: f64,
+    category: Option<&str>,
+    since: Option<DateTime<Utc>>,
+    limit: usize,
+) -> Result<Vec<PublicReport>, Fail> {
+    let (a, b, c, d) = geo::bounding_box(lat, lon, radius_m);
+    let mut stmt = conn.prepare(
+        "SELECT id FROM reports
+         WHERE latitude BETWEEN ?1 AND ?2 AND longitude BETWEEN ?3 AND ?4
+           AND (?5 IS NULL OR category = ?5) AND (?6 IS NULL OR received_at >= ?6)",
+    )?;
+    let ids = stmt
+        .query_map(params![a, b, c, d, category, since.map(ts)], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut found = Vec::new();
+    for id in ids {
+        if let Some(r) = report(conn, parse_uuid(&id)?)? {
+            let p = public(conn, r.report, Some((lat, lon)))?;
+            if p.distance_m.is_some_and(|m| m <= radius_m) {
+                found.push(p);
+            }
+        }
+    }
+    found.sort_by(|x, y| {
+        x.distance_m
+            .partial_cmp(&y.distance_m)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    found.truncate(limit);
+    Ok(found)
+}
+
+pub fn public_report(conn: &Connection, id: Uuid) -> Result<Option<PublicReport>, Fail> {
+    report(conn, id)?
+        .map(|r| public(conn, r.report, None))
+        .transpose()
+}
+
+/// "Me too": the device follows the report (once); it then comes in the device's sync feed.
+pub fn me_too(conn: &mut Connection, device: Uuid, id: Uuid) -> Result<PublicReport, Fail> {
+    let tx = conn.transaction()?;
+    let r = report(&tx, id)?.ok_or_else(|| Fail::not_found("report"))?;
+    if r.owner != device {
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO followers (report_id, device_id, at) VALUES (?1, ?2, ?3)",
+            params![id.to_string(), device.to_string(), ts(Utc::now())],
+        )?;
+        if added > 0 {
+            // A new seq, so the follower's next sync brings it.
+            touch(&tx, "report", &id.to_string(), Some(&r.owner.to_string()))?;
+        }
+    }
+    let p = public(&tx, r.report, None)?;
+    tx.commit()?;
+    Ok(p)
 }

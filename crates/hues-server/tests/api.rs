@@ -395,6 +395,10 @@ async fn openapi_documents_every_route() {
         ("post", "/api/v1/operator/reports/{id}/status"),
         ("post", "/api/v1/reports/{id}/rating"),
         ("post", "/api/v1/reports/{id}/reopen"),
+        ("post", "/api/v1/reports/{id}/me-too"),
+        ("get", "/api/v1/public/reports"),
+        ("get", "/api/v1/public/reports/{id}"),
+        ("get", "/api/v1/public/duplicates"),
         ("get", "/api/v1/openapi.json"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
@@ -696,4 +700,137 @@ async fn rating_and_reopening_follow_resolution() {
         v["message"].as_str().is_some_and(|m| m.contains("7 days")),
         "{v}"
     );
+}
+
+fn report_at(id: &str, category: &str, lat: f64, lon: f64) -> String {
+    let mut r = report_json(id);
+    r["category"] = json!(category);
+    r["latitude"] = json!(lat);
+    r["longitude"] = json!(lon);
+    r.to_string()
+}
+
+#[tokio::test]
+async fn public_reports_duplicates_and_me_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = AppState::open(&Config {
+        data_dir: dir.path().to_path_buf(),
+        operator_token: OPERATOR.into(),
+        demo: true,
+    })
+    .expect("state");
+    let db = state.db.clone();
+    let s = Server {
+        _dir: dir,
+        app: router(state),
+    };
+    let alice = s.device().await;
+    let bob = s.device().await;
+    // Around Đông Ba market (16.4735, 107.5880): 0 m, ~100 m north, ~200 m north, another
+    // category at 0 m, and one at 0 m made 40 days ago.
+    let ids = [
+        "019a8f3e-0000-7000-8000-000000000001",
+        "019a8f3e-0000-7000-8000-000000000002",
+        "019a8f3e-0000-7000-8000-000000000003",
+        "019a8f3e-0000-7000-8000-000000000004",
+        "019a8f3e-0000-7000-8000-000000000005",
+    ];
+    let places = [
+        ("waste", 16.4735, 107.5880),
+        ("waste", 16.4744, 107.5880),
+        ("waste", 16.4753, 107.5880),
+        ("trees", 16.4735, 107.5880),
+        ("waste", 16.4735, 107.5881),
+    ];
+    for (id, (cat, lat, lon)) in ids.iter().zip(places) {
+        let (st, v) = s
+            .call(
+                "POST",
+                "/api/v1/reports",
+                Some(&alice),
+                Some(&report_at(id, cat, lat, lon)),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+    }
+    let old = ids[4];
+    db.run_blocking(move |c| {
+        Ok(c.execute(
+            "UPDATE reports SET received_at = '2020-01-01T00:00:00Z' WHERE id = ?1",
+            [old],
+        )?)
+    })
+    .expect("age one report");
+
+    let (st, dup) = s
+        .call(
+            "GET",
+            "/api/v1/public/duplicates?category=waste&lat=16.4735&lon=107.5880",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{dup}");
+    let found: Vec<&str> = dup
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(
+        found,
+        [ids[0], ids[1]],
+        "same category, within 150 m, last 30 days, nearest first"
+    );
+
+    let (_, near) = s
+        .call(
+            "GET",
+            "/api/v1/public/reports?lat=16.4735&lon=107.5880&radius_m=500",
+            None,
+            None,
+        )
+        .await;
+    let near = near.as_array().expect("list");
+    assert_eq!(near.len(), 5);
+    for r in near {
+        let obj = r.as_object().expect("object");
+        for hidden in ["device_id", "owner", "token", "device"] {
+            assert!(!obj.contains_key(hidden), "{hidden} published: {r}");
+        }
+    }
+    let (st, v) = s
+        .call("GET", "/api/v1/public/reports?lat=95&lon=107", None, None)
+        .await;
+    assert_eq!(st.as_u16(), 422);
+    assert_error(&v, "out_of_range");
+
+    // Bob says "me too" twice: counted once, and the report now comes in Bob's sync.
+    let uri = format!("/api/v1/reports/{}/me-too", ids[1]);
+    for _ in 0..2 {
+        let (st, v) = s.call("POST", &uri, Some(&bob), None).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["me_too"], 1);
+    }
+    let (_, page) = s
+        .call("GET", "/api/v1/sync?limit=1000", Some(&bob), None)
+        .await;
+    let followed: Vec<&str> = page["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["kind"] == "report")
+        .filter_map(|c| c["data"]["id"].as_str())
+        .collect();
+    assert_eq!(followed, [ids[1]]);
+    let (st, one) = s
+        .call(
+            "GET",
+            &format!("/api/v1/public/reports/{}", ids[1]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(one["me_too"], 1);
 }

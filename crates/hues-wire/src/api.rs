@@ -308,6 +308,30 @@ impl Report {
     }
 }
 
+/// A published report: what anyone may see. Never the reporter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicReport {
+    pub id: Uuid,
+    pub category: String,
+    pub description: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub status: ReportStatus,
+    pub received_at: DateTime<Utc>,
+    /// How many other citizens said "me too".
+    pub me_too: u32,
+    /// From the point asked about, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    /// The handling so far, with the city's notes.
+    pub history: Vec<StatusChange>,
+}
+
+/// The rule for a possible duplicate: same category, this close, this recent.
+pub const DUPLICATE_RADIUS_M: f64 = 150.0;
+pub const DUPLICATE_DAYS: i64 = 30;
+
 /// Operator: move a report to a new status, with a note to the citizen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod geo;
 pub mod ipc;
 pub mod time;
 pub mod validate;
