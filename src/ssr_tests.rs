@@ -80,6 +80,7 @@ fn report(
                 at,
                 unit: None,
                 duplicate_of: None,
+                photos: Vec::new(),
             })
             .collect(),
     }

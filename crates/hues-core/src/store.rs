@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_attributes.sql"),
     include_str!("../migrations/0003_handling.sql"),
+    include_str!("../migrations/0004_photos.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -244,6 +245,8 @@ impl Store {
                 .filter(|(_, v)| !v.trim().is_empty())
                 .map(|(k, v)| (k.clone(), v.trim().to_owned()))
                 .collect(),
+            // Photos from the device come with the photo flow of the report form (issue 3).
+            photos: Vec::new(),
         };
         hues_wire::validate::check_report(&new).map_err(|e| CoreError::Invalid(e.into()))?;
         let mut conn = self.conn()?;
@@ -429,8 +432,8 @@ impl Store {
         tx.execute("DELETE FROM report_history WHERE report_id = ?1", [&id])?;
         for (seq, h) in r.history.iter().enumerate() {
             tx.execute(
-                "INSERT INTO report_history (report_id, seq, status, note, at, unit, duplicate_of)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO report_history (report_id, seq, status, note, at, unit, duplicate_of, photos)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     id,
                     seq as i64,
@@ -438,7 +441,8 @@ impl Store {
                     h.note,
                     ts(h.at),
                     h.unit,
-                    h.duplicate_of.map(|d| d.to_string())
+                    h.duplicate_of.map(|d| d.to_string()),
+                    serde_json::to_string(&h.photos)?
                 ],
             )?;
         }
@@ -518,7 +522,7 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut hist = conn.prepare(
-            "SELECT status, note, at, unit, duplicate_of FROM report_history WHERE report_id = ?1 ORDER BY seq",
+            "SELECT status, note, at, unit, duplicate_of, photos FROM report_history WHERE report_id = ?1 ORDER BY seq",
         )?;
         let mut out = Vec::with_capacity(rows.len());
         for (id, category, description, latitude, longitude, created, delivery, refused, status) in
@@ -544,10 +548,11 @@ impl Store {
                         r.get::<_, String>(2)?,
                         r.get::<_, Option<String>>(3)?,
                         r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
                     ))
                 })?
                 .map(|row| {
-                    let (st, note, at, unit, duplicate_of) = row?;
+                    let (st, note, at, unit, duplicate_of, photos) = row?;
                     Ok(StatusChange {
                         status: ReportStatus::parse(&st)
                             .ok_or_else(|| CoreError::Corrupt(format!("status {st:?}")))?,
@@ -555,6 +560,7 @@ impl Store {
                         at: parse_ts(&at)?,
                         unit,
                         duplicate_of: duplicate_of.as_deref().map(parse_id).transpose()?,
+                        photos: serde_json::from_str(&photos)?,
                     })
                 })
                 .collect::<Result<Vec<_>, CoreError>>()?;

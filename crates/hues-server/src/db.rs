@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_attributes.sql"),
     include_str!("../migrations/0003_handling.sql"),
     include_str!("../migrations/0004_public.sql"),
+    include_str!("../migrations/0005_photos.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

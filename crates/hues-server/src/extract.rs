@@ -45,6 +45,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             ));
         }
         let bytes = Bytes::from_request(req, state).await?;
+        if bytes.len() > crate::MAX_BODY_BYTES {
+            return Err(Fail::new(
+                ErrorCode::PayloadTooLarge,
+                "request body too large",
+            ));
+        }
         parse_json(&bytes).map(Json)
     }
 }

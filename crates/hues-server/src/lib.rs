@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod open311;
+pub mod photos;
 pub mod routes;
 pub mod store;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub db: Db,
     /// SHA-256 of the operator token given at start.
     pub operator_token_hash: String,
+    /// Where photo files live: `<data-dir>/photos/`.
+    pub photos: photos::PhotoStore,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +53,7 @@ impl AppState {
         Ok(Self {
             db,
             operator_token_hash: auth::hash_token(&config.operator_token),
+            photos: photos::PhotoStore::new(config.data_dir.join("photos"))?,
         })
     }
 }
@@ -89,6 +93,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::public_reports))
         .routes(routes!(routes::public_report))
         .routes(routes!(routes::possible_duplicates))
+        .routes(routes!(photos::put_photo))
+        .routes(routes!(photos::get_photo))
         .routes(routes!(routes::sync))
         .routes(routes!(routes::operator_list_reports))
         .routes(routes!(routes::operator_set_status))
@@ -112,7 +118,10 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::router())
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Photos are the largest bodies; JSON bodies are held to MAX_BODY_BYTES by `extract::Json`.
+        .layer(DefaultBodyLimit::max(
+            hues_wire::api::MAX_PHOTO_BYTES + 1024,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

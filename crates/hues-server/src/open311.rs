@@ -405,7 +405,8 @@ fn request(r: &Report, names: &[Category], lang: &str) -> Request {
         zipcode: None,
         lat: Some(r.latitude),
         long: Some(r.longitude),
-        media_url: None,
+        // The first photo, as a path on this server (the spec leaves the form open).
+        media_url: r.photos.first().map(|sha| format!("/api/v1/photos/{sha}")),
     }
 }
 
@@ -432,7 +433,7 @@ fn requests_answer(list: &[Request], format: Format, status: StatusCode) -> Resp
                 x.field("zipcode", None);
                 x.field("lat", r.lat.map(|v| v.to_string()).as_deref());
                 x.field("long", r.long.map(|v| v.to_string()).as_deref());
-                x.field("media_url", None);
+                x.field("media_url", r.media_url.as_deref());
                 x.close("request");
             }
             (status, xml_headers(), x.finish()).into_response()
@@ -690,6 +691,7 @@ async fn create_request(
         longitude: long,
         created_at: Utc::now(),
         attributes,
+        photos: Vec::new(),
     };
     hues_wire::validate::check_report(&new).map_err(|e| {
         let api: hues_wire::ApiError = e.into();

@@ -181,7 +181,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
         return Ok(None);
     };
     let mut stmt = conn
-        .prepare("SELECT status, note, at, unit, duplicate_of FROM report_events WHERE report_id = ?1 ORDER BY id")?;
+        .prepare("SELECT status, note, at, unit, duplicate_of, id FROM report_events WHERE report_id = ?1 ORDER BY id")?;
     let events = stmt.query_map([id.to_string()], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -189,12 +189,29 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
             r.get::<_, String>(2)?,
             r.get::<_, Option<String>>(3)?,
             r.get::<_, Option<String>>(4)?,
+            r.get::<_, i64>(5)?,
         ))
     })?;
+    let mut photo_stmt = conn.prepare(
+        "SELECT sha256, event_id FROM report_photos WHERE report_id = ?1 ORDER BY position",
+    )?;
+    let photo_rows = photo_stmt
+        .query_map([id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let photos_of = |event: Option<i64>| -> Vec<String> {
+        photo_rows
+            .iter()
+            .filter(|(_, e)| *e == event)
+            .map(|(sha, _)| sha.clone())
+            .collect()
+    };
     let mut history = Vec::new();
     for ev in events {
-        let (st, note, at, unit, duplicate_of) = ev?;
+        let (st, note, at, unit, duplicate_of, event_id) = ev?;
         history.push(StatusChange {
+            photos: photos_of(Some(event_id)),
             unit,
             duplicate_of: duplicate_of.as_deref().map(parse_uuid).transpose()?,
             status: parse_status(&st)?,
@@ -212,6 +229,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
             longitude,
             created_at: parse_ts(&created)?,
             attributes,
+            photos: photos_of(None),
             rating: match (rating.as_deref().and_then(Satisfaction::parse), rated_at) {
                 (Some(satisfaction), Some(at)) => Some(Rating {
                     satisfaction,
@@ -254,6 +272,7 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
         ));
     };
     hues_wire::validate::check_attributes(&cat, &new.attributes).map_err(|e| Fail(e.into()))?;
+    crate::photos::check_list(&tx, &new.photos)?;
     let now = ts(Utc::now());
     let id = new.id.to_string();
     tx.execute(
@@ -275,6 +294,12 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
         "INSERT INTO report_events (report_id, status, note, at) VALUES (?1, 'received', '', ?2)",
         params![id, now],
     )?;
+    for (position, sha) in new.photos.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO report_photos (report_id, position, sha256) VALUES (?1, ?2, ?3)",
+            params![id, position as i64, sha],
+        )?;
+    }
     touch(&tx, "report", &id, Some(&device.to_string()))?;
     let stored = report(&tx, new.id)?.ok_or_else(|| Fail::internal("report vanished"))?;
     tx.commit()?;
@@ -282,15 +307,20 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
 }
 
 /// Records one step of a report's handling and publishes the new state to its owner's feed.
+/// `step` is already checked: its unit, duplicate and photos are the ones to record.
 fn record_event(
     tx: &Transaction<'_>,
     id: Uuid,
     owner: Uuid,
-    status: ReportStatus,
-    note: &str,
-    unit: Option<&str>,
-    duplicate_of: Option<Uuid>,
+    step: &StatusUpdate,
 ) -> Result<Report, Fail> {
+    let StatusUpdate {
+        status,
+        note,
+        unit,
+        duplicate_of,
+        photos,
+    } = step;
     let now = ts(Utc::now());
     tx.execute(
         "UPDATE reports SET status = ?2 WHERE id = ?1",
@@ -308,6 +338,18 @@ fn record_event(
             duplicate_of.map(|d| d.to_string())
         ],
     )?;
+    let event_id = tx.last_insert_rowid();
+    let first: i64 = tx.query_row(
+        "SELECT coalesce(max(position) + 1, 0) FROM report_photos WHERE report_id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    for (n, sha) in photos.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO report_photos (report_id, position, sha256, event_id) VALUES (?1, ?2, ?3, ?4)",
+            params![id.to_string(), first + n as i64, sha, event_id],
+        )?;
+    }
     touch(tx, "report", &id.to_string(), Some(&owner.to_string()))?;
     Ok(report(tx, id)?
         .ok_or_else(|| Fail::internal("report vanished"))?
@@ -345,6 +387,7 @@ pub fn change_status(
     let owner = report(&tx, id)?
         .ok_or_else(|| Fail::not_found("report"))?
         .owner;
+    crate::photos::check_list(&tx, &update.photos)?;
     if let Some(other) = update
         .duplicate_of
         .filter(|_| update.status == ReportStatus::Duplicate)
@@ -355,17 +398,18 @@ pub fn change_status(
             "duplicate_of must name another existing report",
         ));
     }
-    let updated = record_event(
-        &tx,
-        id,
-        owner,
-        update.status,
-        note,
-        unit.filter(|_| update.status == ReportStatus::Assigned),
-        update
+    let step = StatusUpdate {
+        status: update.status,
+        note: note.to_owned(),
+        unit: unit
+            .filter(|_| update.status == ReportStatus::Assigned)
+            .map(str::to_owned),
+        duplicate_of: update
             .duplicate_of
             .filter(|_| update.status == ReportStatus::Duplicate),
-    )?;
+        photos: update.photos.clone(),
+    };
+    let updated = record_event(&tx, id, owner, &step)?;
     tx.commit()?;
     Ok(updated)
 }
@@ -427,15 +471,14 @@ pub fn reopen(conn: &mut Connection, device: Uuid, id: Uuid, note: &str) -> Resu
             ));
         }
     }
-    let updated = record_event(
-        &tx,
-        id,
-        device,
-        ReportStatus::Received,
-        note.trim(),
-        None,
-        None,
-    )?;
+    let step = StatusUpdate {
+        status: ReportStatus::Received,
+        note: note.trim().to_owned(),
+        unit: None,
+        duplicate_of: None,
+        photos: Vec::new(),
+    };
+    let updated = record_event(&tx, id, device, &step)?;
     tx.commit()?;
     Ok(updated)
 }

@@ -399,6 +399,8 @@ async fn openapi_documents_every_route() {
         ("get", "/api/v1/public/reports"),
         ("get", "/api/v1/public/reports/{id}"),
         ("get", "/api/v1/public/duplicates"),
+        ("put", "/api/v1/photos/{sha256}"),
+        ("get", "/api/v1/photos/{sha256}"),
         ("get", "/api/v1/openapi.json"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
@@ -833,4 +835,192 @@ async fn public_reports_duplicates_and_me_too() {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(one["me_too"], 1);
+}
+
+fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::RgbImage::from_pixel(w, h, image::Rgb([30, 120, 200]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
+        .expect("encode");
+    out
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+impl Server {
+    async fn put(&self, uri: &str, token: Option<&str>, body: Vec<u8>) -> (StatusCode, Value) {
+        let mut req = Request::builder()
+            .method("PUT")
+            .uri(uri)
+            .header("content-type", "image/jpeg");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body)).expect("req"))
+            .await
+            .expect("resp");
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn raw_get(&self, method: &str, uri: &str) -> (StatusCode, Option<String>, Vec<u8>) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .expect("req");
+        let resp = self.app.clone().oneshot(req).await.expect("resp");
+        let status = resp.status();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        (status, ctype, bytes)
+    }
+}
+
+#[tokio::test]
+async fn photos_are_content_addressed_and_checked() {
+    let s = Server::new();
+    let t = s.device().await;
+    let photo = jpeg(64, 48);
+    let name = sha(&photo);
+    let uri = format!("/api/v1/photos/{name}");
+    let (st, _) = s.put(&uri, None, photo.clone()).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // The server hashes the bytes itself.
+    let (st, v) = s
+        .put(
+            &format!("/api/v1/photos/{}", sha(b"other")),
+            Some(&t),
+            photo.clone(),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert_error(&v, "invalid_value");
+    let png = b"\x89PNG\r\n\x1a\nnot really".to_vec();
+    let (st, v) = s
+        .put(
+            &format!("/api/v1/photos/{}", sha(&png)),
+            Some(&t),
+            png.clone(),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 415, "{v}");
+    assert_error(&v, "photo_unsupported");
+    let broken = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3].to_vec();
+    let (st, v) = s
+        .put(
+            &format!("/api/v1/photos/{}", sha(&broken)),
+            Some(&t),
+            broken.clone(),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert_error(&v, "photo_corrupt");
+    let (st, v) = s
+        .put("/api/v1/photos/NOT-A-HASH", Some(&t), photo.clone())
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+
+    let (st, v) = s.put(&uri, Some(&t), photo.clone()).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, _) = s.put(&uri, Some(&t), photo.clone()).await;
+    assert_eq!(st, StatusCode::OK, "already there: nothing sent twice");
+    let (st, ctype, bytes) = s.raw_get("GET", &uri).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(ctype.as_deref(), Some("image/jpeg"));
+    assert_eq!(bytes, photo);
+    let (st, _, _) = s.raw_get("HEAD", &uri).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _, _) = s
+        .raw_get("HEAD", &format!("/api/v1/photos/{}", sha(b"missing")))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // A report names its photos; an unknown one is refused.
+    let with_photos = |photos: Vec<String>| {
+        let mut r = report_json(ID);
+        r["photos"] = json!(photos);
+        r.to_string()
+    };
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&with_photos(vec![sha(b"missing")])),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    let six = vec![name.clone(); 6];
+    let (st, _) = s
+        .call("POST", "/api/v1/reports", Some(&t), Some(&with_photos(six)))
+        .await;
+    assert_eq!(st.as_u16(), 422, "at most 5 photos");
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&with_photos(vec![name.clone()])),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["photos"], json!([name]));
+
+    // The city resolves it with a photo of the repair.
+    let after = jpeg(32, 32);
+    let after_name = sha(&after);
+    let (st, _) = s
+        .put(&format!("/api/v1/photos/{after_name}"), Some(&t), after)
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let update =
+        json!({"status": "resolved", "note": "Đã sửa", "photos": [after_name]}).to_string();
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/operator/reports/{ID}/status"),
+            Some(OPERATOR),
+            Some(&update),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["history"][1]["photos"], json!([after_name]));
+    assert_eq!(
+        v["photos"],
+        json!([name]),
+        "the report's own photos stay apart"
+    );
+    let (_, o) = s
+        .call(
+            "GET",
+            &format!("/open311/v2/requests/{ID}.json"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(o[0]["media_url"], format!("/api/v1/photos/{name}"));
 }

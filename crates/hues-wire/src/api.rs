@@ -145,7 +145,15 @@ pub struct NewReport {
     /// Answers to the category's extra fields.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: Attributes,
+    /// SHA-256 (hex) of each photo, uploaded before the report; at most `MAX_PHOTOS`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
+
+/// Photos a report may carry.
+pub const MAX_PHOTOS: usize = 5;
+/// Largest photo the server accepts, in bytes (the app sends ≤1600 px JPEGs of ~0.3–1 MB).
+pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 
 /// Where a report is in the city's handling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -200,6 +208,9 @@ pub struct StatusChange {
     /// For `duplicate`: the report this one duplicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<Uuid>,
+    /// Photos the city attached to this step (e.g. of the repair), by SHA-256.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 /// How the citizen judged the city's answer.
@@ -270,6 +281,8 @@ pub struct Report {
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: Attributes,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
     /// When the server first stored it.
     pub received_at: DateTime<Utc>,
     pub status: ReportStatus,
@@ -305,6 +318,7 @@ impl Report {
             && self.longitude.to_bits() == new.longitude.to_bits()
             && self.created_at == new.created_at
             && self.attributes == new.attributes
+            && self.photos == new.photos
     }
 }
 
@@ -346,6 +360,9 @@ pub struct StatusUpdate {
     /// Required with `duplicate`.
     #[serde(default)]
     pub duplicate_of: Option<Uuid>,
+    /// Photos of this step (uploaded first), by SHA-256.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// One change in the sync feed. Applying a change is an upsert: the newest wins.
