@@ -46,6 +46,7 @@ pub fn validate_form(
                 latitude,
                 longitude,
                 attributes: d.attributes.clone(),
+                photos: Vec::new(),
             })
         }
         _ => Err(FormErrors {

@@ -46,6 +46,7 @@ impl Client {
                 latitude: 16.4700,
                 longitude: 107.5790,
                 attributes: Default::default(),
+                photos: Vec::new(),
             })
             .expect("submit");
         r.id.to_string()
@@ -226,4 +227,70 @@ async fn a_server_error_keeps_the_report_queued() {
     let out = client.engine.sync_once().await;
     assert_eq!(out.delivered, 1, "{out:?}");
     assert_eq!(server.report_rows().expect("rows"), 1);
+}
+
+#[tokio::test]
+async fn a_photo_report_arrives_whole_without_exif_and_photos_go_once() {
+    use hues_core::photo::testdata;
+    let data = tempfile::tempdir().expect("tempdir");
+    let port = free_port().expect("port");
+    let client = Client::new(&format!("http://127.0.0.1:{port}"));
+    // A camera picture with its position in EXIF (by the Hương river).
+    let picture = testdata::jpeg_with_exif(640, 480, 6, Some((16.4698, 107.5786)));
+    let photo = client.store().add_photo(&picture).expect("pipeline");
+    let (lat, lon) = photo.position.expect("EXIF position offered");
+    assert!((lat - 16.4698).abs() < 1e-4 && (lon - 107.5786).abs() < 1e-4);
+    assert_eq!((photo.width, photo.height), (480, 640), "upright");
+    let submit = |photos: Vec<String>| {
+        client
+            .store()
+            .submit_report(&ReportInput {
+                category: "waste".into(),
+                description: "Rác bên bờ sông Hương".into(),
+                latitude: lat,
+                longitude: lon,
+                attributes: Default::default(),
+                photos,
+            })
+            .expect("submit")
+    };
+    submit(vec![photo.sha256.clone()]);
+    assert!(!client.engine.sync_once().await.online, "server is down");
+
+    let server = ServerProcess::start(data.path(), port)
+        .await
+        .expect("server");
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 1, "{out:?}");
+    let stored = server.reports().await.expect("reports");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].photos, [photo.sha256.clone()]);
+    // The file on the server is the processed one: no EXIF, bytes matching their name.
+    let file = data
+        .path()
+        .join("photos")
+        .join(&photo.sha256[..2])
+        .join(format!("{}.jpg", photo.sha256));
+    let bytes = std::fs::read(&file).expect("photo file on the server");
+    assert!(
+        !bytes.windows(6).any(|w| w == b"Exif\0\0"),
+        "no EXIF on the server"
+    );
+    assert!(
+        !bytes.windows(2).any(|w| w == [0xFF, 0xE1]),
+        "no APP1 segment"
+    );
+
+    // The same photo on a second report is not sent again.
+    let uploads = || -> i64 {
+        rusqlite::Connection::open(data.path().join("hues-server.db"))
+            .and_then(|c| c.query_row("SELECT count(*) FROM photos", [], |r| r.get(0)))
+            .expect("count")
+    };
+    assert_eq!(uploads(), 1);
+    submit(vec![photo.sha256.clone()]);
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 1, "{out:?}");
+    assert_eq!(uploads(), 1);
+    assert_eq!(server.report_rows().expect("rows"), 2);
 }

@@ -96,6 +96,52 @@ impl ApiClient {
         .await
     }
 
+    /// Whether the server already has this photo (HEAD), so it is never sent twice.
+    pub async fn photo_exists(&self, sha: &str) -> Result<bool, RequestError> {
+        let resp = self
+            .http
+            .head(self.url(&format!("/photos/{sha}")))
+            .send()
+            .await
+            .map_err(|e| RequestError::Transient(e.to_string()))?;
+        match resp.status() {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
+                Err(RequestError::Transient(format!("server answered {s}")))
+            }
+            s => Err(RequestError::Refused(ApiError::new(
+                ErrorCode::BadResponse,
+                format!("photo check answered {s}"),
+            ))),
+        }
+    }
+
+    /// Uploads a photo under its SHA-256 (idempotent on the server).
+    pub async fn upload_photo(
+        &self,
+        token: &str,
+        sha: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), RequestError> {
+        let resp = self
+            .http
+            .put(self.url(&format!("/photos/{sha}")))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .body(bytes)
+            .send()
+            .await;
+        Self::read::<serde::de::IgnoredAny>(resp)
+            .await
+            .map(|_| ())
+            .or_else(|e| match e {
+                // 200/201 carry an empty body, which is not JSON: that is success.
+                RequestError::Transient(m) if m.starts_with("unreadable answer") => Ok(()),
+                other => Err(other),
+            })
+    }
+
     pub async fn sync_page(
         &self,
         token: &str,

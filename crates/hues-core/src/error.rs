@@ -14,6 +14,11 @@ pub enum CoreError {
     /// The citizen's input breaks a rule; nothing was saved.
     #[error("{0}")]
     Invalid(ApiError),
+    /// A picture the pipeline refused; the draft is untouched.
+    #[error("{0}")]
+    Photo(#[from] crate::photo::PhotoError),
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl From<serde_json::Error> for CoreError {
@@ -26,6 +31,7 @@ impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         match e {
             CoreError::Invalid(api) => api,
+            CoreError::Photo(p) => ApiError::new(p.code(), p.to_string()),
             other => ApiError::new(ErrorCode::Storage, other.to_string()),
         }
     }

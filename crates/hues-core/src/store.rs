@@ -1,14 +1,16 @@
 //! The local SQLite cache: categories, the citizen's reports, the outbox, settings and the
 //! report draft. Every write that must stay consistent happens in one transaction.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::api::{Category, Change, NewReport, Report, ReportStatus, StatusChange, SyncPage};
-use hues_wire::ipc::{DeliveryState, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
+use hues_wire::ipc::{
+    DeliveryState, DraftPhoto, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus,
+};
 use hues_wire::{ApiError, ErrorCode};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rusqlite_migration::{M, Migrations};
@@ -55,6 +57,8 @@ pub struct OutboxEntry {
 pub struct Store {
     conn: Mutex<Connection>,
     revision: AtomicU64,
+    /// Processed photos, `<sha256>.jpg` and `<sha256>.thumb.jpg`, beside the database.
+    photos_dir: PathBuf,
 }
 
 impl Store {
@@ -71,10 +75,49 @@ impl Store {
             "UPDATE reports SET delivery = 'saved' WHERE delivery = 'sending'",
             [],
         )?;
+        let photos_dir = path
+            .parent()
+            .map(|p| p.join("photos"))
+            .unwrap_or_else(|| PathBuf::from("photos"));
+        std::fs::create_dir_all(&photos_dir)?;
         Ok(Self {
             conn: Mutex::new(conn),
             revision: AtomicU64::new(1),
+            photos_dir,
         })
+    }
+
+    fn photo_path(&self, sha: &str, suffix: &str) -> PathBuf {
+        self.photos_dir.join(format!("{sha}{suffix}.jpg"))
+    }
+
+    /// Runs the photo pipeline on a picture the citizen chose and keeps the result on the
+    /// device. A refused file changes nothing.
+    pub fn add_photo(&self, bytes: &[u8]) -> Result<DraftPhoto, CoreError> {
+        let p = crate::photo::process(bytes, &crate::photo::PhotoLimits::default())?;
+        for (suffix, data) in [("", &p.jpeg), (".thumb", &p.thumbnail)] {
+            let path = self.photo_path(&p.sha256, suffix);
+            if !path.exists() {
+                let tmp = path.with_extension("part");
+                std::fs::write(&tmp, data)?;
+                std::fs::rename(&tmp, &path)?;
+            }
+        }
+        Ok(DraftPhoto {
+            sha256: p.sha256,
+            width: p.width,
+            height: p.height,
+            position: p.meta.position,
+            taken_at: p.meta.taken_at,
+        })
+    }
+
+    /// The processed JPEG of a photo on this device.
+    pub fn photo_bytes(&self, sha: &str) -> Result<Vec<u8>, CoreError> {
+        if !sha.bytes().all(|b| b.is_ascii_hexdigit()) || sha.len() != 64 {
+            return Err(CoreError::Corrupt(format!("photo name {sha:?}")));
+        }
+        Ok(std::fs::read(self.photo_path(sha, ""))?)
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, CoreError> {
@@ -245,9 +288,20 @@ impl Store {
                 .filter(|(_, v)| !v.trim().is_empty())
                 .map(|(k, v)| (k.clone(), v.trim().to_owned()))
                 .collect(),
-            // Photos from the device come with the photo flow of the report form (issue 3).
-            photos: Vec::new(),
+            photos: input.photos.clone(),
         };
+        if new.photos.len() > hues_wire::api::MAX_PHOTOS {
+            return Err(CoreError::Invalid(ApiError::new(
+                ErrorCode::InvalidValue,
+                format!("photos: at most {}", hues_wire::api::MAX_PHOTOS),
+            )));
+        }
+        if let Some(missing) = new.photos.iter().find(|sha| self.photo_bytes(sha).is_err()) {
+            return Err(CoreError::Invalid(ApiError::new(
+                ErrorCode::InvalidValue,
+                format!("photos: {missing} is not on this device"),
+            )));
+        }
         hues_wire::validate::check_report(&new).map_err(|e| CoreError::Invalid(e.into()))?;
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
@@ -621,6 +675,7 @@ mod tests {
             latitude: 16.4741,
             longitude: 107.5925,
             attributes: Default::default(),
+            photos: Vec::new(),
         }
     }
 
@@ -722,6 +777,42 @@ mod tests {
         );
         s.retry_all_now().expect("reset");
         assert_eq!(s.due_outbox(Utc::now()).expect("due")[0].attempts, 1);
+    }
+
+    #[test]
+    fn photos_are_kept_on_the_device_and_refusals_leave_nothing() {
+        let (dir, s) = store();
+        let before = std::fs::read_dir(dir.path().join("photos"))
+            .expect("dir")
+            .count();
+        let err = s.add_photo(b"not a picture").expect_err("refused");
+        assert!(matches!(
+            err,
+            CoreError::Photo(crate::photo::PhotoError::NotAnImage)
+        ));
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("photos"))
+                .expect("dir")
+                .count(),
+            before
+        );
+        let p = s
+            .add_photo(&crate::photo::testdata::jpeg_with_exif(64, 32, 1, None))
+            .expect("photo");
+        assert!(s.photo_bytes(&p.sha256).is_ok());
+        let mut with = input();
+        with.photos = vec!["a".repeat(64)];
+        assert!(
+            matches!(s.submit_report(&with), Err(CoreError::Invalid(_))),
+            "unknown photo"
+        );
+        with.photos = vec![p.sha256.clone()];
+        let r = s.submit_report(&with).expect("submit");
+        assert_eq!(
+            s.due_outbox(Utc::now()).expect("due")[0].report.photos,
+            [p.sha256]
+        );
+        assert_eq!(r.delivery, DeliveryState::SavedOnDevice);
     }
 
     #[test]

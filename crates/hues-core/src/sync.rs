@@ -154,7 +154,12 @@ impl SyncEngine {
     ) -> Result<(), RunError> {
         for entry in self.store.due_outbox(Utc::now())? {
             self.store.mark_sending(&entry)?;
-            match client.submit_report(token, &entry.report).await {
+            // Photos first: the report counts as sent only once the server has every photo.
+            let sent = match self.push_photos(client, token, &entry.report.photos).await {
+                Ok(()) => client.submit_report(token, &entry.report).await,
+                Err(e) => Err(e),
+            };
+            match sent {
                 Ok(record) => {
                     self.store.acknowledge(&entry, &record)?;
                     outcome.delivered += 1;
@@ -177,6 +182,27 @@ impl SyncEngine {
                     outcome.refused += 1;
                 }
             }
+        }
+        Ok(())
+    }
+
+    async fn push_photos(
+        &self,
+        client: &ApiClient,
+        token: &str,
+        photos: &[String],
+    ) -> Result<(), RequestError> {
+        for sha in photos {
+            if client.photo_exists(sha).await? {
+                continue;
+            }
+            let bytes = self.store.photo_bytes(sha).map_err(|e| {
+                RequestError::Refused(hues_wire::ApiError::new(
+                    hues_wire::ErrorCode::Storage,
+                    format!("photo {sha} is missing on this device: {e}"),
+                ))
+            })?;
+            client.upload_photo(token, sha, bytes).await?;
         }
         Ok(())
     }

@@ -108,6 +108,20 @@ pub struct ReportInput {
     /// Answers to the category's extra fields.
     #[serde(default)]
     pub attributes: crate::api::Attributes,
+    /// Processed photos on this device (SHA-256 names), at most 5.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// A photo added to a draft, after the pipeline: its name, size, and what EXIF said.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftPhoto {
+    pub sha256: String,
+    pub width: u32,
+    pub height: u32,
+    /// The position the camera recorded, offered for confirmation.
+    pub position: Option<(f64, f64)>,
+    pub taken_at: Option<String>,
 }
 
 /// Where a report is, as the citizen sees it.
