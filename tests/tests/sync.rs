@@ -264,7 +264,7 @@ async fn a_photo_report_arrives_whole_without_exif_and_photos_go_once() {
     assert_eq!(out.delivered, 1, "{out:?}");
     let stored = server.reports().await.expect("reports");
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].photos, [photo.sha256.clone()]);
+    assert_eq!(stored[0].photos, std::slice::from_ref(&photo.sha256));
     // The file on the server is the processed one: no EXIF, bytes matching their name.
     let file = data
         .path()
