@@ -3,7 +3,9 @@
 //! never a panic. Only this file touches `window.__TAURI__`.
 
 use hues_wire::api::Category;
-use hues_wire::ipc::{self, Command, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
+use hues_wire::ipc::{
+    self, Command, DraftPhoto, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus,
+};
 use hues_wire::{ApiError, ErrorCode};
 
 #[cfg(target_arch = "wasm32")]
@@ -43,6 +45,31 @@ pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, ApiError>
                     .unwrap_or_else(|| format!("{} failed", C::NAME)))
             })),
     }
+}
+
+/// Sends a picture's bytes as the raw body of `add_photo` (no JSON for megabytes).
+#[cfg(target_arch = "wasm32")]
+pub async fn add_photo(bytes: &[u8]) -> Result<DraftPhoto, ApiError> {
+    let body = js_sys::Uint8Array::from(bytes);
+    let bad = |what: String| ApiError::new(ErrorCode::BadResponse, what);
+    let text = |v: &wasm_bindgen::JsValue| -> Option<String> {
+        js_sys::JSON::stringify(v).ok()?.as_string()
+    };
+    match native::invoke(ipc::AddPhoto::NAME, body.into()).await {
+        Ok(value) => serde_json::from_str(&text(&value).unwrap_or_default())
+            .map_err(|e| bad(format!("add_photo: {e}"))),
+        Err(err) => Err(text(&err)
+            .and_then(|json| serde_json::from_str::<ApiError>(&json).ok())
+            .unwrap_or_else(|| bad(err.as_string().unwrap_or_else(|| "add_photo failed".into())))),
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn add_photo(_bytes: &[u8]) -> Result<DraftPhoto, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::Network,
+        "add_photo: no native side outside the app",
+    ))
 }
 
 /// On the host (tests, SSR) there is no native side: every call fails as if offline.

@@ -290,6 +290,13 @@ fn report_form_restores_the_draft_and_labels_every_field() {
         latitude: "16.47".into(),
         longitude: "107.58".into(),
         attributes: Default::default(),
+        photos: vec![hues_wire::ipc::DraftPhoto {
+            sha256: "ab".repeat(32),
+            width: 1200,
+            height: 1600,
+            position: Some((16.4698, 107.5786)),
+            taken_at: None,
+        }],
     };
     let mut dom = VirtualDom::new_with_props(
         ReportForm,
@@ -304,6 +311,12 @@ fn report_form_restores_the_draft_and_labels_every_field() {
     assert!(html.contains("value=\"16.47\""));
     assert!(html.contains("Drainage and flooding"));
     assert!(html.contains("Submit report"));
+    assert!(
+        html.contains("Photo 1 · 1200×1600"),
+        "the chosen photo is listed"
+    );
+    assert!(html.contains("aria-label=\"Remove photo 1\""));
+    assert!(html.contains("accept=\"image/*\"") && html.contains("capture=\"environment\""));
     assert_accessible(&html);
 }
 

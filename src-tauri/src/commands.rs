@@ -3,7 +3,7 @@
 
 use hues_wire::ApiError;
 use hues_wire::api::Category;
-use hues_wire::ipc::{LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
+use hues_wire::ipc::{DraftPhoto, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
 use tauri::State;
 
 use crate::AppState;
@@ -64,6 +64,18 @@ pub fn load_draft(state: State<'_, AppState>, req: ()) -> Res<ReportDraft> {
 #[tauri::command]
 pub fn save_draft(state: State<'_, AppState>, req: ReportDraft) -> Res<()> {
     Ok(state.store().save_draft(&req)?)
+}
+
+/// The raw bytes of a chosen picture in, the processed photo out (kept on the device).
+#[tauri::command]
+pub fn add_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Res<DraftPhoto> {
+    match request.body() {
+        tauri::ipc::InvokeBody::Raw(bytes) => Ok(state.store().add_photo(bytes)?),
+        tauri::ipc::InvokeBody::Json(_) => Err(ApiError::new(
+            hues_wire::ErrorCode::InvalidType,
+            "add_photo takes the file's raw bytes",
+        )),
+    }
 }
 
 /// The UI painted Home. Prints a marker for the start-up benchmark, which may ask the app to

@@ -48,6 +48,7 @@ pub fn run() {
             commands::load_draft,
             commands::save_draft,
             commands::ui_ready,
+            commands::add_photo,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

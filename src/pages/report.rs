@@ -10,7 +10,7 @@ use hues_wire::{ApiError, ErrorCode};
 
 use crate::app::{Route, use_app};
 use crate::bridge;
-use crate::i18n::{Lang, error_text, t};
+use crate::i18n::{Lang, error_text, t, t_with};
 
 /// Everything wrong with the form as typed: the fixed fields, and the first broken extra field.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,7 +46,7 @@ pub fn validate_form(
                 latitude,
                 longitude,
                 attributes: d.attributes.clone(),
-                photos: Vec::new(),
+                photos: d.photos.iter().map(|p| p.sha256.clone()).collect(),
             })
         }
         _ => Err(FormErrors {
@@ -278,6 +278,40 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
     let mut form = use_signal(|| initial.clone());
     let mut errors = use_signal(Vec::<FieldError>::new);
     let mut attribute_error = use_signal(|| None::<AttributeError>);
+    let mut photo_error = use_signal(|| None::<(String, ErrorCode)>);
+    let mut adding_photo = use_signal(|| false);
+    let save_now = move || {
+        let snapshot = form.peek().clone();
+        spawn(async move {
+            let _ = bridge::save_draft(&snapshot).await;
+        });
+    };
+    // Each chosen file goes through the native photo pipeline; a refused one is named with its
+    // reason and the draft stays as it was.
+    let on_files = move |e: FormEvent| async move {
+        photo_error.set(None);
+        adding_photo.set(true);
+        for file in e.files() {
+            if form.peek().photos.len() >= hues_wire::api::MAX_PHOTOS {
+                photo_error.set(Some((file.name(), ErrorCode::PayloadTooLarge)));
+                break;
+            }
+            let added = match file.read_bytes().await {
+                Ok(bytes) => bridge::add_photo(&bytes).await,
+                Err(_) => Err(ApiError::new(ErrorCode::PhotoCorrupt, "unreadable file")),
+            };
+            match added {
+                Ok(p) => {
+                    if !form.peek().photos.iter().any(|x| x.sha256 == p.sha256) {
+                        form.write().photos.push(p);
+                    }
+                    save_now();
+                }
+                Err(err) => photo_error.set(Some((file.name(), err.code))),
+            }
+        }
+        adding_photo.set(false);
+    };
     let mut outcome = use_signal(|| None::<Outcome>);
     let mut busy = use_signal(|| false);
 
@@ -407,6 +441,74 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                         }
                     }
                 }
+                fieldset { class: "field photos",
+                    legend { {t(lang, "report-photos")} }
+                    p { id: "photos-hint", class: "hint", {t(lang, "report-photos-hint")} }
+                    label { r#for: "photo-input", class: "button", {t(lang, "report-add-photo")} }
+                    input {
+                        id: "photo-input",
+                        class: "file-input",
+                        r#type: "file",
+                        accept: "image/*",
+                        "capture": "environment",
+                        multiple: true,
+                        aria_describedby: "photos-hint",
+                        disabled: adding_photo() || f.photos.len() >= hues_wire::api::MAX_PHOTOS,
+                        onchange: on_files,
+                    }
+                    if adding_photo() {
+                        p { role: "status", {t(lang, "report-photo-adding")} }
+                    }
+                    if let Some((name, code)) = photo_error() {
+                        p { id: "photo-error", class: "field-error", role: "alert",
+                            span { aria_hidden: "true", "⚠ " }
+                            "{name}: "
+                            {if code == ErrorCode::PayloadTooLarge { t(lang, "report-too-many-photos") } else { error_text(lang, code) }}
+                        }
+                    }
+                    ul { class: "photo-list",
+                        for (i , p) in f.photos.iter().enumerate() {
+                            li { key: "{p.sha256}", class: "photo-item",
+                                span { aria_hidden: "true", "▣ " }
+                                {t_with(lang, "report-photo-n", "n", i + 1)}
+                                " · {p.width}×{p.height}"
+                                button {
+                                    r#type: "button",
+                                    class: "button small",
+                                    aria_label: t_with(lang, "report-photo-remove", "n", i + 1),
+                                    onclick: {
+                                        let sha = p.sha256.clone();
+                                        move |_| {
+                                            form.write().photos.retain(|x| x.sha256 != sha);
+                                            save_now();
+                                        }
+                                    },
+                                    "✕"
+                                }
+                            }
+                        }
+                    }
+                    if let Some((lat, lon)) = f.photos.iter().find_map(|p| p.position) {
+                        if f.latitude.trim().is_empty() || f.longitude.trim().is_empty() {
+                            div { id: "photo-position", class: "notice",
+                                p { {t_with(lang, "report-photo-position", "place", format!("{lat:.5}, {lon:.5}"))} }
+                                button {
+                                    id: "use-photo-position",
+                                    r#type: "button",
+                                    class: "button",
+                                    onclick: move |_| {
+                                        let mut d = form.write();
+                                        d.latitude = format!("{lat:.6}");
+                                        d.longitude = format!("{lon:.6}");
+                                        drop(d);
+                                        save_now();
+                                    },
+                                    {t(lang, "report-use-photo-position")}
+                                }
+                            }
+                        }
+                    }
+                }
                 fieldset { class: "field location",
                     legend { {t(lang, "report-location")} }
                     p { id: "location-hint", class: "hint", {t(lang, "report-location-hint")} }
@@ -462,6 +564,7 @@ mod tests {
             latitude: lat.into(),
             longitude: lon.into(),
             attributes: Default::default(),
+            photos: Vec::new(),
         }
     }
 

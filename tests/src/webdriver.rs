@@ -24,11 +24,23 @@ pub fn artifacts_dir() -> PathBuf {
 pub struct AppSession {
     pub client: Client,
     driver: Child,
+    /// Held while the session lives: one app under WebDriver at a time (see `start`).
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+/// One webview at a time: two WebKit processes, two driver stacks and their apps on 2 cores
+/// under Xvfb starve each other (a page once took over 30 s to appear). Tests that need no
+/// webview still run in parallel.
+fn turn() -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+        std::sync::OnceLock::new();
+    std::sync::Arc::clone(TURN.get_or_init(|| std::sync::Arc::new(tokio::sync::Mutex::new(()))))
 }
 
 impl AppSession {
     /// Starts the app with these environment variables (data dir, server URL…).
     pub async fn start(env: &[(&str, String)]) -> Result<Self> {
+        let turn = turn().lock_owned().await;
         let app = built_binary("hues-app")?;
         let tauri_driver = std::env::var_os("HUES_TAURI_DRIVER")
             .map(PathBuf::from)
@@ -77,7 +89,13 @@ impl AppSession {
                 .connect(&url)
                 .await
             {
-                Ok(client) => return Ok(Self { client, driver }),
+                Ok(client) => {
+                    return Ok(Self {
+                        client,
+                        driver,
+                        _turn: turn,
+                    });
+                }
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -95,8 +113,15 @@ impl AppSession {
             .with_context(|| format!("no element {css}"))
     }
 
+    /// Clicks an element after scrolling it to the middle of the window, as a person would
+    /// (the sticky bottom bar would otherwise cover controls at the end of a long form).
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.find(css).await?.click().await?;
+        let el = self.find(css).await?;
+        let arg = serde_json::to_value(&el)?;
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await?;
+        el.click().await?;
         Ok(())
     }
 

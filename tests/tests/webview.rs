@@ -327,3 +327,130 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
     }
     app.close().await.expect("close");
 }
+
+/// A photo with an EXIF position, chosen in the form while offline, accepted as the location;
+/// the app restarts; the server comes up and holds one report with one photo without EXIF; the
+/// city resolves it and the app shows it.
+#[tokio::test]
+async fn photo_report_made_offline_arrives_with_one_clean_photo() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let fixture = data.path().join("den-duong-hong.jpg");
+    std::fs::write(
+        &fixture,
+        hues_core::photo::testdata::jpeg_with_exif(800, 600, 1, Some((16.4698, 107.5786))),
+    )
+    .expect("fixture");
+    let server_dir = data.path().join("server");
+    let port = free_port().expect("port");
+    let server = ServerProcess::start(&server_dir, port)
+        .await
+        .expect("server");
+    let env = [
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        ("HUES_SERVER_URL", server.url()),
+        ("HUES_SYNC_PERIOD_SECS", "1".into()),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    app.wait_text("#sync-online", "Trực tuyến", WAIT)
+        .await
+        .expect("online");
+    server.stop().await.expect("stop");
+    app.wait_text("#sync-online", "Ngoại tuyến", WAIT)
+        .await
+        .expect("offline");
+
+    app.click("#nav-report").await.expect("report tab");
+    let category = app.find("#category").await.expect("select");
+    eventually(WAIT, "categories", || async {
+        Ok(app
+            .client
+            .find(Locator::Css("#category option[value='waste']"))
+            .await
+            .is_ok())
+    })
+    .await
+    .expect("categories");
+    category.select_by_value("waste").await.expect("category");
+    app.fill("#description", "Rác đổ trộm bên bờ sông Hương")
+        .await
+        .expect("description");
+    app.find("#photo-input")
+        .await
+        .expect("file input")
+        .send_keys(&fixture.display().to_string())
+        .await
+        .expect("choose the photo");
+    app.wait_text(".photo-item", "800×600", WAIT)
+        .await
+        .expect("photo listed");
+    app.wait_text("#photo-position", "16.46980, 107.57860", WAIT)
+        .await
+        .expect("EXIF position offered");
+    app.click("#use-photo-position")
+        .await
+        .expect("accept position");
+    let lat = app
+        .find("#latitude")
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(lat.as_deref(), Some("16.469800"));
+    app.screenshot("report-photo").await.expect("screenshot");
+    app.click("#report-submit").await.expect("submit");
+    app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
+        .await
+        .expect("saved");
+    app.close().await.expect("close");
+
+    // The app starts again, then the server comes back.
+    let app = AppSession::start(&env).await.expect("app again");
+    let server = ServerProcess::start(&server_dir, port)
+        .await
+        .expect("server again");
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-reports").await.expect("my reports");
+    app.wait_text(
+        ".report-card[data-state='received']",
+        "Thành phố đã tiếp nhận",
+        WAIT,
+    )
+    .await
+    .expect("delivered");
+    let stored = server.reports().await.expect("reports");
+    assert_eq!(stored.len(), 1, "exactly one report");
+    assert_eq!(stored[0].photos.len(), 1, "with exactly one photo");
+    let sha = &stored[0].photos[0];
+    let bytes = std::fs::read(
+        server_dir
+            .join("photos")
+            .join(&sha[..2])
+            .join(format!("{sha}.jpg")),
+    )
+    .expect("photo file");
+    assert!(
+        !bytes.windows(6).any(|w| w == b"Exif\0\0"),
+        "the stored photo has no EXIF"
+    );
+    assert!((stored[0].latitude - 16.4698).abs() < 1e-6);
+
+    server
+        .set_status(&stored[0].id.to_string(), "resolved", "Đã thu gom rác")
+        .await
+        .expect("operator");
+    app.wait_text(
+        ".report-card[data-state='resolved']",
+        "Đã thu gom rác",
+        WAIT,
+    )
+    .await
+    .expect("resolved with the note");
+    app.wait_text(".report-card", "Đã giải quyết", WAIT)
+        .await
+        .expect("resolved");
+    app.close().await.expect("close");
+}

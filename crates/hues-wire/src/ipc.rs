@@ -54,12 +54,17 @@ command!(
 );
 command!(SaveDraft, "save_draft", ReportDraft => ());
 command!(
+    /// Runs the photo pipeline on a chosen picture. The request is sent as the raw bytes of the
+    /// file (not JSON), so the bridge and the handler treat this one specially.
+    AddPhoto, "add_photo", Vec<u8> => DraftPhoto
+);
+command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 10] = [
+pub const ALL_COMMANDS: [&str; 11] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -70,6 +75,7 @@ pub const ALL_COMMANDS: [&str; 10] = [
     LoadDraft::NAME,
     SaveDraft::NAME,
     UiReady::NAME,
+    AddPhoto::NAME,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -96,6 +102,9 @@ pub struct ReportDraft {
     /// Answers to the chosen category's extra fields.
     #[serde(default)]
     pub attributes: crate::api::Attributes,
+    /// Photos already processed and kept on the device.
+    #[serde(default)]
+    pub photos: Vec<DraftPhoto>,
 }
 
 /// A report to submit, already parsed by the form.
