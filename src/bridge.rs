@@ -130,6 +130,14 @@ pub async fn save_draft(d: &ReportDraft) -> Result<(), ApiError> {
     call::<ipc::SaveDraft>(d).await
 }
 
+pub async fn rate_report(req: &ipc::RateRequest) -> Result<(), ApiError> {
+    call::<ipc::RateReport>(req).await
+}
+
+pub async fn reopen_report(req: &ipc::ReopenRequest) -> Result<(), ApiError> {
+    call::<ipc::ReopenReport>(req).await
+}
+
 pub async fn ui_ready() -> Result<(), ApiError> {
     call::<ipc::UiReady>(&()).await
 }

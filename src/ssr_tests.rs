@@ -72,6 +72,9 @@ fn report(
         created_at: at,
         delivery,
         status,
+        rating: None,
+        reopen_until: (status == Some(ReportStatus::Resolved))
+            .then(|| at + chrono::Duration::days(7)),
         history: notes
             .iter()
             .map(|(note, st)| StatusChange {

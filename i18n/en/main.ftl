@@ -95,6 +95,16 @@ status-resolved = Resolved
 status-rejected = Rejected
 status-duplicate = Duplicate of another report
 
+rating-question = Are you satisfied with how it was handled?
+rating-very-satisfied = Very satisfied
+rating-satisfied = Satisfied
+rating-not-satisfied = Not satisfied
+rating-comment = Comment (optional)
+rating-send = Send rating
+rating-sent = Rating saved; it will be sent when online.
+rating-given = You rated it: { $choice }
+reopen = Still a problem — reopen
+reopen-sent = Reopening requested; it will be sent when online.
 settings-title = Settings
 settings-language = Language
 settings-server = Server address

@@ -91,6 +91,16 @@ status-resolved = Đã giải quyết
 status-rejected = Không xử lý
 status-duplicate = Trùng với phản ánh khác
 
+rating-question = Bạn có hài lòng với cách xử lý?
+rating-very-satisfied = Rất hài lòng
+rating-satisfied = Hài lòng
+rating-not-satisfied = Không hài lòng
+rating-comment = Ý kiến thêm (không bắt buộc)
+rating-send = Gửi đánh giá
+rating-sent = Đã lưu đánh giá, sẽ gửi khi có mạng.
+rating-given = Bạn đã đánh giá: { $choice }
+reopen = Vẫn còn sự cố — mở lại
+reopen-sent = Đã yêu cầu mở lại, sẽ gửi khi có mạng.
 settings-title = Cài đặt
 settings-language = Ngôn ngữ
 settings-server = Địa chỉ máy chủ

@@ -3,7 +3,10 @@
 
 use hues_wire::ApiError;
 use hues_wire::api::Category;
-use hues_wire::ipc::{DraftPhoto, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus};
+use hues_wire::ipc::{
+    DraftPhoto, LocalReport, RateRequest, ReopenRequest, ReportDraft, ReportInput, Settings,
+    SyncStatus,
+};
 use tauri::State;
 
 use crate::AppState;
@@ -64,6 +67,20 @@ pub fn load_draft(state: State<'_, AppState>, req: ()) -> Res<ReportDraft> {
 #[tauri::command]
 pub fn save_draft(state: State<'_, AppState>, req: ReportDraft) -> Res<()> {
     Ok(state.store().save_draft(&req)?)
+}
+
+#[tauri::command]
+pub fn rate_report(state: State<'_, AppState>, req: RateRequest) -> Res<()> {
+    state.store().rate_report(req.report, req.rating)?;
+    state.engine.wake();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn reopen_report(state: State<'_, AppState>, req: ReopenRequest) -> Res<()> {
+    state.store().reopen_report(req.report, &req.note)?;
+    state.engine.wake();
+    Ok(())
 }
 
 /// The raw bytes of a chosen picture in, the processed photo out (kept on the device).

@@ -49,6 +49,8 @@ pub fn run() {
             commands::save_draft,
             commands::ui_ready,
             commands::add_photo,
+            commands::rate_report,
+            commands::reopen_report,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

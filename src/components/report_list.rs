@@ -1,5 +1,8 @@
 use dioxus::prelude::*;
-use hues_wire::api::{Category, ReportStatus};
+use hues_wire::api::{Category, NewRating, ReportStatus, Satisfaction};
+use hues_wire::ipc::{RateRequest, ReopenRequest};
+
+use crate::bridge;
 use hues_wire::ipc::{DeliveryState, LocalReport};
 use hues_wire::time::format_local;
 
@@ -62,6 +65,9 @@ pub fn ReportCard(report: LocalReport, category: String, lang: Lang) -> Element 
                 span { class: "badge badge-{key}", span { aria_hidden: "true", "{icon} " } span { class: "state-text", "{text}" } }
             }
             p { class: "report-desc", "{r.description}" }
+            if r.status == Some(ReportStatus::Resolved) {
+                FollowUp { report: report.clone(), lang }
+            }
             p { class: "meta", {t_with(lang, "reports-created", "time", format_local(r.created_at))} }
             if !r.history.is_empty() {
                 h4 { class: "visually-hidden", {t(lang, "reports-history")} }
@@ -82,6 +88,106 @@ pub fn ReportCard(report: LocalReport, category: String, lang: Lang) -> Element 
                     }
                 }
             }
+        }
+    }
+}
+
+/// After "resolved": the citizen rates the answer, or reopens the report within 7 days.
+#[component]
+fn FollowUp(report: LocalReport, lang: Lang) -> Element {
+    let id = report.id;
+    let mut choice = use_signal(|| None::<Satisfaction>);
+    let mut comment = use_signal(String::new);
+    let mut sent = use_signal(|| None::<Result<&'static str, hues_wire::ErrorCode>>);
+    let can_reopen = report
+        .reopen_until
+        .is_some_and(|until| chrono::Utc::now() <= until);
+    let send_rating = move |e: FormEvent| {
+        e.prevent_default();
+        let Some(satisfaction) = choice() else {
+            sent.set(Some(Err(hues_wire::ErrorCode::MissingField)));
+            return;
+        };
+        let req = RateRequest {
+            report: id,
+            rating: NewRating {
+                satisfaction,
+                comment: comment(),
+            },
+        };
+        spawn(async move {
+            sent.set(Some(
+                bridge::rate_report(&req)
+                    .await
+                    .map(|()| "rating-sent")
+                    .map_err(|e| e.code),
+            ));
+        });
+    };
+    let reopen = move |_| {
+        let req = ReopenRequest {
+            report: id,
+            note: comment(),
+        };
+        spawn(async move {
+            sent.set(Some(
+                bridge::reopen_report(&req)
+                    .await
+                    .map(|()| "reopen-sent")
+                    .map_err(|e| e.code),
+            ));
+        });
+    };
+    let options = [
+        (Satisfaction::VerySatisfied, "rating-very-satisfied"),
+        (Satisfaction::Satisfied, "rating-satisfied"),
+        (Satisfaction::NotSatisfied, "rating-not-satisfied"),
+    ];
+    rsx! {
+        if let Some(r) = &report.rating {
+            p { class: "rating-given", id: "rating-{id}",
+                span { aria_hidden: "true", "★ " }
+                {t_with(lang, "rating-given", "choice", t(lang, &format!("rating-{}", r.satisfaction.as_str().replace('_', "-"))))}
+            }
+        } else {
+            form { class: "form rating", onsubmit: send_rating,
+                fieldset { class: "field",
+                    legend { {t(lang, "rating-question")} }
+                    for (value , key) in options {
+                        div { key: "{key}", class: "check",
+                            input {
+                                id: "{key}-{id}",
+                                r#type: "radio",
+                                name: "rating-{id}",
+                                checked: choice() == Some(value),
+                                onchange: move |_| choice.set(Some(value)),
+                            }
+                            label { r#for: "{key}-{id}", {t(lang, key)} }
+                        }
+                    }
+                }
+                div { class: "field",
+                    label { r#for: "comment-{id}", {t(lang, "rating-comment")} }
+                    textarea {
+                        id: "comment-{id}",
+                        rows: "2",
+                        maxlength: "4000",
+                        value: "{comment}",
+                        oninput: move |e: FormEvent| comment.set(e.value()),
+                    }
+                }
+                div { class: "actions",
+                    button { id: "rate-{id}", r#type: "submit", class: "button primary", {t(lang, "rating-send")} }
+                    if can_reopen {
+                        button { id: "reopen-{id}", r#type: "button", class: "button", onclick: reopen, {t(lang, "reopen")} }
+                    }
+                }
+            }
+        }
+        match sent() {
+            Some(Ok(key)) => rsx! { p { class: "ok", role: "status", span { aria_hidden: "true", "✔ " } {t(lang, key)} } },
+            Some(Err(code)) => rsx! { p { class: "error", role: "alert", span { aria_hidden: "true", "⚠ " } {error_text(lang, code)} } },
+            None => rsx! {},
         }
     }
 }

@@ -294,3 +294,57 @@ async fn a_photo_report_arrives_whole_without_exif_and_photos_go_once() {
     assert_eq!(uploads(), 1);
     assert_eq!(server.report_rows().expect("rows"), 2);
 }
+
+#[tokio::test]
+async fn rating_and_reopening_are_queued_and_delivered() {
+    use hues_wire::api::{NewRating, Satisfaction};
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let client = Client::new(&server.url());
+    let id = client.submit("trees");
+    client.engine.sync_once().await;
+    let uuid: uuid::Uuid = id.parse().expect("uuid");
+    // Not resolved yet: refused on the device, nothing queued.
+    let rating = NewRating {
+        satisfaction: Satisfaction::VerySatisfied,
+        comment: "Cắt tỉa rất nhanh".into(),
+    };
+    assert!(client.store().rate_report(uuid, rating.clone()).is_err());
+    server
+        .set_status(&id, "resolved", "Đã cắt tỉa")
+        .await
+        .expect("resolve");
+    client.engine.sync_once().await;
+
+    // Rated while offline-ish: queued, then delivered by the next sync.
+    client
+        .store()
+        .rate_report(uuid, rating)
+        .expect("queue rating");
+    assert_eq!(client.engine.status().expect("status").waiting, 1);
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 1, "{out:?}");
+    let on_server = &server.reports().await.expect("reports")[0];
+    let r = on_server.rating.as_ref().expect("rating on the server");
+    assert_eq!(r.satisfaction, Satisfaction::VerySatisfied);
+    assert_eq!(r.comment, "Cắt tỉa rất nhanh");
+
+    client
+        .store()
+        .reopen_report(uuid, "Cành lại sắp gãy")
+        .expect("queue reopen");
+    let out = client.engine.sync_once().await;
+    assert_eq!(out.delivered, 1, "{out:?}");
+    let on_server = &server.reports().await.expect("reports")[0];
+    assert_eq!(on_server.status, ReportStatus::Received);
+    assert_eq!(
+        on_server.history.last().map(|h| h.note.as_str()),
+        Some("Cành lại sắp gãy")
+    );
+    let mine = &client.store().my_reports().expect("mine")[0];
+    assert_eq!(
+        mine.status,
+        Some(ReportStatus::Received),
+        "the device follows"
+    );
+}

@@ -452,5 +452,27 @@ async fn photo_report_made_offline_arrives_with_one_clean_photo() {
     app.wait_text(".report-card", "Đã giải quyết", WAIT)
         .await
         .expect("resolved");
+
+    // The citizen rates the answer; the rating reaches the server.
+    let id = stored[0].id;
+    app.click(&format!("#rating-satisfied-{id}"))
+        .await
+        .expect("choose");
+    app.fill(&format!("#comment-{id}"), "Cảm ơn, đã sạch")
+        .await
+        .expect("comment");
+    app.click(&format!("#rate-{id}"))
+        .await
+        .expect("send rating");
+    app.wait_text(&format!("#rating-{id}"), "Bạn đã đánh giá: Hài lòng", WAIT)
+        .await
+        .expect("rating acknowledged");
+    app.screenshot("my-reports-rated")
+        .await
+        .expect("screenshot");
+    let rated = server.reports().await.expect("reports");
+    let rating = rated[0].rating.as_ref().expect("rating on the server");
+    assert_eq!(rating.satisfaction, hues_wire::api::Satisfaction::Satisfied);
+    assert_eq!(rating.comment, "Cảm ơn, đã sạch");
     app.close().await.expect("close");
 }

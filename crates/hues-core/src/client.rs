@@ -96,6 +96,42 @@ impl ApiClient {
         .await
     }
 
+    pub async fn rate(
+        &self,
+        token: &str,
+        report: uuid::Uuid,
+        rating: &hues_wire::api::NewRating,
+    ) -> Result<Report, RequestError> {
+        Self::read(
+            self.http
+                .post(self.url(&format!("/reports/{report}/rating")))
+                .bearer_auth(token)
+                .json(rating)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn reopen(
+        &self,
+        token: &str,
+        report: uuid::Uuid,
+        note: &str,
+    ) -> Result<Report, RequestError> {
+        Self::read(
+            self.http
+                .post(self.url(&format!("/reports/{report}/reopen")))
+                .bearer_auth(token)
+                .json(&hues_wire::api::Reopen {
+                    note: note.to_owned(),
+                })
+                .send()
+                .await,
+        )
+        .await
+    }
+
     /// Whether the server already has this photo (HEAD), so it is never sent twice.
     pub async fn photo_exists(&self, sha: &str) -> Result<bool, RequestError> {
         let resp = self

@@ -7,7 +7,9 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use hues_wire::api::{Category, Change, NewReport, Report, ReportStatus, StatusChange, SyncPage};
+use hues_wire::api::{
+    Category, Change, NewRating, NewReport, Report, ReportStatus, StatusChange, SyncPage,
+};
 use hues_wire::ipc::{
     DeliveryState, DraftPhoto, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus,
 };
@@ -31,6 +33,8 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 const OUTBOX_REPORT: &str = "report";
+const OUTBOX_RATING: &str = "rating";
+const OUTBOX_REOPEN: &str = "reopen";
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -46,12 +50,47 @@ fn parse_id(s: &str) -> Result<Uuid, CoreError> {
     Uuid::parse_str(s).map_err(|e| CoreError::Corrupt(format!("id {s:?}: {e}")))
 }
 
+/// Seven days after the last resolution, while the report is resolved.
+fn reopen_until(status: Option<&str>, history: &[StatusChange]) -> Option<DateTime<Utc>> {
+    if status != Some(ReportStatus::Resolved.as_str()) {
+        return None;
+    }
+    let resolved = history
+        .iter()
+        .rev()
+        .find(|h| h.status == ReportStatus::Resolved)?;
+    Some(resolved.at + chrono::Duration::days(hues_wire::api::REOPEN_DAYS))
+}
+
 /// An outbox entry that is due to be sent.
 #[derive(Debug, Clone)]
 pub struct OutboxEntry {
     pub id: i64,
     pub attempts: u32,
-    pub report: NewReport,
+    pub item: OutboxItem,
+}
+
+/// What waits to be sent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum OutboxItem {
+    Report(NewReport),
+    Rating { report: Uuid, rating: NewRating },
+    Reopen { report: Uuid, note: String },
+}
+
+impl OutboxEntry {
+    /// The report this entry is about.
+    pub fn report_id(&self) -> Uuid {
+        match &self.item {
+            OutboxItem::Report(r) => r.id,
+            OutboxItem::Rating { report, .. } | OutboxItem::Reopen { report, .. } => *report,
+        }
+    }
+
+    /// The report's own delivery state follows only its own entry.
+    fn is_report(&self) -> bool {
+        matches!(self.item, OutboxItem::Report(_))
+    }
 }
 
 pub struct Store {
@@ -371,7 +410,7 @@ impl Store {
     pub fn due_outbox(&self, now: DateTime<Utc>) -> Result<Vec<OutboxEntry>, CoreError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
-            "SELECT id, attempts, payload FROM outbox
+            "SELECT id, attempts, payload, kind FROM outbox
              WHERE failed_code IS NULL AND next_attempt_at <= ?1 ORDER BY id",
         )?;
         let rows = stmt
@@ -380,18 +419,76 @@ impl Store {
                     r.get::<_, i64>(0)?,
                     r.get::<_, u32>(1)?,
                     r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(id, attempts, payload)| {
-                Ok(OutboxEntry {
-                    id,
-                    attempts,
-                    report: serde_json::from_str(&payload)?,
-                })
+            .map(|(id, attempts, payload, kind)| {
+                let item = match kind.as_str() {
+                    OUTBOX_REPORT => OutboxItem::Report(serde_json::from_str(&payload)?),
+                    OUTBOX_RATING | OUTBOX_REOPEN => serde_json::from_str(&payload)?,
+                    other => return Err(CoreError::Corrupt(format!("outbox kind {other:?}"))),
+                };
+                Ok(OutboxEntry { id, attempts, item })
             })
             .collect()
+    }
+
+    /// Queues the citizen's rating of a resolved report.
+    pub fn rate_report(&self, report: Uuid, rating: NewRating) -> Result<(), CoreError> {
+        self.queue_follow_up(
+            report,
+            OUTBOX_RATING,
+            &OutboxItem::Rating { report, rating },
+        )
+    }
+
+    /// Queues "the problem is still there" for a resolved report.
+    pub fn reopen_report(&self, report: Uuid, note: &str) -> Result<(), CoreError> {
+        let note = note.trim().to_owned();
+        self.queue_follow_up(report, OUTBOX_REOPEN, &OutboxItem::Reopen { report, note })
+    }
+
+    /// A follow-up on a delivered report, queued like a report so it survives being offline.
+    fn queue_follow_up(
+        &self,
+        report: Uuid,
+        kind: &str,
+        item: &OutboxItem,
+    ) -> Result<(), CoreError> {
+        let conn = self.conn()?;
+        let status: Option<Option<String>> = conn
+            .query_row(
+                "SELECT status FROM reports WHERE id = ?1",
+                [report.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match status {
+            None => {
+                return Err(CoreError::Invalid(ApiError::new(
+                    ErrorCode::NotFound,
+                    "report not found",
+                )));
+            }
+            Some(s) if s.as_deref() != Some(ReportStatus::Resolved.as_str()) => {
+                return Err(CoreError::Invalid(ApiError::new(
+                    ErrorCode::InvalidValue,
+                    "only a resolved report can be rated or reopened",
+                )));
+            }
+            Some(_) => {}
+        }
+        let now = ts(Utc::now());
+        conn.execute(
+            "INSERT INTO outbox (kind, entity_id, payload, next_attempt_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![kind, report.to_string(), serde_json::to_string(item)?, now],
+        )?;
+        drop(conn);
+        self.bump();
+        Ok(())
     }
 
     /// Makes every waiting entry due now (the network came back).
@@ -404,9 +501,12 @@ impl Store {
     }
 
     pub fn mark_sending(&self, entry: &OutboxEntry) -> Result<(), CoreError> {
+        if !entry.is_report() {
+            return Ok(());
+        }
         self.conn()?.execute(
             "UPDATE reports SET delivery = 'sending' WHERE id = ?1 AND delivery = 'saved'",
-            [entry.report.id.to_string()],
+            [entry.report_id().to_string()],
         )?;
         self.bump();
         Ok(())
@@ -437,10 +537,12 @@ impl Store {
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
             params![entry.id, ts(next), error],
         )?;
-        conn.execute(
-            "UPDATE reports SET delivery = 'saved' WHERE id = ?1 AND delivery = 'sending'",
-            [entry.report.id.to_string()],
-        )?;
+        if entry.is_report() {
+            conn.execute(
+                "UPDATE reports SET delivery = 'saved' WHERE id = ?1 AND delivery = 'sending'",
+                [entry.report_id().to_string()],
+            )?;
+        }
         drop(conn);
         self.bump();
         Ok(())
@@ -454,10 +556,12 @@ impl Store {
             "UPDATE outbox SET attempts = attempts + 1, failed_code = ?2, last_error = ?3 WHERE id = ?1",
             params![entry.id, error.code.as_str(), error.message],
         )?;
-        tx.execute(
-            "UPDATE reports SET delivery = 'refused', refused_code = ?2 WHERE id = ?1",
-            params![entry.report.id.to_string(), error.code.as_str()],
-        )?;
+        if entry.is_report() {
+            tx.execute(
+                "UPDATE reports SET delivery = 'refused', refused_code = ?2 WHERE id = ?1",
+                params![entry.report_id().to_string(), error.code.as_str()],
+            )?;
+        }
         tx.commit()?;
         drop(conn);
         self.bump();
@@ -557,7 +661,7 @@ impl Store {
 
     fn query_reports(conn: &Connection, only: Option<Uuid>) -> Result<Vec<LocalReport>, CoreError> {
         let mut stmt = conn.prepare(
-            "SELECT id, category, description, latitude, longitude, created_at, delivery, refused_code, status
+            "SELECT id, category, description, latitude, longitude, created_at, delivery, refused_code, status, rating
              FROM reports WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at DESC, id DESC",
         )?;
         let rows = stmt
@@ -572,6 +676,7 @@ impl Store {
                     r.get::<_, String>(6)?,
                     r.get::<_, Option<String>>(7)?,
                     r.get::<_, Option<String>>(8)?,
+                    r.get::<_, Option<String>>(9)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -579,8 +684,18 @@ impl Store {
             "SELECT status, note, at, unit, duplicate_of, photos FROM report_history WHERE report_id = ?1 ORDER BY seq",
         )?;
         let mut out = Vec::with_capacity(rows.len());
-        for (id, category, description, latitude, longitude, created, delivery, refused, status) in
-            rows
+        for (
+            id,
+            category,
+            description,
+            latitude,
+            longitude,
+            created,
+            delivery,
+            refused,
+            status,
+            rating,
+        ) in rows
         {
             let delivery = match delivery.as_str() {
                 "saved" => DeliveryState::SavedOnDevice,
@@ -627,7 +742,9 @@ impl Store {
                 created_at: parse_ts(&created)?,
                 delivery,
                 status: status.as_deref().and_then(ReportStatus::parse),
+                reopen_until: reopen_until(status.as_deref(), &history),
                 history,
+                rating: rating.as_deref().map(serde_json::from_str).transpose()?,
             });
         }
         Ok(out)
@@ -704,7 +821,7 @@ mod tests {
         assert_eq!(r.id.get_version_num(), 7);
         let due = s.due_outbox(Utc::now()).expect("due");
         assert_eq!(due.len(), 1);
-        assert_eq!(due[0].report.id, r.id);
+        assert_eq!(due[0].report_id(), r.id);
         assert_eq!(s.sync_status(false).expect("status").waiting, 1);
         assert_eq!(s.draft().expect("draft"), ReportDraft::default());
     }
@@ -808,10 +925,8 @@ mod tests {
         );
         with.photos = vec![p.sha256.clone()];
         let r = s.submit_report(&with).expect("submit");
-        assert_eq!(
-            s.due_outbox(Utc::now()).expect("due")[0].report.photos,
-            [p.sha256]
-        );
+        let due = s.due_outbox(Utc::now()).expect("due");
+        assert!(matches!(&due[0].item, OutboxItem::Report(r) if r.photos == [p.sha256.clone()]));
         assert_eq!(r.delivery, DeliveryState::SavedOnDevice);
     }
 

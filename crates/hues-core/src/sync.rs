@@ -17,7 +17,7 @@ use tokio::sync::{Mutex, Notify};
 use crate::backoff;
 use crate::client::{ApiClient, RequestError};
 use crate::error::CoreError;
-use crate::store::Store;
+use crate::store::{OutboxItem, Store};
 
 /// What one run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -154,10 +154,16 @@ impl SyncEngine {
     ) -> Result<(), RunError> {
         for entry in self.store.due_outbox(Utc::now())? {
             self.store.mark_sending(&entry)?;
-            // Photos first: the report counts as sent only once the server has every photo.
-            let sent = match self.push_photos(client, token, &entry.report.photos).await {
-                Ok(()) => client.submit_report(token, &entry.report).await,
-                Err(e) => Err(e),
+            let sent = match &entry.item {
+                // Photos first: the report counts as sent only once the server has every photo.
+                OutboxItem::Report(report) => {
+                    match self.push_photos(client, token, &report.photos).await {
+                        Ok(()) => client.submit_report(token, report).await,
+                        Err(e) => Err(e),
+                    }
+                }
+                OutboxItem::Rating { report, rating } => client.rate(token, *report, rating).await,
+                OutboxItem::Reopen { report, note } => client.reopen(token, *report, note).await,
             };
             match sent {
                 Ok(record) => {

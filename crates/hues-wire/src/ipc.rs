@@ -54,6 +54,14 @@ command!(
 );
 command!(SaveDraft, "save_draft", ReportDraft => ());
 command!(
+    /// Queue the citizen's rating of a resolved report.
+    RateReport, "rate_report", RateRequest => ()
+);
+command!(
+    /// Queue "the problem is still there" for a resolved report (within 7 days).
+    ReopenReport, "reopen_report", ReopenRequest => ()
+);
+command!(
     /// Runs the photo pipeline on a chosen picture. The request is sent as the raw bytes of the
     /// file (not JSON), so the bridge and the handler treat this one specially.
     AddPhoto, "add_photo", Vec<u8> => DraftPhoto
@@ -64,7 +72,7 @@ command!(
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 11] = [
+pub const ALL_COMMANDS: [&str; 13] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -76,7 +84,22 @@ pub const ALL_COMMANDS: [&str; 11] = [
     SaveDraft::NAME,
     UiReady::NAME,
     AddPhoto::NAME,
+    RateReport::NAME,
+    ReopenReport::NAME,
 ];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateRequest {
+    pub report: Uuid,
+    pub rating: crate::api::NewRating,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReopenRequest {
+    pub report: Uuid,
+    #[serde(default)]
+    pub note: String,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncStatus {
@@ -159,6 +182,12 @@ pub struct LocalReport {
     /// The city's status once delivered.
     pub status: Option<ReportStatus>,
     pub history: Vec<StatusChange>,
+    /// The citizen's rating as the server acknowledged it.
+    #[serde(default)]
+    pub rating: Option<crate::api::Rating>,
+    /// Until when it may be reopened (resolved reports only).
+    #[serde(default)]
+    pub reopen_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
