@@ -9,25 +9,26 @@ use hues_system_tests::{ServerProcess, eventually, free_port};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-#[tokio::test]
-async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
-    let data = tempfile::tempdir().expect("tempdir");
-    let server_dir = data.path().join("server");
+/// The app after its first sync with a real server, which then stops: the citizen is offline.
+struct WentOffline {
+    app: AppSession,
+    env: Vec<(&'static str, String)>,
+    server_dir: std::path::PathBuf,
+    port: u16,
+}
+
+async fn app_that_went_offline(data: &std::path::Path, screenshot: Option<&str>) -> WentOffline {
+    let server_dir = data.join("server");
     let port = free_port().expect("port");
     let server = ServerProcess::start(&server_dir, port)
         .await
         .expect("server");
-    let app = AppSession::start(&[
-        (
-            "HUES_DATA_DIR",
-            data.path().join("app").display().to_string(),
-        ),
+    let env = vec![
+        ("HUES_DATA_DIR", data.join("app").display().to_string()),
         ("HUES_SERVER_URL", server.url()),
         ("HUES_SYNC_PERIOD_SECS", "1".into()),
-    ])
-    .await
-    .expect("app under WebDriver");
-
+    ];
+    let app = AppSession::start(&env).await.expect("app under WebDriver");
     // First contact: online, categories synced.
     app.wait_text("#sync-online", "Trực tuyến", WAIT)
         .await
@@ -35,29 +36,48 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
         .await
         .expect("synced");
-    app.screenshot("home").await.expect("screenshot");
-
+    if let Some(name) = screenshot {
+        app.screenshot(name).await.expect("screenshot");
+    }
     // The network goes: the server stops.
     server.stop().await.expect("stop server");
     app.wait_text("#sync-online", "Ngoại tuyến", WAIT)
         .await
         .expect("offline");
+    WentOffline {
+        app,
+        env,
+        server_dir,
+        port,
+    }
+}
 
+/// Opens the report form once the synced categories are in it, and chooses `category`.
+async fn open_report_form(app: &AppSession, category: &str) {
     app.click("#nav-report").await.expect("report tab");
-    let category = app.find("#category").await.expect("category select");
+    let select = app.find("#category").await.expect("category select");
+    let option = format!("#category option[value='{category}']");
     eventually(WAIT, "synced categories in the form", || async {
-        Ok(app
-            .client
-            .find(Locator::Css("#category option[value='flooding']"))
-            .await
-            .is_ok())
+        Ok(app.client.find(Locator::Css(&option)).await.is_ok())
     })
     .await
     .expect("categories");
-    category
-        .select_by_value("flooding")
+    select
+        .select_by_value(category)
         .await
         .expect("choose category");
+}
+
+#[tokio::test]
+async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let WentOffline {
+        app,
+        server_dir,
+        port,
+        ..
+    } = app_that_went_offline(data.path(), Some("home")).await;
+    open_report_form(&app, "flooding").await;
     let description = "Nước ngập sâu 40 cm trước chợ Đông Ba";
     app.fill("#description", description)
         .await
@@ -340,40 +360,13 @@ async fn photo_report_made_offline_arrives_with_one_clean_photo() {
         hues_core::photo::testdata::jpeg_with_exif(800, 600, 1, Some((16.4698, 107.5786))),
     )
     .expect("fixture");
-    let server_dir = data.path().join("server");
-    let port = free_port().expect("port");
-    let server = ServerProcess::start(&server_dir, port)
-        .await
-        .expect("server");
-    let env = [
-        (
-            "HUES_DATA_DIR",
-            data.path().join("app").display().to_string(),
-        ),
-        ("HUES_SERVER_URL", server.url()),
-        ("HUES_SYNC_PERIOD_SECS", "1".into()),
-    ];
-    let app = AppSession::start(&env).await.expect("app");
-    app.wait_text("#sync-online", "Trực tuyến", WAIT)
-        .await
-        .expect("online");
-    server.stop().await.expect("stop");
-    app.wait_text("#sync-online", "Ngoại tuyến", WAIT)
-        .await
-        .expect("offline");
-
-    app.click("#nav-report").await.expect("report tab");
-    let category = app.find("#category").await.expect("select");
-    eventually(WAIT, "categories", || async {
-        Ok(app
-            .client
-            .find(Locator::Css("#category option[value='waste']"))
-            .await
-            .is_ok())
-    })
-    .await
-    .expect("categories");
-    category.select_by_value("waste").await.expect("category");
+    let WentOffline {
+        app,
+        env,
+        server_dir,
+        port,
+    } = app_that_went_offline(data.path(), None).await;
+    open_report_form(&app, "waste").await;
     app.fill("#description", "Rác đổ trộm bên bờ sông Hương")
         .await
         .expect("description");

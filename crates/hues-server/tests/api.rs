@@ -16,6 +16,11 @@ struct Server {
 
 impl Server {
     fn new() -> Self {
+        Self::with_db().0
+    }
+
+    /// A server and a handle on its database, for tests that must age or break stored data.
+    fn with_db() -> (Self, hues_server::Db) {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = AppState::open(&Config {
             data_dir: dir.path().to_path_buf(),
@@ -23,10 +28,12 @@ impl Server {
             demo: true,
         })
         .expect("open state");
-        Self {
+        let db = state.db.clone();
+        let s = Self {
             _dir: dir,
             app: router(state),
-        }
+        };
+        (s, db)
     }
 
     async fn call(
@@ -450,22 +457,10 @@ async fn openapi_documents_every_route() {
 
 #[tokio::test]
 async fn server_errors_do_not_leak_internals() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let state = AppState::open(&Config {
-        data_dir: dir.path().to_path_buf(),
-        operator_token: OPERATOR.into(),
-        demo: true,
-    })
-    .expect("open state");
+    let (s, db) = Server::with_db();
     // Break the database under the running app: the next report cannot be stored.
-    state
-        .db
-        .run_blocking(|c| Ok(c.execute_batch("DROP TABLE report_events")?))
+    db.run_blocking(|c| Ok(c.execute_batch("DROP TABLE report_events")?))
         .expect("drop");
-    let s = Server {
-        _dir: dir,
-        app: router(state),
-    };
     let t = s.device().await;
     let (st, v) = s
         .call(
@@ -627,18 +622,7 @@ async fn statuses_carry_units_reasons_and_duplicates() {
 
 #[tokio::test]
 async fn rating_and_reopening_follow_resolution() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let state = AppState::open(&Config {
-        data_dir: dir.path().to_path_buf(),
-        operator_token: OPERATOR.into(),
-        demo: true,
-    })
-    .expect("state");
-    let db = state.db.clone();
-    let s = Server {
-        _dir: dir,
-        app: router(state),
-    };
+    let (s, db) = Server::with_db();
     let t = s.device().await;
     let other = s.device().await;
     s.call(
@@ -714,18 +698,7 @@ fn report_at(id: &str, category: &str, lat: f64, lon: f64) -> String {
 
 #[tokio::test]
 async fn public_reports_duplicates_and_me_too() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let state = AppState::open(&Config {
-        data_dir: dir.path().to_path_buf(),
-        operator_token: OPERATOR.into(),
-        demo: true,
-    })
-    .expect("state");
-    let db = state.db.clone();
-    let s = Server {
-        _dir: dir,
-        app: router(state),
-    };
+    let (s, db) = Server::with_db();
     let alice = s.device().await;
     let bob = s.device().await;
     // Around Đông Ba market (16.4735, 107.5880): 0 m, ~100 m north, ~200 m north, another
