@@ -52,6 +52,17 @@ async fn app_that_went_offline(data: &std::path::Path, screenshot: Option<&str>)
     }
 }
 
+/// Settings for an app whose server address answers nothing: it works offline from the start.
+fn never_online(data: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("HUES_DATA_DIR", data.join("app").display().to_string()),
+        (
+            "HUES_SERVER_URL",
+            format!("http://127.0.0.1:{}", free_port().expect("port")),
+        ),
+    ]
+}
+
 /// Opens the report form once the synced categories are in it, and chooses `category`.
 async fn open_report_form(app: &AppSession, category: &str) {
     app.click("#nav-report").await.expect("report tab");
@@ -228,17 +239,7 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
 #[tokio::test]
 async fn typed_draft_survives_a_restart() {
     let data = tempfile::tempdir().expect("tempdir");
-    let env = [
-        (
-            "HUES_DATA_DIR",
-            data.path().join("app").display().to_string(),
-        ),
-        // Nobody listens there: the app works offline.
-        (
-            "HUES_SERVER_URL",
-            format!("http://127.0.0.1:{}", free_port().expect("port")),
-        ),
-    ];
+    let env = never_online(data.path());
     let app = AppSession::start(&env).await.expect("app");
     app.click("#nav-report").await.expect("report tab");
     app.fill("#description", "Đèn đường hỏng ở kiệt 12")
@@ -272,16 +273,7 @@ async fn typed_draft_survives_a_restart() {
 #[tokio::test]
 async fn layouts_hold_at_360_px_and_200_percent_text() {
     let data = tempfile::tempdir().expect("tempdir");
-    let env = [
-        (
-            "HUES_DATA_DIR",
-            data.path().join("app").display().to_string(),
-        ),
-        (
-            "HUES_SERVER_URL",
-            format!("http://127.0.0.1:{}", free_port().expect("port")),
-        ),
-    ];
+    let env = never_online(data.path());
     let app = AppSession::start(&env).await.expect("app");
     app.client.set_window_size(360, 740).await.expect("resize");
     app.find("#nav-home").await.expect("shell");
