@@ -138,6 +138,16 @@ pub async fn reopen_report(req: &ipc::ReopenRequest) -> Result<(), ApiError> {
     call::<ipc::ReopenReport>(req).await
 }
 
+pub async fn nearby_reports(
+    req: &ipc::NearbyRequest,
+) -> Result<Vec<hues_wire::api::PublicReport>, ApiError> {
+    call::<ipc::ListNearbyReports>(req).await
+}
+
+pub async fn me_too(id: &uuid::Uuid) -> Result<hues_wire::api::PublicReport, ApiError> {
+    call::<ipc::MeToo>(id).await
+}
+
 pub async fn ui_ready() -> Result<(), ApiError> {
     call::<ipc::UiReady>(&()).await
 }

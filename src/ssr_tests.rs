@@ -380,3 +380,43 @@ fn report_form_asks_the_category_extra_questions() {
     assert!(html.contains("type=\"checkbox\""));
     assert_accessible(&html);
 }
+
+#[test]
+fn nearby_list_says_status_distance_and_me_too() {
+    use hues_wire::api::PublicReport;
+    #[allow(non_snake_case)]
+    fn Nearby() -> Element {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 21, 3, 0, 0)
+            .single()
+            .expect("time");
+        let report = PublicReport {
+            id: uuid_for(42),
+            category: "flooding".into(),
+            description: "Ngập trước chợ Đông Ba".into(),
+            latitude: 16.47,
+            longitude: 107.58,
+            status: ReportStatus::InProgress,
+            received_at: at,
+            me_too: 3,
+            distance_m: Some(212.4),
+            history: Vec::new(),
+        };
+        rsx! {
+            crate::pages::NearbyList {
+                reports: vec![report],
+                categories: vec![category()],
+                lang: Lang::En,
+                on_me_too: |_| {},
+            }
+        }
+    }
+    let mut dom = VirtualDom::new(Nearby);
+    let html = render(&mut dom);
+    assert!(html.contains("Drainage and flooding"));
+    assert!(html.contains("In progress"), "status in words");
+    assert!(html.contains("212 m away"));
+    assert!(html.contains("3 people also have this problem"));
+    assert!(html.contains(">Me too<"));
+    assert_accessible(&html);
+}

@@ -114,6 +114,15 @@ settings-saved = Settings saved.
 
 alerts-title = Alerts
 map-title = Map
+map-list-first = The map comes in a later version; the list below shows the same reports.
+nearby-title = Reports around Huế's centre
+nearby-empty = No reports nearby yet.
+nearby-distance = { $metres } m away
+nearby-me-too-count = { $count ->
+    [one] 1 person also has this problem
+   *[other] { $count } people also have this problem
+}
+nearby-me-too = Me too
 not-built = This part is not in this version yet. It comes in a later one.
 not-built-list = When the map arrives, everything on it can also be done from a list.
 

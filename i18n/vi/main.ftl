@@ -110,6 +110,12 @@ settings-saved = Đã lưu cài đặt.
 
 alerts-title = Cảnh báo
 map-title = Bản đồ
+map-list-first = Bản đồ sẽ có ở bản sau; danh sách dưới đây cho thấy cùng các phản ánh.
+nearby-title = Phản ánh quanh trung tâm Huế
+nearby-empty = Chưa có phản ánh nào gần đây.
+nearby-distance = cách { $metres } m
+nearby-me-too-count = { $count } người cũng gặp
+nearby-me-too = Tôi cũng gặp
 not-built = Phần này chưa có trong phiên bản này. Chúng tôi sẽ bổ sung ở bản sau.
 not-built-list = Khi có bản đồ, mọi việc trên bản đồ cũng làm được từ danh sách.
 

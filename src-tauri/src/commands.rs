@@ -2,10 +2,10 @@
 //! Names and types are those of `hues_wire::ipc`; each takes one argument, `req`.
 
 use hues_wire::ApiError;
-use hues_wire::api::Category;
+use hues_wire::api::{Category, PublicReport};
 use hues_wire::ipc::{
-    DraftPhoto, LocalReport, RateRequest, ReopenRequest, ReportDraft, ReportInput, Settings,
-    SyncStatus,
+    DraftPhoto, LocalReport, NearbyRequest, RateRequest, ReopenRequest, ReportDraft, ReportInput,
+    Settings, SyncStatus,
 };
 use tauri::State;
 
@@ -67,6 +67,22 @@ pub fn load_draft(state: State<'_, AppState>, req: ()) -> Res<ReportDraft> {
 #[tauri::command]
 pub fn save_draft(state: State<'_, AppState>, req: ReportDraft) -> Res<()> {
     Ok(state.store().save_draft(&req)?)
+}
+
+#[tauri::command]
+pub async fn list_nearby_reports(
+    state: State<'_, AppState>,
+    req: NearbyRequest,
+) -> Res<Vec<PublicReport>> {
+    state
+        .engine
+        .nearby(req.latitude, req.longitude, req.radius_m)
+        .await
+}
+
+#[tauri::command]
+pub async fn me_too(state: State<'_, AppState>, req: uuid::Uuid) -> Res<PublicReport> {
+    state.engine.me_too(req).await
 }
 
 #[tauri::command]

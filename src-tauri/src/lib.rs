@@ -51,6 +51,8 @@ pub fn run() {
             commands::add_photo,
             commands::rate_report,
             commands::reopen_report,
+            commands::list_nearby_reports,
+            commands::me_too,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -10,6 +10,6 @@ mod settings;
 pub use home::{Home, ServiceGroups};
 pub use me::Me;
 pub use my_reports::MyReports;
-pub use not_built::{Alerts, MapPage, NotFound};
+pub use not_built::{Alerts, MapPage, NearbyList, NotFound};
 pub use report::{ReportForm, ReportPage};
 pub use settings::SettingsPage;

@@ -348,3 +348,40 @@ async fn rating_and_reopening_are_queued_and_delivered() {
         "the device follows"
     );
 }
+
+#[tokio::test]
+async fn nearby_reports_and_me_too_through_the_core() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let alice = Client::new(&server.url());
+    let bob = Client::new(&server.url());
+    let id = alice.submit("waste");
+    alice.engine.sync_once().await;
+    bob.engine.sync_once().await;
+    let near = bob
+        .engine
+        .nearby(16.4700, 107.5790, 500.0)
+        .await
+        .expect("nearby");
+    assert_eq!(near.len(), 1);
+    assert_eq!(near[0].id.to_string(), id);
+    let after = bob.engine.me_too(near[0].id).await.expect("me too");
+    assert_eq!(after.me_too, 1);
+    // Bob now follows it: it comes to his device through sync.
+    bob.engine.sync_once().await;
+    assert!(
+        bob.store()
+            .my_reports()
+            .expect("reports")
+            .iter()
+            .any(|r| r.id.to_string() == id)
+    );
+    // Offline, the list answers "network", translated by the UI.
+    server.stop().await.expect("stop");
+    let err = bob
+        .engine
+        .nearby(16.47, 107.579, 500.0)
+        .await
+        .expect_err("offline");
+    assert_eq!(err.code, ErrorCode::Network);
+}

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hues_wire::api::{DeviceToken, NewDevice, NewReport, Report, SyncPage};
+use hues_wire::api::{DeviceToken, NewDevice, NewReport, PublicReport, Report, SyncPage};
 use hues_wire::{ApiError, ErrorCode};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -126,6 +126,37 @@ impl ApiClient {
                 .json(&hues_wire::api::Reopen {
                     note: note.to_owned(),
                 })
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn public_nearby(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_m: f64,
+    ) -> Result<Vec<PublicReport>, RequestError> {
+        Self::read(
+            self.http
+                .get(self.url("/public/reports"))
+                .query(&[("lat", lat), ("lon", lon), ("radius_m", radius_m)])
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn me_too(
+        &self,
+        token: &str,
+        report: uuid::Uuid,
+    ) -> Result<PublicReport, RequestError> {
+        Self::read(
+            self.http
+                .post(self.url(&format!("/reports/{report}/me-too")))
+                .bearer_auth(token)
                 .send()
                 .await,
         )

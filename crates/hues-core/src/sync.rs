@@ -18,6 +18,16 @@ use crate::backoff;
 use crate::client::{ApiClient, RequestError};
 use crate::error::CoreError;
 use crate::store::{OutboxItem, Store};
+use hues_wire::ApiError;
+use hues_wire::api::PublicReport;
+
+/// A failed request as the UI sees it: offline is `network`, a refusal keeps the server's code.
+fn request_error(e: RequestError) -> ApiError {
+    match e {
+        RequestError::Transient(m) => ApiError::new(hues_wire::ErrorCode::Network, m),
+        RequestError::Refused(api) => api,
+    }
+}
 
 /// What one run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -103,6 +113,33 @@ impl SyncEngine {
             outcome.error = Some(e.to_string());
         }
         outcome
+    }
+
+    /// Published reports near a point, straight from the server (nothing to keep offline).
+    pub async fn nearby(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_m: f64,
+    ) -> Result<Vec<PublicReport>, ApiError> {
+        let server = self.store.settings()?.server_url;
+        ApiClient::new(&server)
+            .public_nearby(lat, lon, radius_m)
+            .await
+            .map_err(request_error)
+    }
+
+    /// "Me too" on a published report; the device then follows it through sync.
+    pub async fn me_too(&self, report: uuid::Uuid) -> Result<PublicReport, ApiError> {
+        let server = self.store.settings()?.server_url;
+        let client = ApiClient::new(&server);
+        let token = self.token(&client, &server).await.map_err(|e| match e {
+            RunError::Core(c) => c.into(),
+            RunError::Request(r) => request_error(r),
+        })?;
+        let result = client.me_too(&token, report).await.map_err(request_error);
+        self.wake();
+        result
     }
 
     async fn token(&self, client: &ApiClient, server: &str) -> Result<String, RunError> {

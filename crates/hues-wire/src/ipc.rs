@@ -54,6 +54,14 @@ command!(
 );
 command!(SaveDraft, "save_draft", ReportDraft => ());
 command!(
+    /// Published reports near a point (online only: asks the server).
+    ListNearbyReports, "list_nearby_reports", NearbyRequest => Vec<crate::api::PublicReport>
+);
+command!(
+    /// "Me too" on a published report (online only); the citizen then follows it.
+    MeToo, "me_too", Uuid => crate::api::PublicReport
+);
+command!(
     /// Queue the citizen's rating of a resolved report.
     RateReport, "rate_report", RateRequest => ()
 );
@@ -72,7 +80,7 @@ command!(
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 13] = [
+pub const ALL_COMMANDS: [&str; 15] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -86,7 +94,20 @@ pub const ALL_COMMANDS: [&str; 13] = [
     AddPhoto::NAME,
     RateReport::NAME,
     ReopenReport::NAME,
+    ListNearbyReports::NAME,
+    MeToo::NAME,
 ];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearbyRequest {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_m: f64,
+}
+
+/// Where "nearby" is measured from until the device gives a position: Huế's centre
+/// (Trường Tiền bridge).
+pub const HUE_CENTRE: (f64, f64) = (16.4674, 107.5905);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateRequest {
