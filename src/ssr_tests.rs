@@ -73,6 +73,7 @@ fn report(
         delivery,
         status,
         rating: None,
+        followed: false,
         reopen_until: (status == Some(ReportStatus::Resolved))
             .then(|| at + chrono::Duration::days(7)),
         history: notes

@@ -95,6 +95,7 @@ status-resolved = Resolved
 status-rejected = Rejected
 status-duplicate = Duplicate of another report
 
+report-followed = You follow this report ("me too").
 rating-question = Are you satisfied with how it was handled?
 rating-very-satisfied = Very satisfied
 rating-satisfied = Satisfied

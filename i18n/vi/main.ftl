@@ -91,6 +91,7 @@ status-resolved = Đã giải quyết
 status-rejected = Không xử lý
 status-duplicate = Trùng với phản ánh khác
 
+report-followed = Bạn theo dõi phản ánh này (tôi cũng gặp).
 rating-question = Bạn có hài lòng với cách xử lý?
 rating-very-satisfied = Rất hài lòng
 rating-satisfied = Hài lòng

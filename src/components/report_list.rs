@@ -65,7 +65,10 @@ pub fn ReportCard(report: LocalReport, category: String, lang: Lang) -> Element 
                 span { class: "badge badge-{key}", span { aria_hidden: "true", "{icon} " } span { class: "state-text", "{text}" } }
             }
             p { class: "report-desc", "{r.description}" }
-            if r.status == Some(ReportStatus::Resolved) {
+            if r.followed {
+                p { class: "meta", span { aria_hidden: "true", "☍ " } {t(lang, "report-followed")} }
+            }
+            if r.status == Some(ReportStatus::Resolved) && !r.followed {
                 FollowUp { report: report.clone(), lang }
             }
             p { class: "meta", {t_with(lang, "reports-created", "time", format_local(r.created_at))} }

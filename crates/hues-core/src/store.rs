@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_attributes.sql"),
     include_str!("../migrations/0003_handling.sql"),
     include_str!("../migrations/0004_photos.sql"),
+    include_str!("../migrations/0005_followed.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -643,6 +644,13 @@ impl Store {
                         Self::store_server_report(&tx, r)?;
                     }
                 }
+                Change::FollowedReport(r) => {
+                    Self::store_server_report(&tx, r)?;
+                    tx.execute(
+                        "UPDATE reports SET followed = 1 WHERE id = ?1",
+                        [r.id.to_string()],
+                    )?;
+                }
             }
         }
         Self::set_kv(&tx, &format!("cursor:{server}"), &page.next_cursor)?;
@@ -661,7 +669,8 @@ impl Store {
 
     fn query_reports(conn: &Connection, only: Option<Uuid>) -> Result<Vec<LocalReport>, CoreError> {
         let mut stmt = conn.prepare(
-            "SELECT id, category, description, latitude, longitude, created_at, delivery, refused_code, status, rating
+            "SELECT id, category, description, latitude, longitude, created_at, delivery, refused_code, status, rating,
+                    followed
              FROM reports WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at DESC, id DESC",
         )?;
         let rows = stmt
@@ -677,6 +686,7 @@ impl Store {
                     r.get::<_, Option<String>>(7)?,
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, Option<String>>(9)?,
+                    r.get::<_, bool>(10)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -695,6 +705,7 @@ impl Store {
             refused,
             status,
             rating,
+            followed,
         ) in rows
         {
             let delivery = match delivery.as_str() {
@@ -742,7 +753,8 @@ impl Store {
                 created_at: parse_ts(&created)?,
                 delivery,
                 status: status.as_deref().and_then(ReportStatus::parse),
-                reopen_until: reopen_until(status.as_deref(), &history),
+                reopen_until: reopen_until(status.as_deref(), &history).filter(|_| !followed),
+                followed,
                 history,
                 rating: rating.as_deref().map(serde_json::from_str).transpose()?,
             });

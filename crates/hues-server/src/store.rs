@@ -515,7 +515,13 @@ pub fn changes_since(
         last = seq;
         let change = match kind.as_str() {
             "category" => category(conn, &entity)?.map(Change::Category),
-            "report" => report(conn, parse_uuid(&entity)?)?.map(|r| Change::Report(r.report)),
+            "report" => report(conn, parse_uuid(&entity)?)?.map(|r| {
+                if r.owner == device {
+                    Change::Report(r.report)
+                } else {
+                    Change::FollowedReport(r.report)
+                }
+            }),
             other => return Err(Fail::internal(format!("unknown change kind {other:?}"))),
         };
         changes.extend(change);

@@ -794,7 +794,7 @@ async fn public_reports_duplicates_and_me_too() {
         .as_array()
         .expect("changes")
         .iter()
-        .filter(|c| c["kind"] == "report")
+        .filter(|c| c["kind"] == "followed_report")
         .filter_map(|c| c["data"]["id"].as_str())
         .collect();
     assert_eq!(followed, [ids[1]]);

@@ -371,7 +371,10 @@ pub struct StatusUpdate {
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Change {
     Category(Category),
+    /// One of the caller's own reports.
     Report(Report),
+    /// A report the caller follows ("me too"), made by someone else.
+    FollowedReport(Report),
 }
 
 /// A page of the sync feed.

@@ -209,6 +209,9 @@ pub struct LocalReport {
     /// Until when it may be reopened (resolved reports only).
     #[serde(default)]
     pub reopen_until: Option<DateTime<Utc>>,
+    /// Someone else's report that this device follows ("me too"): shown, not rated here.
+    #[serde(default)]
+    pub followed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
