@@ -144,6 +144,12 @@ pub async fn nearby_reports(
     call::<ipc::ListNearbyReports>(req).await
 }
 
+pub async fn possible_duplicates(
+    req: &ipc::DuplicateRequest,
+) -> Result<Vec<hues_wire::api::PublicReport>, ApiError> {
+    call::<ipc::ListPossibleDuplicates>(req).await
+}
+
 pub async fn me_too(id: &uuid::Uuid) -> Result<hues_wire::api::PublicReport, ApiError> {
     call::<ipc::MeToo>(id).await
 }

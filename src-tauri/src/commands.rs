@@ -4,8 +4,8 @@
 use hues_wire::ApiError;
 use hues_wire::api::{Category, PublicReport};
 use hues_wire::ipc::{
-    DraftPhoto, LocalReport, NearbyRequest, RateRequest, ReopenRequest, ReportDraft, ReportInput,
-    Settings, SyncStatus,
+    DraftPhoto, DuplicateRequest, LocalReport, NearbyRequest, RateRequest, ReopenRequest,
+    ReportDraft, ReportInput, Settings, SyncStatus,
 };
 use tauri::State;
 
@@ -81,6 +81,17 @@ pub async fn list_nearby_reports(
 }
 
 #[tauri::command]
+pub async fn list_possible_duplicates(
+    state: State<'_, AppState>,
+    req: DuplicateRequest,
+) -> Res<Vec<PublicReport>> {
+    state
+        .engine
+        .possible_duplicates(&req.category, req.latitude, req.longitude)
+        .await
+}
+
+#[tauri::command]
 pub async fn me_too(state: State<'_, AppState>, req: uuid::Uuid) -> Res<PublicReport> {
     state.engine.me_too(req).await
 }
@@ -127,8 +138,10 @@ mod tests {
     /// The capability grants exactly the app's commands, as hues-wire names them.
     #[test]
     fn capability_grants_exactly_the_commands() {
-        let text = include_str!("../capabilities/default.json");
-        let cap: serde_json::Value = serde_json::from_str(text).expect("capability JSON");
+        // Read at run time: an include_str! was once served stale by an incremental build.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities/default.json");
+        let text = std::fs::read_to_string(path).expect("capability file");
+        let cap: serde_json::Value = serde_json::from_str(&text).expect("capability JSON");
         let mut granted: Vec<String> = cap["permissions"]
             .as_array()
             .expect("permissions")

@@ -53,6 +53,7 @@ pub fn run() {
             commands::reopen_report,
             commands::list_nearby_reports,
             commands::me_too,
+            commands::list_possible_duplicates,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

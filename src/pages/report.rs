@@ -279,6 +279,27 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
     let mut errors = use_signal(Vec::<FieldError>::new);
     let mut attribute_error = use_signal(|| None::<AttributeError>);
     let mut photo_error = use_signal(|| None::<(String, ErrorCode)>);
+    let mut followed_instead = use_signal(|| false);
+    // Possible duplicates of what is being written: asked once the category and position are
+    // known, after a short pause in typing (a newer edit cancels the pending ask).
+    let duplicates = use_resource(move || async move {
+        let d = form.read().clone();
+        let lat = validate::parse_coordinate(&d.latitude, ReportField::Latitude);
+        let lon = validate::parse_coordinate(&d.longitude, ReportField::Longitude);
+        let (Ok(latitude), Ok(longitude)) = (lat, lon) else {
+            return Vec::new();
+        };
+        if d.category.trim().is_empty() {
+            return Vec::new();
+        }
+        bridge::sleep_ms(600).await;
+        let req = hues_wire::ipc::DuplicateRequest {
+            category: d.category,
+            latitude,
+            longitude,
+        };
+        bridge::possible_duplicates(&req).await.unwrap_or_default()
+    });
     let mut adding_photo = use_signal(|| false);
     let save_now = move || {
         let snapshot = form.peek().clone();
@@ -526,6 +547,27 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                             value: f.longitude.clone(),
                             error: e_lon,
                             on_input: move |v| edit(|d, v| d.longitude = v, v),
+                        }
+                    }
+                }
+                if let Some(found) = duplicates.read().as_ref().filter(|list| !list.is_empty()) {
+                    section { id: "possible-duplicates", class: "notice", aria_labelledby: "duplicates-title",
+                        h3 { id: "duplicates-title", {t(lang, "duplicates-title")} }
+                        p { class: "hint", {t(lang, "duplicates-hint")} }
+                        crate::pages::NearbyList {
+                            reports: found.clone(),
+                            categories: categories.clone(),
+                            lang,
+                            on_me_too: move |id: uuid::Uuid| {
+                                spawn(async move {
+                                    if bridge::me_too(&id).await.is_ok() {
+                                        followed_instead.set(true);
+                                    }
+                                });
+                            },
+                        }
+                        if followed_instead() {
+                            p { class: "ok", role: "status", span { aria_hidden: "true", "✔ " } {t(lang, "duplicates-followed")} }
                         }
                     }
                 }

@@ -376,6 +376,18 @@ async fn nearby_reports_and_me_too_through_the_core() {
             .iter()
             .any(|r| r.id.to_string() == id)
     );
+    let dup = bob
+        .engine
+        .possible_duplicates("waste", 16.4701, 107.5790)
+        .await
+        .expect("duplicates");
+    assert_eq!(dup.len(), 1, "same category within 150 m");
+    let none = bob
+        .engine
+        .possible_duplicates("trees", 16.4701, 107.5790)
+        .await
+        .expect("duplicates");
+    assert!(none.is_empty(), "another category is no duplicate");
     // Offline, the list answers "network", translated by the UI.
     server.stop().await.expect("stop");
     let err = bob

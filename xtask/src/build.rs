@@ -8,11 +8,17 @@ use anyhow::{Context, Result};
 use crate::sh;
 use crate::tools::Tools;
 
+/// The checkout to work on: the one `./x` was run from. (Not this binary's compile-time path:
+/// clones that share `~/.cache/hues/target` share one `xtask` binary file.)
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    std::env::var_os("HUES_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        })
 }
 
 pub fn home() -> PathBuf {

@@ -148,6 +148,26 @@ impl ApiClient {
         .await
     }
 
+    pub async fn possible_duplicates(
+        &self,
+        category: &str,
+        lat: f64,
+        lon: f64,
+    ) -> Result<Vec<PublicReport>, RequestError> {
+        Self::read(
+            self.http
+                .get(self.url("/public/duplicates"))
+                .query(&[
+                    ("category", category.to_owned()),
+                    ("lat", lat.to_string()),
+                    ("lon", lon.to_string()),
+                ])
+                .send()
+                .await,
+        )
+        .await
+    }
+
     pub async fn me_too(
         &self,
         token: &str,

@@ -129,6 +129,20 @@ impl SyncEngine {
             .map_err(request_error)
     }
 
+    /// Reports that may already describe the problem being written up.
+    pub async fn possible_duplicates(
+        &self,
+        category: &str,
+        lat: f64,
+        lon: f64,
+    ) -> Result<Vec<PublicReport>, ApiError> {
+        let server = self.store.settings()?.server_url;
+        ApiClient::new(&server)
+            .possible_duplicates(category, lat, lon)
+            .await
+            .map_err(request_error)
+    }
+
     /// "Me too" on a published report; the device then follows it through sync.
     pub async fn me_too(&self, report: uuid::Uuid) -> Result<PublicReport, ApiError> {
         let server = self.store.settings()?.server_url;

@@ -58,6 +58,11 @@ command!(
     ListNearbyReports, "list_nearby_reports", NearbyRequest => Vec<crate::api::PublicReport>
 );
 command!(
+    /// Possible duplicates of the report being written (online only): same category, 150 m,
+    /// 30 days.
+    ListPossibleDuplicates, "list_possible_duplicates", DuplicateRequest => Vec<crate::api::PublicReport>
+);
+command!(
     /// "Me too" on a published report (online only); the citizen then follows it.
     MeToo, "me_too", Uuid => crate::api::PublicReport
 );
@@ -80,7 +85,7 @@ command!(
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 15] = [
+pub const ALL_COMMANDS: [&str; 16] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -96,7 +101,15 @@ pub const ALL_COMMANDS: [&str; 15] = [
     ReopenReport::NAME,
     ListNearbyReports::NAME,
     MeToo::NAME,
+    ListPossibleDuplicates::NAME,
 ];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateRequest {
+    pub category: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NearbyRequest {
