@@ -63,6 +63,12 @@ fn never_online(data: &std::path::Path) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Me → My reports.
+async fn open_my_reports(app: &AppSession) {
+    app.click("#nav-me").await.expect("me tab");
+    app.click("#me-reports").await.expect("my reports");
+}
+
 /// Opens the report form once the synced categories are in it, and chooses `category`.
 async fn open_report_form(app: &AppSession, category: &str) {
     app.click("#nav-report").await.expect("report tab");
@@ -133,8 +139,7 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
         .expect("one waiting");
     app.screenshot("report-saved").await.expect("screenshot");
 
-    app.click("#nav-me").await.expect("me tab");
-    app.click("#me-reports").await.expect("my reports");
+    open_my_reports(&app).await;
     app.wait_text(".report-card[data-state='saved']", "Đã lưu trên máy", WAIT)
         .await
         .expect("saved on this device in My reports");
@@ -202,8 +207,7 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
         .await
         .expect("English sync state");
     app.screenshot("settings-en").await.expect("screenshot");
-    app.click("#nav-me").await.expect("me tab");
-    app.click("#me-reports").await.expect("my reports");
+    open_my_reports(&app).await;
     app.wait_text(".report-card", "In progress", WAIT)
         .await
         .expect("English status");
@@ -397,8 +401,7 @@ async fn photo_report_made_offline_arrives_with_one_clean_photo() {
     let server = ServerProcess::start(&server_dir, port)
         .await
         .expect("server again");
-    app.click("#nav-me").await.expect("me");
-    app.click("#me-reports").await.expect("my reports");
+    open_my_reports(&app).await;
     app.wait_text(
         ".report-card[data-state='received']",
         "Thành phố đã tiếp nhận",

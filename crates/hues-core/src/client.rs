@@ -84,16 +84,26 @@ impl ApiClient {
         .await
     }
 
-    pub async fn submit_report(&self, token: &str, r: &NewReport) -> Result<Report, RequestError> {
+    /// POSTs `body` as JSON with the device's token and reads the answer.
+    async fn post_json<B: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, RequestError> {
         Self::read(
             self.http
-                .post(self.url("/reports"))
+                .post(self.url(path))
                 .bearer_auth(token)
-                .json(r)
+                .json(body)
                 .send()
                 .await,
         )
         .await
+    }
+
+    pub async fn submit_report(&self, token: &str, r: &NewReport) -> Result<Report, RequestError> {
+        self.post_json(token, "/reports", r).await
     }
 
     pub async fn rate(
@@ -102,15 +112,8 @@ impl ApiClient {
         report: uuid::Uuid,
         rating: &hues_wire::api::NewRating,
     ) -> Result<Report, RequestError> {
-        Self::read(
-            self.http
-                .post(self.url(&format!("/reports/{report}/rating")))
-                .bearer_auth(token)
-                .json(rating)
-                .send()
-                .await,
-        )
-        .await
+        self.post_json(token, &format!("/reports/{report}/rating"), rating)
+            .await
     }
 
     pub async fn reopen(
@@ -119,17 +122,11 @@ impl ApiClient {
         report: uuid::Uuid,
         note: &str,
     ) -> Result<Report, RequestError> {
-        Self::read(
-            self.http
-                .post(self.url(&format!("/reports/{report}/reopen")))
-                .bearer_auth(token)
-                .json(&hues_wire::api::Reopen {
-                    note: note.to_owned(),
-                })
-                .send()
-                .await,
-        )
-        .await
+        let body = hues_wire::api::Reopen {
+            note: note.to_owned(),
+        };
+        self.post_json(token, &format!("/reports/{report}/reopen"), &body)
+            .await
     }
 
     pub async fn public_nearby(
