@@ -139,8 +139,11 @@ mod tests {
     #[test]
     fn capability_grants_exactly_the_commands() {
         // Read at run time: an include_str! was once served stale by an incremental build.
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/capabilities/default.json");
-        let text = std::fs::read_to_string(path).expect("capability file");
+        // Also the directory: a binary built by another clone sharing the target dir must not
+        // read that clone's file.
+        let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+        let text = std::fs::read_to_string(format!("{dir}/capabilities/default.json"))
+            .expect("capability file");
         let cap: serde_json::Value = serde_json::from_str(&text).expect("capability JSON");
         let mut granted: Vec<String> = cap["permissions"]
             .as_array()

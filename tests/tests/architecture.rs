@@ -69,7 +69,9 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
 fn closure(krate: &str, target: &str) -> BTreeSet<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    // The checkout under test, read at run time (the target dir may be shared with other clones).
+    let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    cmd.current_dir(format!("{dir}/.."))
         .args([
             "tree",
             "--offline",

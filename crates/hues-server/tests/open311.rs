@@ -11,10 +11,10 @@ use tower::ServiceExt;
 const OPERATOR: &str = "op";
 
 fn schema(name: &str) -> jsonschema::Validator {
-    let path = format!(
-        "{}/../../tests/fixtures/open311-schema/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    // Read at run time: a test binary built by another clone sharing the target dir must not
+    // look into that clone.
+    let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let path = format!("{dir}/../../tests/fixtures/open311-schema/{name}");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let value: Value = serde_json::from_str(&text).expect("schema JSON");
     jsonschema::validator_for(&value).expect("valid schema")
