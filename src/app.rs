@@ -7,7 +7,9 @@ use hues_wire::ipc::SyncStatus;
 use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
-use crate::pages::{Alerts, Home, MapPage, Me, MyReports, NotFound, ReportPage, SettingsPage};
+use crate::pages::{
+    Alerts, Home, MapPage, Me, MyReports, NotFound, PublicReportPage, ReportPage, SettingsPage,
+};
 
 /// State every screen may read.
 #[derive(Clone, Copy)]
@@ -32,6 +34,8 @@ pub enum Route {
         Alerts {},
         #[route("/map")]
         MapPage {},
+        #[route("/map/reports/:id")]
+        PublicReportPage { id: String },
         #[route("/me")]
         Me {},
         #[route("/me/reports")]

@@ -16,6 +16,10 @@ mod native {
     extern "C" {
         #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
         pub async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+        /// The URL of `path` in one of the app's schemes, as this platform spells it
+        /// (`photo://localhost/…` on Linux, `http://photo.localhost/…` on Windows and Android).
+        #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = convertFileSrc)]
+        pub fn convert_file_src(path: &str, protocol: &str) -> String;
     }
 }
 
@@ -79,6 +83,27 @@ pub async fn call<C: Command>(_req: &C::Request) -> Result<C::Response, ApiError
         ErrorCode::Network,
         format!("{}: no native side outside the app", C::NAME),
     ))
+}
+
+/// The URL of `path` in the app's scheme `scheme` (`photo`, `tile`).
+#[cfg(target_arch = "wasm32")]
+pub fn scheme_url(scheme: &str, path: &str) -> String {
+    native::convert_file_src(path, scheme)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn scheme_url(scheme: &str, path: &str) -> String {
+    format!("{scheme}://localhost/{path}")
+}
+
+/// Where a photo is shown from: the device, or the server through the device (kept after).
+pub fn photo_url(sha256: &str, thumb: bool) -> String {
+    let name = if thumb {
+        format!("{sha256}.thumb")
+    } else {
+        sha256.to_owned()
+    };
+    scheme_url("photo", &name)
 }
 
 /// Waits `ms` milliseconds without blocking the UI.
@@ -152,6 +177,17 @@ pub async fn possible_duplicates(
 
 pub async fn me_too(id: &uuid::Uuid) -> Result<hues_wire::api::PublicReport, ApiError> {
     call::<ipc::MeToo>(id).await
+}
+
+pub async fn suggest_address(
+    at: ipc::Point,
+    lang: &str,
+) -> Result<Option<ipc::PlaceSuggestion>, ApiError> {
+    call::<ipc::SuggestAddress>(&(at, lang.to_owned())).await
+}
+
+pub async fn public_report(id: &uuid::Uuid) -> Result<hues_wire::api::PublicReport, ApiError> {
+    call::<ipc::GetPublicReport>(id).await
 }
 
 pub async fn ui_ready() -> Result<(), ApiError> {

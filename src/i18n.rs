@@ -96,6 +96,7 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hues_wire::api::ReportStatus;
     use std::collections::BTreeSet;
 
     fn ids(src: &str) -> BTreeSet<String> {
@@ -119,6 +120,42 @@ mod tests {
             vi.symmetric_difference(&en).collect::<Vec<_>>(),
             Vec::<&String>::new()
         );
+    }
+
+    /// Every literal key the code passes to `t`/`t_with` (and the keys built from status and
+    /// rating names) exists, so no screen ever shows a raw key.
+    #[test]
+    fn every_key_the_code_uses_exists() {
+        let known = ids(VI_FTL);
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+        let mut stack = vec![std::path::Path::new(&root).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("source");
+                for call in ["t(lang, \"", "t_with(lang, \""] {
+                    for (i, _) in text.match_indices(call) {
+                        let rest = &text[i + call.len()..];
+                        let key = &rest[..rest.find('"').unwrap_or(0)];
+                        seen += 1;
+                        if !known.contains(key) {
+                            missing.push(format!("{}: {key}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen > 50, "only {seen} keys found");
+        assert_eq!(missing, Vec::<String>::new());
+        for s in ReportStatus::ALL {
+            assert!(known.contains(&format!("status-{}", s.as_str())), "{s:?}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod app;
 pub mod bridge;
 pub mod components;
 pub mod i18n;
+pub mod map;
 pub mod pages;
 
 pub use app::App;

@@ -70,6 +70,8 @@ fn report(
         latitude: 16.47,
         longitude: 107.58,
         created_at: at,
+        address: None,
+        photos: Vec::new(),
         delivery,
         status,
         rating: None,
@@ -301,6 +303,9 @@ fn report_form_restores_the_draft_and_labels_every_field() {
             position: Some((16.4698, 107.5786)),
             taken_at: None,
         }],
+        address: "Cửa Ngăn".into(),
+        location_source: Some(hues_wire::api::LocationSource::Device),
+        accuracy_m: Some(240.0),
     };
     let mut dom = VirtualDom::new_with_props(
         ReportForm,
@@ -400,6 +405,8 @@ fn nearby_list_says_status_distance_and_me_too() {
             status: ReportStatus::InProgress,
             received_at: at,
             me_too: 3,
+            address: Some("2 Trần Hưng Đạo".into()),
+            photos: vec!["cd".repeat(32)],
             distance_m: Some(212.4),
             history: Vec::new(),
         };

@@ -4,8 +4,8 @@
 use hues_wire::ApiError;
 use hues_wire::api::{Category, PublicReport};
 use hues_wire::ipc::{
-    DraftPhoto, DuplicateRequest, LocalReport, NearbyRequest, RateRequest, ReopenRequest,
-    ReportDraft, ReportInput, Settings, SyncStatus,
+    DraftPhoto, DuplicateRequest, LocalReport, NearbyRequest, PlaceSuggestion, Point, RateRequest,
+    ReopenRequest, ReportDraft, ReportInput, Settings, SyncStatus,
 };
 use tauri::State;
 
@@ -92,8 +92,22 @@ pub async fn list_possible_duplicates(
 }
 
 #[tauri::command]
+pub async fn get_public_report(state: State<'_, AppState>, req: uuid::Uuid) -> Res<PublicReport> {
+    state.engine.public_report(req).await
+}
+
+#[tauri::command]
 pub async fn me_too(state: State<'_, AppState>, req: uuid::Uuid) -> Res<PublicReport> {
     state.engine.me_too(req).await
+}
+
+#[tauri::command]
+pub fn suggest_address(
+    state: State<'_, AppState>,
+    req: (Point, String),
+) -> Res<Option<PlaceSuggestion>> {
+    let (at, lang) = req;
+    Ok(state.store().suggest_address(at, &lang)?)
 }
 
 #[tauri::command]

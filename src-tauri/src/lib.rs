@@ -7,6 +7,7 @@ use std::time::Duration;
 use tauri::Manager;
 
 mod commands;
+mod protocols;
 mod state;
 
 pub use state::AppState;
@@ -22,12 +23,20 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .try_init();
     let result = tauri::Builder::default()
+        // Pictures and map tiles reach the webview through the app's own schemes, so the
+        // content security policy allows no other origin for images.
+        .register_asynchronous_uri_scheme_protocol("photo", protocols::photo)
+        .register_asynchronous_uri_scheme_protocol("tile", protocols::tile)
         .setup(|app| {
             let data_dir = match std::env::var_os("HUES_DATA_DIR") {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
-            let state = AppState::open(&data_dir, std::env::var("HUES_SERVER_URL").ok())?;
+            let state = AppState::open(
+                &data_dir,
+                std::env::var("HUES_SERVER_URL").ok(),
+                std::env::var("HUES_TILE_URL").ok(),
+            )?;
             let period = std::env::var("HUES_SYNC_PERIOD_SECS")
                 .ok()
                 .and_then(|s| s.parse().ok())
@@ -54,6 +63,8 @@ pub fn run() {
             commands::list_nearby_reports,
             commands::me_too,
             commands::list_possible_duplicates,
+            commands::suggest_address,
+            commands::get_public_report,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,32 +1,38 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use hues_core::tiles::TileFetcher;
 use hues_core::{Store, SyncEngine};
 use hues_wire::ipc::Settings;
 
-/// What the commands share: the client core.
+/// What the commands share: the client core, and the map tile fetcher.
 pub struct AppState {
     pub engine: Arc<SyncEngine>,
+    pub tiles: TileFetcher,
 }
 
 impl AppState {
-    /// Opens the cache in `data_dir`. `server_url`, when given (by `HUES_SERVER_URL`), replaces
-    /// the stored server address: the two-command setup and the tests point the app this way.
+    /// Opens the cache in `data_dir`. `server_url` and `tile_url`, when given (by
+    /// `HUES_SERVER_URL`, `HUES_TILE_URL`), replace the stored settings: the two-command setup
+    /// and the tests point the app this way.
     pub fn open(
         data_dir: &Path,
         server_url: Option<String>,
+        tile_url: Option<String>,
     ) -> Result<Self, Box<dyn std::error::Error>> {
         std::fs::create_dir_all(data_dir)?;
         let store = Arc::new(Store::open(&data_dir.join("hues.db"))?);
-        if let Some(url) = server_url {
+        if server_url.is_some() || tile_url.is_some() {
             let current = store.settings()?;
             store.save_settings(&Settings {
-                server_url: url,
+                server_url: server_url.unwrap_or(current.server_url),
+                tile_url: tile_url.unwrap_or(current.tile_url),
                 ..current
             })?;
         }
         Ok(Self {
             engine: Arc::new(SyncEngine::new(store, std::env::consts::OS)),
+            tiles: TileFetcher::default(),
         })
     }
 

@@ -1,5 +1,5 @@
 use dioxus::prelude::*;
-use hues_wire::api::{Category, NewRating, ReportStatus, Satisfaction};
+use hues_wire::api::{Category, NewRating, ReportStatus, Satisfaction, StatusChange};
 use hues_wire::ipc::{RateRequest, ReopenRequest};
 
 use crate::bridge;
@@ -21,12 +21,11 @@ pub fn delivery_text(r: &LocalReport, lang: Lang) -> (&'static str, &'static str
         ),
         (DeliveryState::Delivered, status) => {
             let status = status.unwrap_or(ReportStatus::Received);
-            let icon = match status {
-                ReportStatus::Resolved => "✔",
-                ReportStatus::Rejected | ReportStatus::Duplicate => "✖",
-                _ => "✉",
-            };
-            (status.as_str(), icon, status_text(lang, status))
+            (
+                status.as_str(),
+                status_symbol(status),
+                status_text(lang, status),
+            )
         }
     }
 }
@@ -65,6 +64,10 @@ pub fn ReportCard(report: LocalReport, category: String, lang: Lang) -> Element 
                 span { class: "badge badge-{key}", span { aria_hidden: "true", "{icon} " } span { class: "state-text", "{text}" } }
             }
             p { class: "report-desc", "{r.description}" }
+            if let Some(a) = &r.address {
+                p { class: "meta address", span { aria_hidden: "true", "⌂ " } "{a}" }
+            }
+            PhotoStrip { photos: r.photos.clone(), lang, thumb: true }
             if r.followed {
                 p { class: "meta", span { aria_hidden: "true", "☍ " } {t(lang, "report-followed")} }
             }
@@ -72,26 +75,83 @@ pub fn ReportCard(report: LocalReport, category: String, lang: Lang) -> Element 
                 FollowUp { report: report.clone(), lang }
             }
             p { class: "meta", {t_with(lang, "reports-created", "time", format_local(r.created_at))} }
-            if !r.history.is_empty() {
-                h4 { class: "visually-hidden", {t(lang, "reports-history")} }
-                ol { class: "timeline", aria_label: t(lang, "reports-history"),
-                    for (i , h) in r.history.iter().enumerate() {
-                        li { key: "{i}",
-                            strong { {status_text(lang, h.status)} }
-                            " · "
-                            time { datetime: "{h.at.to_rfc3339()}", {format_local(h.at)} }
-                            if let Some(unit) = &h.unit {
-                                " · "
-                                span { class: "unit", "{unit}" }
-                            }
-                            if !h.note.is_empty() {
-                                p { class: "note", "{h.note}" }
-                            }
-                        }
+            Timeline { history: r.history.clone(), lang }
+        }
+    }
+}
+
+/// A report's handling, oldest first: status in words, time in the citizen's zone, the unit in
+/// charge, the city's note and the photos it attached.
+#[component]
+pub fn Timeline(history: Vec<StatusChange>, lang: Lang) -> Element {
+    if history.is_empty() {
+        return rsx! {};
+    }
+    rsx! {
+        h4 { class: "visually-hidden", {t(lang, "reports-history")} }
+        ol { class: "timeline", aria_label: t(lang, "reports-history"),
+            for (i , h) in history.iter().enumerate() {
+                li { key: "{i}",
+                    span { aria_hidden: "true", "{status_symbol(h.status)} " }
+                    strong { {status_text(lang, h.status)} }
+                    " · "
+                    time { datetime: "{h.at.to_rfc3339()}", {format_local(h.at)} }
+                    if let Some(unit) = &h.unit {
+                        " · "
+                        span { class: "unit", "{unit}" }
+                    }
+                    if !h.note.is_empty() {
+                        p { class: "note", "{h.note}" }
+                    }
+                    PhotoStrip { photos: h.photos.clone(), lang, thumb: false, step: true }
+                }
+            }
+        }
+    }
+}
+
+/// Photos in a row, shown through the app's `photo:` scheme (from the device, else fetched
+/// from the server and kept).
+#[component]
+pub fn PhotoStrip(
+    photos: Vec<String>,
+    lang: Lang,
+    thumb: bool,
+    #[props(default)] step: bool,
+) -> Element {
+    if photos.is_empty() {
+        return rsx! {};
+    }
+    let key = if step {
+        "reports-step-photo"
+    } else {
+        "report-photo-n"
+    };
+    rsx! {
+        ul { class: "photo-strip",
+            for (n , sha) in photos.iter().enumerate() {
+                li { key: "{sha}",
+                    img {
+                        class: if step { "step-photo" } else { "report-photo" },
+                        src: bridge::photo_url(sha, thumb),
+                        alt: t_with(lang, key, "n", n + 1),
+                        loading: "lazy",
                     }
                 }
             }
         }
+    }
+}
+
+/// The symbol shown beside a status (never the colour alone).
+pub fn status_symbol(status: ReportStatus) -> &'static str {
+    match status {
+        ReportStatus::Received => "✉",
+        ReportStatus::Assigned => "➜",
+        ReportStatus::InProgress => "⚒",
+        ReportStatus::Resolved => "✔",
+        ReportStatus::Rejected => "✖",
+        ReportStatus::Duplicate => "⧉",
     }
 }
 

@@ -3,7 +3,9 @@
 
 use dioxus::prelude::*;
 use hues_wire::api::Category;
-use hues_wire::api::{AttributeType, AttributeValue, CategoryAttribute};
+use hues_wire::api::{
+    AttributeType, AttributeValue, CategoryAttribute, LocationSource, ReportPlace,
+};
 use hues_wire::ipc::{ReportDraft, ReportInput};
 use hues_wire::validate::{self, AttributeError, FieldError, ReportField};
 use hues_wire::{ApiError, ErrorCode};
@@ -11,6 +13,7 @@ use hues_wire::{ApiError, ErrorCode};
 use crate::app::{Route, use_app};
 use crate::bridge;
 use crate::i18n::{Lang, error_text, t, t_with};
+use crate::pages::location::{LocationEdit, coordinate_text};
 
 /// Everything wrong with the form as typed: the fixed fields, and the first broken extra field.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -38,6 +41,18 @@ pub fn validate_form(
     let lon = validate::parse_coordinate(&d.longitude, ReportField::Longitude)
         .map_err(|e| errors.push(e))
         .ok();
+    let address = d.address.trim();
+    let place = ReportPlace {
+        address: (!address.is_empty()).then(|| address.to_owned()),
+        // The accuracy belongs to the device's fix only.
+        accuracy_m: d
+            .accuracy_m
+            .filter(|_| d.location_source == Some(LocationSource::Device)),
+        location_source: d.location_source,
+    };
+    if let Err(e) = validate::check_place(&place) {
+        errors.push(e);
+    }
     match (lat, lon) {
         (Some(latitude), Some(longitude)) if errors.is_empty() && attribute.is_none() => {
             Ok(ReportInput {
@@ -47,6 +62,7 @@ pub fn validate_form(
                 longitude,
                 attributes: d.attributes.clone(),
                 photos: d.photos.iter().map(|p| p.sha256.clone()).collect(),
+                place,
             })
         }
         _ => Err(FormErrors {
@@ -66,13 +82,18 @@ fn field_of(e: &ApiError) -> Option<ReportField> {
         ReportField::Description,
         ReportField::Latitude,
         ReportField::Longitude,
+        ReportField::Address,
     ]
     .into_iter()
     .find(|f| e.message.starts_with(f.as_str()))
 }
 
 /// The message under a field that breaks a rule, referenced by the field's `aria-describedby`.
-fn field_error(lang: Lang, field: ReportField, code: Option<ErrorCode>) -> Option<Element> {
+pub(super) fn field_error(
+    lang: Lang,
+    field: ReportField,
+    code: Option<ErrorCode>,
+) -> Option<Element> {
     code.map(|code| {
         rsx! {
             p { id: "{field.as_str()}-error", class: "field-error", role: "alert",
@@ -84,7 +105,7 @@ fn field_error(lang: Lang, field: ReportField, code: Option<ErrorCode>) -> Optio
 }
 
 /// `aria-describedby` for a field: its hint, and its error when it has one.
-fn described(field: ReportField, hint: Option<&str>, code: Option<ErrorCode>) -> String {
+pub(super) fn described(field: ReportField, hint: Option<&str>, code: Option<ErrorCode>) -> String {
     let mut ids = Vec::new();
     if let Some(h) = hint {
         ids.push(h.to_owned());
@@ -93,39 +114,6 @@ fn described(field: ReportField, hint: Option<&str>, code: Option<ErrorCode>) ->
         ids.push(format!("{}-error", field.as_str()));
     }
     ids.join(" ")
-}
-
-/// A latitude or longitude typed as text (decimal comma accepted).
-#[component]
-fn CoordinateInput(
-    field: ReportField,
-    lang: Lang,
-    value: String,
-    error: Option<ErrorCode>,
-    on_input: EventHandler<String>,
-) -> Element {
-    let id = field.as_str();
-    let label = if field == ReportField::Latitude {
-        "report-latitude"
-    } else {
-        "report-longitude"
-    };
-    rsx! {
-        div { class: "field",
-            label { r#for: id, {t(lang, label)} }
-            input {
-                id,
-                r#type: "text",
-                inputmode: "decimal",
-                autocomplete: "off",
-                aria_invalid: error.is_some(),
-                aria_describedby: described(field, Some("location-hint"), error),
-                value,
-                oninput: move |e: FormEvent| on_input.call(e.value()),
-            }
-            {field_error(lang, field, error)}
-        }
-    }
 }
 
 fn sorted_attributes(c: &Category) -> Vec<CategoryAttribute> {
@@ -401,11 +389,12 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
             .map(|e| e.code)
     };
     let f = form.read().clone();
-    let (e_cat, e_desc, e_lat, e_lon) = (
+    let (e_cat, e_desc, e_lat, e_lon, e_address) = (
         error_for(ReportField::Category),
         error_for(ReportField::Description),
         error_for(ReportField::Latitude),
         error_for(ReportField::Longitude),
+        error_for(ReportField::Address),
     );
 
     rsx! {
@@ -490,7 +479,13 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                     ul { class: "photo-list",
                         for (i , p) in f.photos.iter().enumerate() {
                             li { key: "{p.sha256}", class: "photo-item",
-                                span { aria_hidden: "true", "▣ " }
+                                img {
+                                    class: "thumb",
+                                    src: bridge::photo_url(&p.sha256, true),
+                                    alt: t_with(lang, "report-photo-n", "n", i + 1),
+                                    width: "64",
+                                    height: "64",
+                                }
                                 {t_with(lang, "report-photo-n", "n", i + 1)}
                                 " · {p.width}×{p.height}"
                                 button {
@@ -519,8 +514,10 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                                     class: "button",
                                     onclick: move |_| {
                                         let mut d = form.write();
-                                        d.latitude = format!("{lat:.6}");
-                                        d.longitude = format!("{lon:.6}");
+                                        d.latitude = coordinate_text(lat);
+                                        d.longitude = coordinate_text(lon);
+                                        d.location_source = Some(LocationSource::Photo);
+                                        d.accuracy_m = None;
                                         drop(d);
                                         save_now();
                                     },
@@ -530,25 +527,31 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                         }
                     }
                 }
-                fieldset { class: "field location",
-                    legend { {t(lang, "report-location")} }
-                    p { id: "location-hint", class: "hint", {t(lang, "report-location-hint")} }
-                    div { class: "coords",
-                        CoordinateInput {
-                            field: ReportField::Latitude,
-                            lang,
-                            value: f.latitude.clone(),
-                            error: e_lat,
-                            on_input: move |v| edit(|d, v| d.latitude = v, v),
+                super::location::LocationFields {
+                    lang,
+                    latitude: f.latitude.clone(),
+                    longitude: f.longitude.clone(),
+                    address: f.address.clone(),
+                    source: f.location_source,
+                    accuracy_m: f.accuracy_m,
+                    e_lat,
+                    e_lon,
+                    e_address,
+                    on_change: move |change: LocationEdit| {
+                        let mut d = form.write();
+                        match change {
+                            LocationEdit::Coordinates { latitude, longitude, source, accuracy_m } => {
+                                d.latitude = latitude;
+                                d.longitude = longitude;
+                                d.location_source = Some(source);
+                                d.accuracy_m = accuracy_m;
+                            }
+                            LocationEdit::Address(a) => d.address = a,
                         }
-                        CoordinateInput {
-                            field: ReportField::Longitude,
-                            lang,
-                            value: f.longitude.clone(),
-                            error: e_lon,
-                            on_input: move |v| edit(|d, v| d.longitude = v, v),
-                        }
-                    }
+                        drop(d);
+                        outcome.set(None);
+                        save_now();
+                    },
                 }
                 if let Some(found) = duplicates.read().as_ref().filter(|list| !list.is_empty()) {
                     section { id: "possible-duplicates", class: "notice", aria_labelledby: "duplicates-title",
@@ -605,8 +608,7 @@ mod tests {
             description: desc.into(),
             latitude: lat.into(),
             longitude: lon.into(),
-            attributes: Default::default(),
-            photos: Vec::new(),
+            ..Default::default()
         }
     }
 

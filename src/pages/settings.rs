@@ -10,10 +10,12 @@ pub fn SettingsPage() -> Element {
     let ctx = use_app();
     let lang = *ctx.lang.read();
     let mut server_url = use_signal(String::new);
+    let mut tile_url = use_signal(String::new);
     let mut message = use_signal(|| None::<Result<(), hues_wire::ApiError>>);
     use_future(move || async move {
         if let Ok(s) = bridge::settings().await {
             server_url.set(s.server_url);
+            tile_url.set(s.tile_url);
         }
     });
     let save = move |new_lang: Lang, url: String| {
@@ -22,12 +24,14 @@ pub fn SettingsPage() -> Element {
             let result = bridge::save_settings(&Settings {
                 language: new_lang.code().into(),
                 server_url: url,
+                tile_url: tile_url(),
             })
             .await;
             match result {
                 Ok(saved) => {
                     lang_sig.set(Lang::from_code(&saved.language));
                     server_url.set(saved.server_url);
+                    tile_url.set(saved.tile_url);
                     message.set(Some(Ok(())));
                 }
                 Err(e) => message.set(Some(Err(e))),
@@ -65,6 +69,19 @@ pub fn SettingsPage() -> Element {
                         oninput: move |e| server_url.set(e.value()),
                     }
                     p { id: "server-url-hint", class: "hint", {t(lang, "settings-server-hint")} }
+                }
+                div { class: "field",
+                    label { r#for: "tile-url", {t(lang, "settings-tiles")} }
+                    input {
+                        id: "tile-url",
+                        r#type: "url",
+                        inputmode: "url",
+                        autocomplete: "off",
+                        aria_describedby: "tile-url-hint",
+                        value: "{tile_url}",
+                        oninput: move |e| tile_url.set(e.value()),
+                    }
+                    p { id: "tile-url-hint", class: "hint", {t(lang, "settings-tiles-hint")} }
                 }
                 button { id: "settings-save", r#type: "submit", class: "button", {t(lang, "settings-save")} }
                 match &*message.read() {

@@ -116,17 +116,83 @@ impl ServerProcess {
 
     /// Operator: moves a report along.
     pub async fn set_status(&self, id: &str, status: &str, note: &str) -> Result<Report> {
+        self.set_status_with_photos(id, status, note, &[]).await
+    }
+
+    /// Operator: moves a report along, attaching photos already on the server.
+    pub async fn set_status_with_photos(
+        &self,
+        id: &str,
+        status: &str,
+        note: &str,
+        photos: &[String],
+    ) -> Result<Report> {
         let resp = reqwest::Client::new()
             .post(format!(
                 "{}/api/v1/operator/reports/{id}/status",
                 self.url()
             ))
             .bearer_auth(OPERATOR_TOKEN)
-            .json(&serde_json::json!({ "status": status, "note": note }))
+            .json(&serde_json::json!({ "status": status, "note": note, "photos": photos }))
             .send()
             .await?
             .error_for_status()?;
         Ok(resp.json().await?)
+    }
+
+    /// Another device (a citizen, or field staff) registers; returns its token.
+    pub async fn register_device(&self) -> Result<String> {
+        let resp: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/devices", self.url()))
+            .json(&serde_json::json!({ "platform": "test" }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        resp["token"]
+            .as_str()
+            .map(str::to_owned)
+            .context("no token in the answer")
+    }
+
+    /// Runs a picture through the app's photo pipeline and uploads the result as `token`;
+    /// returns its SHA-256 name.
+    pub async fn upload_photo(&self, token: &str, picture: &[u8]) -> Result<String> {
+        let p = hues_core::photo::process(picture, &hues_core::photo::PhotoLimits::default())?;
+        reqwest::Client::new()
+            .put(format!("{}/api/v1/photos/{}", self.url(), p.sha256))
+            .bearer_auth(token)
+            .header("content-type", "image/jpeg")
+            .body(p.jpeg)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(p.sha256)
+    }
+
+    /// Another citizen's report, sent as `token`.
+    pub async fn post_report(&self, token: &str, report: &serde_json::Value) -> Result<Report> {
+        Ok(reqwest::Client::new()
+            .post(format!("{}/api/v1/reports", self.url()))
+            .bearer_auth(token)
+            .json(report)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// The published view of a report.
+    pub async fn public_report(&self, id: &str) -> Result<serde_json::Value> {
+        Ok(reqwest::Client::new()
+            .get(format!("{}/api/v1/public/reports/{id}", self.url()))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
     }
 }
 

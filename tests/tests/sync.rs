@@ -24,6 +24,7 @@ impl Client {
             .save_settings(&Settings {
                 language: "vi".into(),
                 server_url: server_url.into(),
+                tile_url: String::new(),
             })
             .expect("settings");
         Self {
@@ -47,6 +48,7 @@ impl Client {
                 longitude: 107.5790,
                 attributes: Default::default(),
                 photos: Vec::new(),
+                place: Default::default(),
             })
             .expect("submit");
         r.id.to_string()
@@ -251,6 +253,7 @@ async fn a_photo_report_arrives_whole_without_exif_and_photos_go_once() {
                 longitude: lon,
                 attributes: Default::default(),
                 photos,
+                place: Default::default(),
             })
             .expect("submit")
     };
@@ -396,4 +399,75 @@ async fn nearby_reports_and_me_too_through_the_core() {
         .await
         .expect_err("offline");
     assert_eq!(err.code, ErrorCode::Network);
+}
+
+#[tokio::test]
+async fn places_address_and_the_citys_photos_reach_the_device_for_offline_use() {
+    use hues_core::photo::testdata;
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let client = Client::new(&server.url());
+    client.engine.sync_once().await;
+    // The city's known places came with the first sync: the address is suggested offline.
+    let at = hues_wire::ipc::Point {
+        latitude: 16.4728,
+        longitude: 107.5886,
+    };
+    let near = client
+        .store()
+        .suggest_address(at, "vi")
+        .expect("query")
+        .expect("a known place nearby");
+    assert_eq!(near.name, "Chợ Đông Ba");
+    assert!(near.distance_m < 50.0, "{}", near.distance_m);
+
+    // A report with its address; the city resolves it with a photo of the work.
+    client
+        .store()
+        .submit_report(&ReportInput {
+            category: "waste".into(),
+            description: "Rác trước cổng chợ".into(),
+            latitude: at.latitude,
+            longitude: at.longitude,
+            attributes: Default::default(),
+            photos: Vec::new(),
+            place: hues_wire::api::ReportPlace {
+                address: Some(format!("Gần {}, {}", near.name, near.address)),
+                accuracy_m: Some(12.0),
+                location_source: Some(hues_wire::api::LocationSource::Device),
+            },
+        })
+        .expect("submit");
+    assert_eq!(client.engine.sync_once().await.delivered, 1);
+    let stored = server.reports().await.expect("reports");
+    assert_eq!(
+        stored[0].place.address.as_deref(),
+        Some("Gần Chợ Đông Ba, 2 Trần Hưng Đạo, Phú Hòa")
+    );
+    assert_eq!(stored[0].place.accuracy_m, Some(12.0));
+    let staff = server.register_device().await.expect("staff device");
+    let work = server
+        .upload_photo(&staff, &testdata::jpeg_with_exif(320, 240, 1, None))
+        .await
+        .expect("upload");
+    server
+        .set_status_with_photos(
+            &stored[0].id.to_string(),
+            "resolved",
+            "Đã thu gom",
+            std::slice::from_ref(&work),
+        )
+        .await
+        .expect("resolve");
+    assert!(client.store().photo_file(&work, false).is_none());
+    client.engine.sync_once().await;
+    // Sync kept the city's photo on the device: the timeline shows it with no network.
+    let mine = client.store().my_reports().expect("reports");
+    let resolved = mine[0].history.last().expect("history");
+    assert_eq!(resolved.photos, std::slice::from_ref(&work));
+    assert!(client.store().photo_file(&work, false).is_some());
+    assert_eq!(
+        mine[0].address.as_deref(),
+        Some("Gần Chợ Đông Ba, 2 Trần Hưng Đạo, Phú Hòa")
+    );
 }

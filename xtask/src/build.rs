@@ -92,9 +92,24 @@ pub fn ui(tools: &Tools) -> Result<()> {
             .arg("-o")
             .arg(&bg),
     )?;
-    for file in ["index.html", "main.js"] {
+    for file in ["index.html", "main.js", "map.js"] {
         std::fs::copy(root().join("assets").join(file), dist.join(file))
             .with_context(|| format!("copying assets/{file}"))?;
+    }
+    // Leaflet, bundled: its script, stylesheet and marker images.
+    let vendor = dist.join("vendor/leaflet");
+    std::fs::create_dir_all(vendor.join("images"))?;
+    for file in [
+        "leaflet.js",
+        "leaflet.css",
+        "images/marker-icon.png",
+        "images/marker-icon-2x.png",
+        "images/marker-shadow.png",
+        "images/layers.png",
+        "images/layers-2x.png",
+    ] {
+        std::fs::copy(tools.leaflet.join(file), vendor.join(file))
+            .with_context(|| format!("copying leaflet/{file}"))?;
     }
     Ok(())
 }

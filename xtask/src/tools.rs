@@ -29,11 +29,18 @@ const APT_PACKAGES: &[(&str, Option<&str>)] = &[
     ("npm", Some("npm")),
 ];
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
-const NPM_PACKAGES: &[&str] = &["binaryen@132.0.0", "@tauri-apps/cli@2.12.5"];
+const NPM_PACKAGES: &[&str] = &[
+    "binaryen@132.0.0",
+    "@tauri-apps/cli@2.12.5",
+    // The map; copied into dist/ so the app never loads code from elsewhere.
+    "leaflet@1.9.4",
+];
 
 pub struct Tools {
     pub wasm_bindgen: PathBuf,
     pub wasm_opt: PathBuf,
+    /// Leaflet's `dist/` from npm, copied into the UI bundle.
+    pub leaflet: PathBuf,
     pub tauri_driver: PathBuf,
     pub webkit_driver: PathBuf,
 }
@@ -64,6 +71,7 @@ pub fn ensure() -> Result<Tools> {
     Ok(Tools {
         wasm_bindgen,
         wasm_opt,
+        leaflet: npm_dir().join("node_modules/leaflet/dist"),
         tauri_driver,
         webkit_driver,
     })
@@ -188,7 +196,8 @@ fn npm() -> Result<PathBuf> {
     let marker = dir.join("installed.txt");
     let want = NPM_PACKAGES.join(" ");
     let current = std::fs::read_to_string(&marker).unwrap_or_default();
-    if !(wasm_opt.exists() && tauri.exists() && current == want) {
+    let leaflet = dir.join("node_modules/leaflet/dist/leaflet.js");
+    if !(wasm_opt.exists() && tauri.exists() && leaflet.exists() && current == want) {
         std::fs::create_dir_all(&dir)?;
         let mut cmd = Command::new("npm");
         cmd.args(["install", "--no-audit", "--no-fund", "--prefix"])

@@ -145,6 +145,16 @@ impl ApiClient {
         .await
     }
 
+    pub async fn public_report(&self, id: uuid::Uuid) -> Result<PublicReport, RequestError> {
+        Self::read(
+            self.http
+                .get(self.url(&format!("/public/reports/{id}")))
+                .send()
+                .await,
+        )
+        .await
+    }
+
     pub async fn possible_duplicates(
         &self,
         category: &str,
@@ -224,6 +234,37 @@ impl ApiClient {
                 RequestError::Transient(m) if m.starts_with("unreadable answer") => Ok(()),
                 other => Err(other),
             })
+    }
+
+    /// A published photo's bytes (`GET /photos/{sha}`); the caller checks them against the name.
+    pub async fn download_photo(&self, sha: &str) -> Result<Vec<u8>, RequestError> {
+        let resp = self
+            .http
+            .get(self.url(&format!("/photos/{sha}")))
+            .send()
+            .await
+            .map_err(|e| RequestError::Transient(e.to_string()))?;
+        let status = resp.status();
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(RequestError::Transient(format!("server answered {status}")));
+        }
+        if !status.is_success() {
+            return Err(RequestError::Refused(ApiError::new(
+                ErrorCode::NotFound,
+                format!("photo {sha}: {status}"),
+            )));
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| RequestError::Transient(format!("reading photo: {e}")))?;
+        if bytes.len() > hues_wire::api::MAX_PHOTO_BYTES {
+            return Err(RequestError::Refused(ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("photo {sha} is too large"),
+            )));
+        }
+        Ok(bytes.to_vec())
     }
 
     pub async fn sync_page(

@@ -8,6 +8,7 @@ pub mod error;
 pub mod photo;
 pub mod store;
 pub mod sync;
+pub mod tiles;
 
 pub use error::CoreError;
 pub use store::Store;

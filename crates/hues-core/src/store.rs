@@ -11,7 +11,8 @@ use hues_wire::api::{
     Category, Change, NewRating, NewReport, Report, ReportStatus, StatusChange, SyncPage,
 };
 use hues_wire::ipc::{
-    DeliveryState, DraftPhoto, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus,
+    DeliveryState, DraftPhoto, LocalReport, PlaceSuggestion, Point, ReportDraft, ReportInput,
+    Settings, SyncStatus,
 };
 use hues_wire::{ApiError, ErrorCode};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_handling.sql"),
     include_str!("../migrations/0004_photos.sql"),
     include_str!("../migrations/0005_followed.sql"),
+    include_str!("../migrations/0006_places.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -36,6 +38,11 @@ pub fn migrations() -> Migrations<'static> {
 const OUTBOX_REPORT: &str = "report";
 const OUTBOX_RATING: &str = "rating";
 const OUTBOX_REOPEN: &str = "reopen";
+
+/// A photo name: 64 lower-case hex digits (never a path).
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -152,9 +159,63 @@ impl Store {
         })
     }
 
+    /// Where a photo is on this device (`thumb` for the small version when there is one),
+    /// if it is here.
+    pub fn photo_file(&self, sha: &str, thumb: bool) -> Option<PathBuf> {
+        if !is_sha256(sha) {
+            return None;
+        }
+        let full = self.photo_path(sha, "");
+        let small = self.photo_path(sha, ".thumb");
+        [thumb.then_some(small), Some(full)]
+            .into_iter()
+            .flatten()
+            .find(|p| p.exists())
+    }
+
+    /// Keeps a photo fetched from the server, after checking that its bytes are a JPEG with
+    /// that SHA-256 (the server is trusted no more than a client).
+    pub fn keep_remote_photo(&self, sha: &str, bytes: &[u8]) -> Result<PathBuf, CoreError> {
+        use sha2::Digest;
+        let actual = hex::encode(sha2::Sha256::digest(bytes));
+        if !is_sha256(sha) || actual != sha || !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            return Err(CoreError::Corrupt(format!(
+                "photo {sha} does not match its name"
+            )));
+        }
+        let path = self.photo_path(sha, "");
+        if !path.exists() {
+            let tmp = path.with_extension("part");
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, &path)?;
+            // Screens showing it reload.
+            self.bump();
+        }
+        Ok(path)
+    }
+
+    /// Photos the city attached to the handling of reports on this device that are not here
+    /// yet, so the timeline shows them offline after a sync.
+    pub fn missing_history_photos(&self) -> Result<Vec<String>, CoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT photos FROM report_history WHERE photos != '[]'")?;
+        let lists = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut missing = Vec::new();
+        for list in lists {
+            for sha in serde_json::from_str::<Vec<String>>(&list)? {
+                if self.photo_file(&sha, false).is_none() && !missing.contains(&sha) {
+                    missing.push(sha);
+                }
+            }
+        }
+        Ok(missing)
+    }
+
     /// The processed JPEG of a photo on this device.
     pub fn photo_bytes(&self, sha: &str) -> Result<Vec<u8>, CoreError> {
-        if !sha.bytes().all(|b| b.is_ascii_hexdigit()) || sha.len() != 64 {
+        if !is_sha256(sha) {
             return Err(CoreError::Corrupt(format!("photo name {sha:?}")));
         }
         Ok(std::fs::read(self.photo_path(sha, ""))?)
@@ -222,9 +283,21 @@ impl Store {
                 "server URL must start with http:// or https://",
             )));
         }
+        let tile_url = s.tile_url.trim();
+        let valid_tiles = tile_url.is_empty()
+            || ((tile_url.starts_with("http://") || tile_url.starts_with("https://"))
+                && ["{z}", "{x}", "{y}"].iter().all(|p| tile_url.contains(p))
+                && !tile_url.contains(' '));
+        if !valid_tiles {
+            return Err(CoreError::Invalid(ApiError::new(
+                ErrorCode::InvalidValue,
+                "tile URL must be an http(s) URL with {z}, {x} and {y}, or empty",
+            )));
+        }
         let clean = Settings {
             language: language.to_owned(),
             server_url: url.to_owned(),
+            tile_url: tile_url.to_owned(),
         };
         self.set_json("settings", &clean)?;
         self.bump();
@@ -329,6 +402,16 @@ impl Store {
                 .map(|(k, v)| (k.clone(), v.trim().to_owned()))
                 .collect(),
             photos: input.photos.clone(),
+            place: hues_wire::api::ReportPlace {
+                address: input
+                    .place
+                    .address
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned),
+                ..input.place.clone()
+            },
         };
         if new.photos.len() > hues_wire::api::MAX_PHOTOS {
             return Err(CoreError::Invalid(ApiError::new(
@@ -375,8 +458,9 @@ impl Store {
             )));
         }
         tx.execute(
-            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, attributes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'saved', ?7)",
+            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, attributes,
+                                  address, photos)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'saved', ?7, ?8, ?9)",
             params![
                 new.id.to_string(),
                 new.category,
@@ -384,7 +468,9 @@ impl Store {
                 new.latitude,
                 new.longitude,
                 ts(new.created_at),
-                serde_json::to_string(&new.attributes)?
+                serde_json::to_string(&new.attributes)?,
+                new.place.address,
+                serde_json::to_string(&new.photos)?
             ],
         )?;
         tx.execute(
@@ -573,10 +659,11 @@ impl Store {
         let id = r.id.to_string();
         // A report the server knows but this device lost (reinstall) is stored whole.
         tx.execute(
-            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, status, rating)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'delivered', ?7, ?8)
+            "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, status, rating,
+                                  address, photos)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'delivered', ?7, ?8, ?9, ?10)
              ON CONFLICT(id) DO UPDATE SET delivery = 'delivered', refused_code = NULL, status = ?7,
-                rating = ?8",
+                rating = ?8, address = ?9, photos = ?10",
             params![
                 id,
                 r.category,
@@ -585,7 +672,9 @@ impl Store {
                 r.longitude,
                 ts(r.created_at),
                 r.status.as_str(),
-                r.rating.as_ref().map(serde_json::to_string).transpose()?
+                r.rating.as_ref().map(serde_json::to_string).transpose()?,
+                r.place.address,
+                serde_json::to_string(&r.photos)?
             ],
         )?;
         tx.execute("DELETE FROM report_history WHERE report_id = ?1", [&id])?;
@@ -644,6 +733,23 @@ impl Store {
                         Self::store_server_report(&tx, r)?;
                     }
                 }
+                Change::Place(p) => {
+                    tx.execute(
+                        "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                         ON CONFLICT(id) DO UPDATE SET category = ?2, name_vi = ?3, name_en = ?4,
+                            address = ?5, latitude = ?6, longitude = ?7",
+                        params![
+                            p.id,
+                            p.category,
+                            p.name_vi,
+                            p.name_en,
+                            p.address,
+                            p.latitude,
+                            p.longitude
+                        ],
+                    )?;
+                }
                 Change::FollowedReport(r) => {
                     Self::store_server_report(&tx, r)?;
                     tx.execute(
@@ -670,7 +776,7 @@ impl Store {
     fn query_reports(conn: &Connection, only: Option<Uuid>) -> Result<Vec<LocalReport>, CoreError> {
         let mut stmt = conn.prepare(
             "SELECT id, category, description, latitude, longitude, created_at, delivery, refused_code, status, rating,
-                    followed
+                    followed, address, photos
              FROM reports WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at DESC, id DESC",
         )?;
         let rows = stmt
@@ -687,6 +793,8 @@ impl Store {
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, Option<String>>(9)?,
                     r.get::<_, bool>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                    r.get::<_, String>(12)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -706,6 +814,8 @@ impl Store {
             status,
             rating,
             followed,
+            address,
+            photos,
         ) in rows
         {
             let delivery = match delivery.as_str() {
@@ -751,6 +861,8 @@ impl Store {
                 latitude,
                 longitude,
                 created_at: parse_ts(&created)?,
+                address,
+                photos: serde_json::from_str(&photos)?,
                 delivery,
                 status: status.as_deref().and_then(ReportStatus::parse),
                 reopen_until: reopen_until(status.as_deref(), &history).filter(|_| !followed),
@@ -760,6 +872,43 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// The known place nearest to a point within `SUGGEST_PLACE_WITHIN_M`, if any: a bounding
+    /// box on the index, then the exact distance.
+    pub fn suggest_address(
+        &self,
+        at: Point,
+        lang: &str,
+    ) -> Result<Option<PlaceSuggestion>, CoreError> {
+        let within = hues_wire::ipc::SUGGEST_PLACE_WITHIN_M;
+        let (min_lat, max_lat, min_lon, max_lon) =
+            hues_wire::geo::bounding_box(at.latitude, at.longitude, within);
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT name_vi, name_en, address, latitude, longitude FROM places
+             WHERE latitude BETWEEN ?1 AND ?2 AND longitude BETWEEN ?3 AND ?4",
+        )?;
+        let rows = stmt
+            .query_map(params![min_lat, max_lat, min_lon, max_lon], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, f64>(3)?,
+                    r.get::<_, f64>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(vi, en, address, lat, lon)| PlaceSuggestion {
+                name: if lang == "en" { en } else { vi },
+                address,
+                distance_m: hues_wire::geo::distance_m(at.latitude, at.longitude, lat, lon),
+            })
+            .filter(|s| s.distance_m <= within)
+            .min_by(|a, b| a.distance_m.total_cmp(&b.distance_m)))
     }
 
     /// The citizen's reports, newest first.
@@ -805,6 +954,7 @@ mod tests {
             longitude: 107.5925,
             attributes: Default::default(),
             photos: Vec::new(),
+            place: Default::default(),
         }
     }
 
@@ -950,22 +1100,92 @@ mod tests {
             .save_settings(&Settings {
                 language: "en".into(),
                 server_url: "http://10.0.0.5:8787/".into(),
+                tile_url: " https://tiles.example/{z}/{x}/{y}.png ".into(),
             })
             .expect("save");
+        assert_eq!(saved.tile_url, "https://tiles.example/{z}/{x}/{y}.png");
         assert_eq!(saved.server_url, "http://10.0.0.5:8787");
         assert_eq!(s.settings().expect("s").language, "en");
-        for (lang, url) in [
-            ("fr", "http://x"),
-            ("vi", "ftp://x"),
-            ("vi", "http://"),
-            ("vi", ""),
+        for (lang, url, tiles) in [
+            ("fr", "http://x", ""),
+            ("vi", "ftp://x", ""),
+            ("vi", "http://", ""),
+            ("vi", "", ""),
+            ("vi", "http://x", "https://t.example/{z}/{x}.png"),
+            ("vi", "http://x", "file:///{z}/{x}/{y}"),
         ] {
             let bad = Settings {
                 language: lang.into(),
                 server_url: url.into(),
+                tile_url: tiles.into(),
             };
-            assert!(s.save_settings(&bad).is_err(), "{lang} {url}");
+            assert!(s.save_settings(&bad).is_err(), "{lang} {url} {tiles}");
         }
         assert_eq!(s.settings().expect("s").language, "en");
+    }
+
+    #[test]
+    fn the_nearest_known_place_is_suggested_as_the_address() {
+        let (_d, s) = store();
+        let place = |id: &str, name: &str, lat, lon| {
+            Change::Place(hues_wire::api::Place {
+                id: id.into(),
+                category: "market".into(),
+                name_vi: name.into(),
+                name_en: format!("{name} (en)"),
+                address: format!("{id} street"),
+                latitude: lat,
+                longitude: lon,
+            })
+        };
+        let page = SyncPage {
+            changes: vec![
+                place("dong-ba", "Chợ Đông Ba", 16.4726, 107.5884),
+                place("truong-tien", "Cầu Trường Tiền", 16.4680, 107.5907),
+            ],
+            next_cursor: "2".into(),
+            has_more: false,
+        };
+        s.apply_page("http://x", &page).expect("apply");
+        // ~110 m north of the market: the market, in the asked language.
+        let at = |latitude, longitude| Point {
+            latitude,
+            longitude,
+        };
+        let got = s
+            .suggest_address(at(16.4736, 107.5884), "vi")
+            .expect("query")
+            .expect("a place");
+        assert_eq!(got.name, "Chợ Đông Ba");
+        assert_eq!(got.address, "dong-ba street");
+        assert!(
+            (100.0..125.0).contains(&got.distance_m),
+            "{}",
+            got.distance_m
+        );
+        let got = s
+            .suggest_address(at(16.4682, 107.5905), "en")
+            .expect("query")
+            .expect("a place");
+        assert_eq!(got.name, "Cầu Trường Tiền (en)");
+        // Nothing known within 400 m: no suggestion rather than a far one.
+        assert_eq!(s.suggest_address(at(16.50, 107.60), "vi").expect("q"), None);
+    }
+
+    #[test]
+    fn a_remote_photo_is_kept_only_if_its_bytes_match_its_name() {
+        use sha2::Digest;
+        let (_d, s) = store();
+        let jpeg = crate::photo::testdata::jpeg_with_exif(64, 48, 1, None);
+        let sha = hex::encode(sha2::Sha256::digest(&jpeg));
+        assert!(s.photo_file(&sha, false).is_none());
+        let wrong = "0".repeat(64);
+        assert!(s.keep_remote_photo(&wrong, &jpeg).is_err());
+        assert!(s.keep_remote_photo(&sha, b"not a jpeg").is_err());
+        assert!(s.keep_remote_photo("../../etc/passwd", &jpeg).is_err());
+        assert!(s.photo_file(&wrong, false).is_none());
+        let path = s.keep_remote_photo(&sha, &jpeg).expect("kept");
+        assert_eq!(s.photo_file(&sha, true), Some(path));
+        assert!(s.photo_file("../x", false).is_none());
     }
 }

@@ -143,6 +143,15 @@ impl SyncEngine {
             .map_err(request_error)
     }
 
+    /// One published report with its handling, straight from the server.
+    pub async fn public_report(&self, id: uuid::Uuid) -> Result<PublicReport, ApiError> {
+        let server = self.store.settings()?.server_url;
+        ApiClient::new(&server)
+            .public_report(id)
+            .await
+            .map_err(request_error)
+    }
+
     /// "Me too" on a published report; the device then follows it through sync.
     pub async fn me_too(&self, report: uuid::Uuid) -> Result<PublicReport, ApiError> {
         let server = self.store.settings()?.server_url;
@@ -194,7 +203,31 @@ impl SyncEngine {
         }
         exchanged?;
         self.store.set_last_success(Utc::now())?;
+        // The city's photos of the handling, kept for offline viewing; one that fails now is
+        // tried again on the next run.
+        for sha in self.store.missing_history_photos()? {
+            match client.download_photo(&sha).await {
+                Ok(bytes) => {
+                    let _ = self.store.keep_remote_photo(&sha, &bytes);
+                }
+                Err(RequestError::Transient(_)) => break,
+                Err(RequestError::Refused(_)) => {}
+            }
+        }
         Ok(())
+    }
+
+    /// A photo by name: from this device, else from the server (checked, then kept here).
+    pub async fn photo(&self, sha: &str, thumb: bool) -> Result<std::path::PathBuf, ApiError> {
+        if let Some(path) = self.store.photo_file(sha, thumb) {
+            return Ok(path);
+        }
+        let server = self.store.settings()?.server_url;
+        let bytes = ApiClient::new(&server)
+            .download_photo(sha)
+            .await
+            .map_err(request_error)?;
+        Ok(self.store.keep_remote_photo(sha, &bytes)?)
     }
 
     async fn push(

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_handling.sql"),
     include_str!("../migrations/0004_public.sql"),
     include_str!("../migrations/0005_photos.sql"),
+    include_str!("../migrations/0006_places.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -400,7 +400,7 @@ fn request(r: &Report, names: &[Category], lang: &str) -> Request {
         requested_datetime: w3c(r.received_at),
         updated_datetime: last.map(|h| w3c(h.at)),
         expected_datetime: None,
-        address: None,
+        address: r.place.address.clone(),
         address_id: None,
         zipcode: None,
         lat: Some(r.latitude),
@@ -428,7 +428,7 @@ fn requests_answer(list: &[Request], format: Format, status: StatusCode) -> Resp
                 x.field("requested_datetime", Some(&r.requested_datetime));
                 x.field("updated_datetime", r.updated_datetime.as_deref());
                 x.field("expected_datetime", None);
-                x.field("address", None);
+                x.field("address", r.address.as_deref());
                 x.field("address_id", None);
                 x.field("zipcode", None);
                 x.field("lat", r.lat.map(|v| v.to_string()).as_deref());
@@ -692,6 +692,10 @@ async fn create_request(
         created_at: Utc::now(),
         attributes,
         photos: Vec::new(),
+        place: hues_wire::api::ReportPlace {
+            address: get("address_string").filter(|a| !a.is_empty()),
+            ..Default::default()
+        },
     };
     hues_wire::validate::check_report(&new).map_err(|e| {
         let api: hues_wire::ApiError = e.into();

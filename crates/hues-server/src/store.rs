@@ -3,8 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::ErrorCode;
 use hues_wire::api::{
-    Category, Change, NewReport, PublicReport, Rating, Report, ReportStatus, Satisfaction,
-    StatusChange, StatusUpdate,
+    Category, Change, LocationSource, NewReport, Place, PublicReport, Rating, Report, ReportPlace,
+    ReportStatus, Satisfaction, StatusChange, StatusUpdate,
 };
 use hues_wire::geo;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -114,6 +114,47 @@ fn category_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Category> {
 const CATEGORY_COLUMNS: &str =
     "code, grp, name_vi, name_en, description_vi, description_en, position, attributes";
 
+/// Adds or replaces a known place, and tells every device.
+pub fn upsert_place(tx: &Transaction<'_>, p: &Place) -> Result<(), Fail> {
+    tx.execute(
+        "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET category = excluded.category, name_vi = excluded.name_vi,
+             name_en = excluded.name_en, address = excluded.address,
+             latitude = excluded.latitude, longitude = excluded.longitude",
+        params![
+            p.id,
+            p.category,
+            p.name_vi,
+            p.name_en,
+            p.address,
+            p.latitude,
+            p.longitude
+        ],
+    )?;
+    touch(tx, "place", &p.id, None)
+}
+
+pub fn place(conn: &Connection, id: &str) -> Result<Option<Place>, Fail> {
+    Ok(conn
+        .query_row(
+            "SELECT id, category, name_vi, name_en, address, latitude, longitude FROM places WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Place {
+                    id: r.get(0)?,
+                    category: r.get(1)?,
+                    name_vi: r.get(2)?,
+                    name_en: r.get(3)?,
+                    address: r.get(4)?,
+                    latitude: r.get(5)?,
+                    longitude: r.get(6)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 pub fn categories(conn: &Connection) -> Result<Vec<Category>, Fail> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {CATEGORY_COLUMNS} FROM categories ORDER BY position, code"
@@ -142,7 +183,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
     let row = conn
         .query_row(
             "SELECT device_id, category, description, latitude, longitude, created_at, received_at, status, attributes,
-                    rating, rating_comment, rated_at
+                    rating, rating_comment, rated_at, address, accuracy_m, location_source
              FROM reports WHERE id = ?1",
             [id.to_string()],
             |r| {
@@ -161,6 +202,14 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
                         r.get::<_, Option<String>>(10)?,
                         r.get::<_, Option<String>>(11)?,
                     ),
+                    ReportPlace {
+                        address: r.get(12)?,
+                        accuracy_m: r.get(13)?,
+                        location_source: r
+                            .get::<_, Option<String>>(14)?
+                            .as_deref()
+                            .and_then(LocationSource::parse),
+                    },
                 ))
             },
         )
@@ -176,6 +225,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
         status,
         attributes,
         (rating, rating_comment, rated_at),
+        place,
     )) = row
     else {
         return Ok(None);
@@ -230,6 +280,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
             created_at: parse_ts(&created)?,
             attributes,
             photos: photos_of(None),
+            place,
             rating: match (rating.as_deref().and_then(Satisfaction::parse), rated_at) {
                 (Some(satisfaction), Some(at)) => Some(Rating {
                     satisfaction,
@@ -276,8 +327,9 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
     let now = ts(Utc::now());
     let id = new.id.to_string();
     tx.execute(
-        "INSERT INTO reports (id, device_id, category, description, latitude, longitude, created_at, received_at, status, attributes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9)",
+        "INSERT INTO reports (id, device_id, category, description, latitude, longitude, created_at, received_at, status, attributes,
+                              address, accuracy_m, location_source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?10, ?11, ?12)",
         params![
             id,
             device.to_string(),
@@ -287,7 +339,10 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
             new.longitude,
             ts(new.created_at),
             now,
-            json(&new.attributes)?
+            json(&new.attributes)?,
+            new.place.address,
+            new.place.accuracy_m,
+            new.place.location_source.map(LocationSource::as_str),
         ],
     )?;
     tx.execute(
@@ -515,6 +570,7 @@ pub fn changes_since(
         last = seq;
         let change = match kind.as_str() {
             "category" => category(conn, &entity)?.map(Change::Category),
+            "place" => place(conn, &entity)?.map(Change::Place),
             "report" => report(conn, parse_uuid(&entity)?)?.map(|r| {
                 if r.owner == device {
                     Change::Report(r.report)
@@ -566,6 +622,8 @@ fn public(conn: &Connection, r: Report, from: Option<(f64, f64)>) -> Result<Publ
         status: r.status,
         received_at: r.received_at,
         me_too,
+        address: r.place.address,
+        photos: r.photos,
         history: r.history,
     })
 }

@@ -997,3 +997,97 @@ async fn photos_are_content_addressed_and_checked() {
         .await;
     assert_eq!(o[0]["media_url"], format!("/api/v1/photos/{name}"));
 }
+
+#[tokio::test]
+async fn where_a_report_is_is_kept_and_places_reach_every_device() {
+    let s = Server::new();
+    let token = s.device().await;
+    let mut body = report_json(ID);
+    body["place"] = json!({
+        "address": "Trước số 12 Lê Lợi",
+        "accuracy_m": 35.5,
+        "location_source": "device",
+    });
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&token),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (_, v) = s
+        .call("GET", &format!("/api/v1/reports/{ID}"), Some(&token), None)
+        .await;
+    assert_eq!(v["place"]["address"], "Trước số 12 Lê Lợi");
+    assert_eq!(v["place"]["accuracy_m"], 35.5);
+    assert_eq!(v["place"]["location_source"], "device");
+    // A retry with the same place is the same report; another accuracy is not.
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&token),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    body["place"]["accuracy_m"] = json!(36.0);
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&token),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // The public sees the address, never the device.
+    let (_, v) = s
+        .call("GET", &format!("/api/v1/public/reports/{ID}"), None, None)
+        .await;
+    assert_eq!(v["address"], "Trước số 12 Lê Lợi", "{v}");
+    assert!(v.get("device_id").is_none() && v.get("accuracy_m").is_none());
+
+    // Bad places are refused with the field's code.
+    for (field, value, code) in [
+        ("accuracy_m", json!(0), "out_of_range"),
+        ("accuracy_m", json!(-5.0), "out_of_range"),
+        ("address", json!(" "), "missing_field"),
+        ("address", json!("x".repeat(301)), "too_long"),
+        ("location_source", json!("satellite"), "invalid_value"),
+    ] {
+        let mut bad = report_json("019a8f3e-1c2d-7a4b-8c1d-0123456789ac");
+        bad["place"] = json!({ field: value });
+        let (st, v) = s
+            .call(
+                "POST",
+                "/api/v1/reports",
+                Some(&token),
+                Some(&bad.to_string()),
+            )
+            .await;
+        assert!(st.is_client_error(), "{field}: {st}");
+        assert_error(&v, code);
+    }
+
+    // Every device gets the city's known places through sync.
+    let other = s.device().await;
+    let (_, page) = s
+        .call("GET", "/api/v1/sync?limit=200", Some(&other), None)
+        .await;
+    let places: Vec<&Value> = page["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["kind"] == "place")
+        .collect();
+    assert!(places.len() >= 15, "{} places", places.len());
+    let market = places
+        .iter()
+        .find(|p| p["data"]["id"] == "cho-dong-ba")
+        .expect("Đông Ba market");
+    assert_eq!(market["data"]["name_vi"], "Chợ Đông Ba");
+}

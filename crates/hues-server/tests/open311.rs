@@ -190,6 +190,7 @@ async fn a_request_posted_by_open311_is_the_same_record_as_in_the_app() {
     let form = format!(
         "api_key={key}&service_code=road_damage&lat=16.4674&long=107.5905\
          &description=%E1%BB%94%20g%C3%A0%20l%E1%BB%9Bn&attribute%5Bsize%5D=large\
+         &address_string=C%E1%BA%A7u%20Tr%C6%B0%E1%BB%9Dng%20Ti%E1%BB%81n\
          &attribute%5Bhazards%5D%5B%5D=traffic&attribute%5Bhazards%5D%5B%5D=pedestrians"
     );
     let (st, body) = s.post_form("/open311/v2/requests.json", &form).await;
@@ -211,6 +212,7 @@ async fn a_request_posted_by_open311_is_the_same_record_as_in_the_app() {
     assert_eq!(rec["id"], id);
     assert_eq!(rec["description"], "Ổ gà lớn");
     assert_eq!(rec["attributes"]["hazards"], "traffic,pedestrians");
+    assert_eq!(rec["place"]["address"], "Cầu Trường Tiền");
 
     // An operator closes it: Open311 says closed, with the note.
     let req = Request::post(format!("/api/v1/operator/reports/{id}/status"))
@@ -227,6 +229,7 @@ async fn a_request_posted_by_open311_is_the_same_record_as_in_the_app() {
     assert_list_valid(&one, "request.json");
     assert_eq!(one[0]["status"], "closed");
     assert_eq!(one[0]["status_notes"], "Đã vá");
+    assert_eq!(one[0]["address"], "Cầu Trường Tiền");
     assert!(
         one[0].get("email").is_none() && one[0].get("device_id").is_none(),
         "no reporter identity"

@@ -148,7 +148,68 @@ pub struct NewReport {
     /// SHA-256 (hex) of each photo, uploaded before the report; at most `MAX_PHOTOS`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
+    /// Where the report is in words, and how its position was found.
+    #[serde(default, skip_serializing_if = "ReportPlace::is_empty")]
+    pub place: ReportPlace,
 }
+
+/// How a report's position was found, and the words for it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReportPlace {
+    /// Address or landmark, typed or suggested from the nearest known place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Radius of the device's 68 % confidence circle, in metres (device positions only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy_m: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_source: Option<LocationSource>,
+}
+
+impl ReportPlace {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Where the position of a report came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LocationSource {
+    /// The device's own fix (GPS, Wi-Fi…), with its accuracy.
+    Device,
+    /// The first photo's EXIF position, confirmed by the citizen.
+    Photo,
+    /// A pin the citizen dropped or dragged on the map.
+    Map,
+    /// Typed by hand.
+    Typed,
+}
+
+impl LocationSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Device => "device",
+            Self::Photo => "photo",
+            Self::Map => "map",
+            Self::Typed => "typed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Device, Self::Photo, Self::Map, Self::Typed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// A device position less accurate than this (metres) is flagged to the citizen.
+pub const POOR_ACCURACY_M: f64 = 100.0;
+/// Longest address text, in characters.
+pub const MAX_ADDRESS_CHARS: usize = 300;
 
 /// Photos a report may carry.
 pub const MAX_PHOTOS: usize = 5;
@@ -283,6 +344,9 @@ pub struct Report {
     pub attributes: Attributes,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
+    /// Where the report is in words, and how its position was found.
+    #[serde(default, skip_serializing_if = "ReportPlace::is_empty")]
+    pub place: ReportPlace,
     /// When the server first stored it.
     pub received_at: DateTime<Utc>,
     pub status: ReportStatus,
@@ -319,6 +383,9 @@ impl Report {
             && self.created_at == new.created_at
             && self.attributes == new.attributes
             && self.photos == new.photos
+            && self.place.address == new.place.address
+            && self.place.location_source == new.place.location_source
+            && self.place.accuracy_m.map(f64::to_bits) == new.place.accuracy_m.map(f64::to_bits)
     }
 }
 
@@ -333,6 +400,11 @@ pub struct PublicReport {
     pub longitude: f64,
     pub status: ReportStatus,
     pub received_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The reporter's photos, by SHA-256 (`GET /api/v1/photos/{sha256}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
     /// How many other citizens said "me too".
     pub me_too: u32,
     /// From the point asked about, when one was given.
@@ -375,6 +447,33 @@ pub enum Change {
     Report(Report),
     /// A report the caller follows ("me too"), made by someone else.
     FollowedReport(Report),
+    /// A known place (landmark, public service), for the map and for address suggestions.
+    Place(Place),
+}
+
+/// A point of interest the city publishes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Place {
+    /// Stable code, e.g. `dai-noi`.
+    pub id: String,
+    /// Kind of place, e.g. `heritage_site`, `hospital`, `market`.
+    pub category: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl Place {
+    pub fn name(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.name_en
+        } else {
+            &self.name_vi
+        }
+    }
 }
 
 /// A page of the sync feed.

@@ -63,6 +63,10 @@ command!(
     ListPossibleDuplicates, "list_possible_duplicates", DuplicateRequest => Vec<crate::api::PublicReport>
 );
 command!(
+    /// One published report with its handling (online only).
+    GetPublicReport, "get_public_report", Uuid => crate::api::PublicReport
+);
+command!(
     /// "Me too" on a published report (online only); the citizen then follows it.
     MeToo, "me_too", Uuid => crate::api::PublicReport
 );
@@ -80,12 +84,17 @@ command!(
     AddPhoto, "add_photo", Vec<u8> => DraftPhoto
 );
 command!(
+    /// The nearest known place (from the cached data) within `SUGGEST_PLACE_WITHIN_M`, named in
+    /// the given language, to suggest as the address.
+    SuggestAddress, "suggest_address", (Point, String) => Option<PlaceSuggestion>
+);
+command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 16] = [
+pub const ALL_COMMANDS: [&str; 18] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -102,6 +111,8 @@ pub const ALL_COMMANDS: [&str; 16] = [
     ListNearbyReports::NAME,
     MeToo::NAME,
     ListPossibleDuplicates::NAME,
+    SuggestAddress::NAME,
+    GetPublicReport::NAME,
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,6 +173,14 @@ pub struct ReportDraft {
     /// Photos already processed and kept on the device.
     #[serde(default)]
     pub photos: Vec<DraftPhoto>,
+    /// Address or landmark as typed (or accepted from a suggestion).
+    #[serde(default)]
+    pub address: String,
+    /// How the coordinates were found, and the device's accuracy when it gave them.
+    #[serde(default)]
+    pub location_source: Option<crate::api::LocationSource>,
+    #[serde(default)]
+    pub accuracy_m: Option<f64>,
 }
 
 /// A report to submit, already parsed by the form.
@@ -177,6 +196,8 @@ pub struct ReportInput {
     /// Processed photos on this device (SHA-256 names), at most 5.
     #[serde(default)]
     pub photos: Vec<String>,
+    #[serde(default)]
+    pub place: crate::api::ReportPlace,
 }
 
 /// A photo added to a draft, after the pipeline: its name, size, and what EXIF said.
@@ -212,6 +233,11 @@ pub struct LocalReport {
     pub latitude: f64,
     pub longitude: f64,
     pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The citizen's photos (SHA-256 names, shown through the app's `photo:` protocol).
+    #[serde(default)]
+    pub photos: Vec<String>,
     pub delivery: DeliveryState,
     /// The city's status once delivered.
     pub status: Option<ReportStatus>,
@@ -232,6 +258,13 @@ pub struct Settings {
     /// `vi` (default) or `en`.
     pub language: String,
     pub server_url: String,
+    /// Map tiles, `{z}/{x}/{y}` template; empty for no online tiles (plain background).
+    #[serde(default = "default_tile_url")]
+    pub tile_url: String,
+}
+
+fn default_tile_url() -> String {
+    DEFAULT_TILE_URL.into()
 }
 
 impl Default for Settings {
@@ -239,11 +272,33 @@ impl Default for Settings {
         Self {
             language: "vi".into(),
             server_url: DEFAULT_SERVER_URL.into(),
+            tile_url: DEFAULT_TILE_URL.into(),
         }
     }
 }
 
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
+/// OpenStreetMap's standard tiles; the native side fetches them (with its own User-Agent) and
+/// the map falls back to a plain background when they cannot be reached.
+pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+
+/// A point on the map.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// The known place nearest to a point, offered as the address of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaceSuggestion {
+    pub name: String,
+    pub address: String,
+    pub distance_m: f64,
+}
+
+/// How far a known place may be to be suggested as a report's address.
+pub const SUGGEST_PLACE_WITHIN_M: f64 = 400.0;
 
 #[cfg(test)]
 mod tests {

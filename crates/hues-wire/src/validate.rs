@@ -1,7 +1,10 @@
 //! Rules on a report that both sides apply: the app before it queues a report (so the citizen hears
 //! of a mistake at once), and the server again (it trusts no client).
 
-use crate::api::{AttributeType, Attributes, Category, MAX_DESCRIPTION_CHARS, NewReport};
+use crate::api::{
+    AttributeType, Attributes, Category, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, NewReport,
+    ReportPlace,
+};
 use crate::error::{ApiError, ErrorCode};
 
 /// A rule broken by one field of a report.
@@ -17,6 +20,8 @@ pub enum ReportField {
     Description,
     Latitude,
     Longitude,
+    Address,
+    Accuracy,
 }
 
 impl ReportField {
@@ -26,6 +31,8 @@ impl ReportField {
             Self::Description => "description",
             Self::Latitude => "latitude",
             Self::Longitude => "longitude",
+            Self::Address => "address",
+            Self::Accuracy => "accuracy_m",
         }
     }
 }
@@ -97,7 +104,35 @@ pub fn check_report(r: &NewReport) -> Result<(), FieldError> {
     check_category_code(&r.category)?;
     check_description(&r.description)?;
     check_latitude(r.latitude)?;
-    check_longitude(r.longitude)
+    check_longitude(r.longitude)?;
+    check_place(&r.place)
+}
+
+/// Address at most `MAX_ADDRESS_CHARS` and not blank when given; accuracy a positive distance
+/// under 100 km.
+pub fn check_place(p: &ReportPlace) -> Result<(), FieldError> {
+    if let Some(a) = &p.address {
+        let code = if a.trim().is_empty() {
+            Some(ErrorCode::MissingField)
+        } else if a.chars().count() > MAX_ADDRESS_CHARS {
+            Some(ErrorCode::TooLong)
+        } else {
+            None
+        };
+        if let Some(code) = code {
+            return Err(FieldError {
+                field: ReportField::Address,
+                code,
+            });
+        }
+    }
+    match p.accuracy_m {
+        Some(m) if !(m.is_finite() && m > 0.0 && m <= 100_000.0) => Err(FieldError {
+            field: ReportField::Accuracy,
+            code: ErrorCode::OutOfRange,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// A broken rule on one extra field: the attribute's code and what is wrong.
@@ -182,7 +217,30 @@ pub fn parse_coordinate(text: &str, field: ReportField) -> Result<f64, FieldErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{AttributeValue, CategoryAttribute};
+    use crate::api::{AttributeValue, CategoryAttribute, LocationSource};
+
+    #[test]
+    fn place_rules() {
+        let place = |address: Option<&str>, accuracy_m: Option<f64>| ReportPlace {
+            address: address.map(str::to_owned),
+            accuracy_m,
+            location_source: Some(LocationSource::Device),
+        };
+        let long = "đ".repeat(MAX_ADDRESS_CHARS + 1);
+        let cases = [
+            (place(None, None), None),
+            (place(Some("2 Trần Hưng Đạo"), Some(12.5)), None),
+            (place(Some("  "), None), Some(ErrorCode::MissingField)),
+            (place(Some(&long), None), Some(ErrorCode::TooLong)),
+            (place(None, Some(0.0)), Some(ErrorCode::OutOfRange)),
+            (place(None, Some(-3.0)), Some(ErrorCode::OutOfRange)),
+            (place(None, Some(f64::NAN)), Some(ErrorCode::OutOfRange)),
+            (place(None, Some(250_000.0)), Some(ErrorCode::OutOfRange)),
+        ];
+        for (p, want) in cases {
+            assert_eq!(check_place(&p).err().map(|e| e.code), want, "{p:?}");
+        }
+    }
 
     fn pothole() -> Category {
         let attr = |code: &str, datatype, required, values: &[&str]| CategoryAttribute {

@@ -1,0 +1,125 @@
+// Glue between the Rust UI (src/map.rs) and Leaflet (bundled in vendor/leaflet), and the
+// webview's geolocation. Every map is keyed by the id of its container element.
+(function () {
+  "use strict";
+  const maps = new Map();
+
+  function mount(id, optsJson, onPick, onSelect) {
+    const el = document.getElementById(id);
+    if (!el || typeof L === "undefined") return false;
+    unmount(id);
+    const o = JSON.parse(optsJson);
+    const map = L.map(el, {
+      center: [o.lat, o.lon],
+      zoom: o.zoom,
+      zoomControl: false,
+      attributionControl: true,
+    });
+    L.control.zoom({ zoomInTitle: o.zoom_in, zoomOutTitle: o.zoom_out }).addTo(map);
+    map.attributionControl.setPrefix(false);
+    const entry = { map, markers: L.layerGroup().addTo(map), pin: null, o, onPick, onSelect };
+    if (o.tiles) {
+      const layer = L.tileLayer(o.tiles + "{z}/{x}/{y}", {
+        maxZoom: 19,
+        attribution: o.attribution,
+      });
+      // No tiles (offline, no server): the plain background stays, with a word on why.
+      const note = L.DomUtil.create("p", "map-offline-note", el);
+      note.setAttribute("role", "status");
+      note.hidden = true;
+      note.textContent = o.offline_text;
+      layer.on("tileerror", () => { note.hidden = false; el.dataset.tiles = "none"; });
+      layer.on("tileload", () => { note.hidden = true; el.dataset.tiles = "ok"; });
+      layer.addTo(map);
+    }
+    if (onPick) {
+      map.on("click", (e) => {
+        setPin(id, e.latlng.lat, e.latlng.lng);
+        onPick(e.latlng.lat, e.latlng.lng);
+      });
+    }
+    if (o.pin) setPin(id, o.pin[0], o.pin[1]);
+    maps.set(id, entry);
+    // The container may get its size after this call.
+    setTimeout(() => map.invalidateSize(), 0);
+    return true;
+  }
+
+  function setPin(id, lat, lon) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    // Keep the pin in sight when it moves from outside (device position, typed coordinates).
+    if (!entry.map.getBounds().contains([lat, lon])) entry.map.panTo([lat, lon]);
+    if (entry.pin) {
+      entry.pin.setLatLng([lat, lon]);
+      return;
+    }
+    const pin = L.marker([lat, lon], {
+      draggable: !!entry.onPick,
+      keyboard: true,
+      title: entry.o.pin_label,
+      alt: entry.o.pin_label,
+    }).addTo(entry.map);
+    if (entry.onPick) {
+      pin.on("dragend", () => {
+        const p = pin.getLatLng();
+        entry.onPick(p.lat, p.lng);
+      });
+    }
+    entry.pin = pin;
+  }
+
+  // markers: [{id, lat, lon, symbol, cls, title}]
+  function setMarkers(id, json) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    entry.markers.clearLayers();
+    for (const m of JSON.parse(json)) {
+      const symbol = String(m.symbol).replace(/[<>&"']/g, "");
+      const icon = L.divIcon({
+        className: "map-marker " + m.cls,
+        html: '<span aria-hidden="true">' + symbol + "</span>",
+        iconSize: [30, 30],
+      });
+      const marker = L.marker([m.lat, m.lon], { icon, title: m.title, alt: m.title, keyboard: true });
+      marker.on("add", () => {
+        const e = marker.getElement();
+        if (e) {
+          e.setAttribute("aria-label", m.title);
+          e.dataset.id = m.id;
+        }
+      });
+      if (entry.onSelect) marker.on("click", () => entry.onSelect(m.id));
+      marker.addTo(entry.markers);
+    }
+  }
+
+  function setView(id, lat, lon, zoom) {
+    const entry = maps.get(id);
+    if (entry) entry.map.setView([lat, lon], zoom);
+  }
+
+  function unmount(id) {
+    const entry = maps.get(id);
+    if (entry) {
+      entry.map.remove();
+      maps.delete(id);
+    }
+  }
+
+  // The device's position: {latitude, longitude, accuracy} or a rejection with
+  // "unsupported" | "denied" | "unavailable" | "timeout".
+  function locate(timeoutMs) {
+    return new Promise((resolve, reject) => {
+      if (!navigator.geolocation) return reject("unsupported");
+      const names = { 1: "denied", 2: "unavailable", 3: "timeout" };
+      navigator.geolocation.getCurrentPosition(
+        (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy }),
+        (e) => reject(names[e.code] || "unavailable"),
+        { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 60000 },
+      );
+    });
+  }
+
+  window.huesMap = { mount, setPin, setMarkers, setView, unmount, locate };
+})();
