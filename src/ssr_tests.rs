@@ -326,6 +326,18 @@ fn report_form_restores_the_draft_and_labels_every_field() {
     );
     assert!(html.contains("aria-label=\"Remove photo 1\""));
     assert!(html.contains("accept=\"image/*\"") && html.contains("capture=\"environment\""));
+    // The thumbnail comes through the app's photo scheme and is named.
+    assert!(html.contains(&format!(
+        "src=\"photo://localhost/{}.thumb\"",
+        "ab".repeat(32)
+    )));
+    assert!(html.contains("alt=\"Photo 1\""));
+    // A device fix worse than 100 m is flagged in words; the address is kept.
+    assert!(html.contains("only accurate to about 240 m"), "{html}");
+    assert!(html.contains("value=\"Cửa Ngăn\""));
+    // The map is a labelled region, and the coordinates can be typed instead.
+    assert!(html.contains("aria-label=\"Map to choose the report"));
+    assert!(html.contains("id=\"use-device-position\""));
     assert_accessible(&html);
 }
 

@@ -189,3 +189,4 @@ reports-step-photo = Photo of the work { $n }
 settings-tiles = Map background address
 settings-tiles-hint = A {"{"}z{"}"}/{"{"}x{"}"}/{"{"}y{"}"} template; leave empty for no online background.
 loading = Loading…
+report-photo-unsupported = { $format } pictures are not supported. Use JPEG, PNG or WebP (iPhone: Settings › Camera › Formats › Most Compatible).

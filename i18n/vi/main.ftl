@@ -182,3 +182,4 @@ reports-step-photo = Ảnh xử lý { $n }
 settings-tiles = Địa chỉ nền bản đồ
 settings-tiles-hint = Mẫu {"{"}z{"}"}/{"{"}x{"}"}/{"{"}y{"}"}; để trống nếu không dùng nền trực tuyến.
 loading = Đang tải…
+report-photo-unsupported = Ảnh định dạng { $format } chưa được hỗ trợ. Hãy dùng JPEG, PNG hoặc WebP (iPhone: Cài đặt › Camera › Định dạng › Tương thích nhất).

@@ -151,7 +151,7 @@ pub fn status_symbol(status: ReportStatus) -> &'static str {
         ReportStatus::InProgress => "⚒",
         ReportStatus::Resolved => "✔",
         ReportStatus::Rejected => "✖",
-        ReportStatus::Duplicate => "⧉",
+        ReportStatus::Duplicate => "≈",
     }
 }
 

@@ -13,6 +13,9 @@ use crate::bridge;
 use crate::i18n::{Lang, t, t_with};
 use crate::map::{FixError, LeafletMap};
 
+/// The report form's map.
+pub const MAP_ID: &str = "report-map";
+
 /// A change the citizen made to where the report is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LocationEdit {
@@ -98,6 +101,7 @@ pub fn LocationFields(
             match crate::map::locate(15_000).await {
                 Ok(fix) => {
                     locating.set(Locating::Idle);
+                    crate::map::set_view(MAP_ID, fix.latitude, fix.longitude, 17);
                     on_change.call(LocationEdit::Coordinates {
                         latitude: coordinate_text(fix.latitude),
                         longitude: coordinate_text(fix.longitude),
@@ -177,7 +181,7 @@ pub fn LocationFields(
                     class: "button",
                     disabled: locating() == Locating::Busy,
                     onclick: move |_| ask_device(),
-                    span { aria_hidden: "true", "⌖ " }
+                    span { aria_hidden: "true", "◉ " }
                     {t(lang, "location-use-device")}
                 }
             }
@@ -201,13 +205,13 @@ pub fn LocationFields(
                     }
                 } else {
                     p { id: "accuracy-note", class: "meta",
-                        span { aria_hidden: "true", "⌖ " }
+                        span { aria_hidden: "true", "◉ " }
                         {t_with(lang, "location-device-accuracy", "metres", m.round() as i64)}
                     }
                 }
             }
             LeafletMap {
-                id: "report-map",
+                id: MAP_ID,
                 label: t(lang, "location-map-label"),
                 centre: HUE_CENTRE,
                 zoom: if parsed.is_some() { 17 } else { 14 },

@@ -108,7 +108,7 @@ pub fn MapPage() -> Element {
                     class: "button",
                     disabled: locating(),
                     onclick: move |_| near_me(),
-                    span { aria_hidden: "true", "⌖ " }
+                    span { aria_hidden: "true", "◉ " }
                     {t(lang, "nearby-near-me")}
                 }
             }

@@ -234,6 +234,22 @@ fn AttributeInput(
     }
 }
 
+/// Why a picture was refused, in the citizen's language; an unsupported format is named (the
+/// native side puts the format's name first in its message, e.g. "HEIC pictures are…").
+pub fn photo_error_text(lang: Lang, err: &ApiError) -> String {
+    const NAMED: [&str; 5] = ["HEIC", "AVIF", "GIF", "TIFF", "BMP"];
+    match err.code {
+        ErrorCode::PayloadTooLarge => t(lang, "report-too-many-photos"),
+        ErrorCode::PhotoUnsupported => match err.message.split(' ').next() {
+            Some(format) if NAMED.contains(&format) => {
+                t_with(lang, "report-photo-unsupported", "format", format)
+            }
+            _ => error_text(lang, err.code),
+        },
+        code => error_text(lang, code),
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Saved,
@@ -266,7 +282,7 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
     let mut form = use_signal(|| initial.clone());
     let mut errors = use_signal(Vec::<FieldError>::new);
     let mut attribute_error = use_signal(|| None::<AttributeError>);
-    let mut photo_error = use_signal(|| None::<(String, ErrorCode)>);
+    let mut photo_error = use_signal(|| None::<(String, ApiError)>);
     let mut followed_instead = use_signal(|| false);
     // Possible duplicates of what is being written: asked once the category and position are
     // known, after a short pause in typing (a newer edit cancels the pending ask).
@@ -302,7 +318,10 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
         adding_photo.set(true);
         for file in e.files() {
             if form.peek().photos.len() >= hues_wire::api::MAX_PHOTOS {
-                photo_error.set(Some((file.name(), ErrorCode::PayloadTooLarge)));
+                photo_error.set(Some((
+                    file.name(),
+                    ApiError::new(ErrorCode::PayloadTooLarge, "too many photos"),
+                )));
                 break;
             }
             let added = match file.read_bytes().await {
@@ -316,7 +335,7 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                     }
                     save_now();
                 }
-                Err(err) => photo_error.set(Some((file.name(), err.code))),
+                Err(err) => photo_error.set(Some((file.name(), err))),
             }
         }
         adding_photo.set(false);
@@ -469,11 +488,11 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                     if adding_photo() {
                         p { role: "status", {t(lang, "report-photo-adding")} }
                     }
-                    if let Some((name, code)) = photo_error() {
+                    if let Some((name, err)) = photo_error() {
                         p { id: "photo-error", class: "field-error", role: "alert",
                             span { aria_hidden: "true", "⚠ " }
                             "{name}: "
-                            {if code == ErrorCode::PayloadTooLarge { t(lang, "report-too-many-photos") } else { error_text(lang, code) }}
+                            {photo_error_text(lang, &err)}
                         }
                     }
                     ul { class: "photo-list",
@@ -519,6 +538,7 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                                         d.location_source = Some(LocationSource::Photo);
                                         d.accuracy_m = None;
                                         drop(d);
+                                        crate::map::set_view(super::location::MAP_ID, lat, lon, 17);
                                         save_now();
                                     },
                                     {t(lang, "report-use-photo-position")}
@@ -632,6 +652,22 @@ mod tests {
                 (ReportField::Latitude, ErrorCode::OutOfRange),
                 (ReportField::Longitude, ErrorCode::InvalidValue),
             ]
+        );
+    }
+
+    #[test]
+    fn an_unsupported_format_is_named() {
+        let heic = ApiError::new(
+            ErrorCode::PhotoUnsupported,
+            "HEIC pictures are not supported; use JPEG, PNG or WebP",
+        );
+        let text = photo_error_text(Lang::Vi, &heic);
+        assert!(text.contains("HEIC") && text.contains("JPEG"), "{text}");
+        assert!(photo_error_text(Lang::En, &heic).starts_with("HEIC pictures"));
+        let other = ApiError::new(ErrorCode::PhotoUnsupported, "this pictures are…");
+        assert_eq!(
+            photo_error_text(Lang::En, &other),
+            error_text(Lang::En, ErrorCode::PhotoUnsupported)
         );
     }
 

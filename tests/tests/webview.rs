@@ -426,8 +426,22 @@ async fn photo_report_made_offline_arrives_with_one_clean_photo() {
     );
     assert!((stored[0].latitude - 16.4698).abs() < 1e-6);
 
+    // Field staff photograph the cleaned bank; the operator resolves with that photo.
+    let staff = server.register_device().await.expect("staff device");
+    let after = server
+        .upload_photo(
+            &staff,
+            &hues_core::photo::testdata::jpeg_with_exif(640, 480, 1, None),
+        )
+        .await
+        .expect("resolution photo");
     server
-        .set_status(&stored[0].id.to_string(), "resolved", "Đã thu gom rác")
+        .set_status_with_photos(
+            &stored[0].id.to_string(),
+            "resolved",
+            "Đã thu gom rác",
+            &[after],
+        )
         .await
         .expect("operator");
     app.wait_text(
@@ -440,6 +454,9 @@ async fn photo_report_made_offline_arrives_with_one_clean_photo() {
     app.wait_text(".report-card", "Đã giải quyết", WAIT)
         .await
         .expect("resolved");
+    // The city's photo in the timeline, and the citizen's own photo on the card.
+    wait_image_loaded(&app, ".report-card[data-state='resolved'] img.step-photo").await;
+    wait_image_loaded(&app, ".report-card[data-state='resolved'] img.report-photo").await;
 
     // The citizen rates the answer; the rating reaches the server.
     let id = stored[0].id;
@@ -462,5 +479,212 @@ async fn photo_report_made_offline_arrives_with_one_clean_photo() {
     let rating = rated[0].rating.as_ref().expect("rating on the server");
     assert_eq!(rating.satisfaction, hues_wire::api::Satisfaction::Satisfied);
     assert_eq!(rating.comment, "Cảm ơn, đã sạch");
+    app.close().await.expect("close");
+}
+
+/// Waits until the image matched by `css` has loaded real pixels.
+async fn wait_image_loaded(app: &AppSession, css: &str) {
+    let script = format!(
+        "const i = document.querySelector({css:?}); return i && i.complete ? i.naturalWidth : 0;"
+    );
+    eventually(WAIT, css, || async {
+        let w = app.client.execute(&script, vec![]).await?;
+        Ok(w.as_f64().unwrap_or(0.0) > 0.0)
+    })
+    .await
+    .expect("image loaded");
+}
+
+async fn field_value(app: &AppSession, css: &str) -> String {
+    app.find(css)
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn device_position_pin_address_duplicates_and_the_public_map() {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(&data.path().join("server"), 0)
+        .await
+        .expect("server");
+    // Another citizen already reported rubbish at the gate of Đông Ba market, with a photo.
+    let other = server.register_device().await.expect("device");
+    let photo = server
+        .upload_photo(
+            &other,
+            &hues_core::photo::testdata::jpeg_with_exif(400, 300, 1, None),
+        )
+        .await
+        .expect("photo");
+    let theirs = server
+        .post_report(
+            &other,
+            &serde_json::json!({
+                "id": uuid::Uuid::now_v7(),
+                "category": "waste",
+                "description": "Rác chất đống ở cổng chợ Đông Ba",
+                "latitude": 16.4727,
+                "longitude": 107.5886,
+                "created_at": chrono::Utc::now(),
+                "photos": [photo],
+                "place": { "address": "Cổng chợ Đông Ba" },
+            }),
+        )
+        .await
+        .expect("their report");
+    let env = vec![
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        ("HUES_SERVER_URL", server.url()),
+        ("HUES_SYNC_PERIOD_SECS", "1".into()),
+        // A tile server that does not answer: the map keeps its plain background.
+        (
+            "HUES_TILE_URL",
+            format!(
+                "http://127.0.0.1:{}/{{z}}/{{x}}/{{y}}.png",
+                free_port().expect("port")
+            ),
+        ),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
+        .await
+        .expect("synced");
+    // A desktop under Xvfb has no GPS: the webview's geolocation answers as a phone's does
+    // with a poor fix (250 m).
+    app.client
+        .execute(
+            "const fix = { coords: { latitude: 16.4728, longitude: 107.5885, accuracy: 250 }, timestamp: Date.now() };
+             Object.defineProperty(navigator, 'geolocation', { configurable: true,
+               value: { getCurrentPosition: (ok) => setTimeout(() => ok(fix), 10) } });",
+            vec![],
+        )
+        .await
+        .expect("device position");
+    open_report_form(&app, "waste").await;
+    app.wait_text("#accuracy-warning", "250 m", WAIT)
+        .await
+        .expect("poor accuracy flagged");
+    assert_eq!(field_value(&app, "#latitude").await, "16.472800");
+    assert_eq!(field_value(&app, "#longitude").await, "107.588500");
+
+    // The address is suggested from the nearest known place (synced, cached).
+    app.wait_text("#address-suggestion", "Chợ Đông Ba", WAIT)
+        .await
+        .expect("address suggested");
+    app.click("#use-suggested-address").await.expect("use it");
+    assert_eq!(
+        field_value(&app, "#address").await,
+        "Gần Chợ Đông Ba, 2 Trần Hưng Đạo, Phú Hòa"
+    );
+
+    // The possible duplicate, with its photo (fetched from the server through the app).
+    app.wait_text("#possible-duplicates", "cổng chợ Đông Ba", WAIT)
+        .await
+        .expect("duplicate suggested");
+    wait_image_loaded(&app, "#possible-duplicates img.thumb").await;
+    // No tiles: the map says so and still works.
+    app.wait_text(
+        "#report-map .map-offline-note",
+        "Không tải được nền bản đồ",
+        WAIT,
+    )
+    .await
+    .expect("plain background");
+    app.screenshot("report-location").await.expect("screenshot");
+
+    // Tapping the map moves the pin there: the position is the map's, not the poor fix.
+    let map = app.find("#report-map").await.expect("map");
+    app.client
+        .execute(
+            "document.querySelector('#report-map').scrollIntoView({ block: 'center' });",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+    let tap = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: map,
+            duration: None,
+            x: -80.0,
+            y: -50.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    app.client.perform_actions(tap).await.expect("tap the map");
+    eventually(WAIT, "pin moved", || async {
+        Ok(field_value(&app, "#latitude").await != "16.472800")
+    })
+    .await
+    .expect("pin moved");
+    let lat: f64 = field_value(&app, "#latitude").await.parse().expect("lat");
+    let lon: f64 = field_value(&app, "#longitude").await.parse().expect("lon");
+    assert!(
+        lat > 16.4728 && lon < 107.5885,
+        "north-west of the fix: {lat}, {lon}"
+    );
+    assert!(
+        app.client
+            .find(Locator::Css("#accuracy-warning"))
+            .await
+            .is_err(),
+        "the warning was about the device's fix"
+    );
+
+    // "Me too" instead of a second report: counted, and the citizen follows it.
+    app.click(&format!("#me-too-{}", theirs.id))
+        .await
+        .expect("me too");
+    app.wait_text("#possible-duplicates .ok", "Đã ghi nhận", WAIT)
+        .await
+        .expect("followed");
+    let public = server
+        .public_report(&theirs.id.to_string())
+        .await
+        .expect("public");
+    assert_eq!(public["me_too"], 1);
+    assert!(public.get("device_id").is_none());
+
+    // The map tab: a marker named by category and status, which opens the detail.
+    app.click("#nav-map").await.expect("map tab");
+    let marker = format!("#reports-map .map-marker[data-id='{}']", theirs.id);
+    eventually(WAIT, "marker", || async {
+        Ok(app.client.find(Locator::Css(&marker)).await.is_ok())
+    })
+    .await
+    .expect("marker on the map");
+    let label = app
+        .find(&marker)
+        .await
+        .expect("marker")
+        .attr("aria-label")
+        .await
+        .expect("label")
+        .unwrap_or_default();
+    assert!(
+        label.contains("Rác thải") && label.contains("Thành phố đã tiếp nhận"),
+        "{label}"
+    );
+    app.wait_text(&format!("#public-{}", theirs.id), "1 người cũng gặp", WAIT)
+        .await
+        .expect("listed with the count");
+    app.screenshot("map").await.expect("screenshot");
+    app.click(&marker).await.expect("open from the map");
+    app.wait_text("#public-report", "Cổng chợ Đông Ba", WAIT)
+        .await
+        .expect("detail");
+    wait_image_loaded(&app, "#public-report img.report-photo").await;
+    app.screenshot("public-report").await.expect("screenshot");
     app.close().await.expect("close");
 }
