@@ -61,7 +61,7 @@ pub fn MapPage() -> Element {
             locating.set(false);
         });
     };
-    use_hook(move || near_me());
+    use_hook(near_me);
     let mut list = use_resource(move || async move {
         let _ = ctx.status.read().online;
         let (latitude, longitude) = centre().point();
