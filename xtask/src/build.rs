@@ -105,8 +105,6 @@ pub fn ui(tools: &Tools) -> Result<()> {
         "images/marker-icon.png",
         "images/marker-icon-2x.png",
         "images/marker-shadow.png",
-        "images/layers.png",
-        "images/layers-2x.png",
     ] {
         std::fs::copy(tools.leaflet.join(file), vendor.join(file))
             .with_context(|| format!("copying leaflet/{file}"))?;
