@@ -85,6 +85,54 @@ pub async fn call<C: Command>(_req: &C::Request) -> Result<C::Response, ApiError
     ))
 }
 
+/// The device's position from the native geolocation plugin, which phones have: `Some((lat,
+/// lon, accuracy_m))`, `Some(Err)` when it refused or failed, `None` where the app has no such
+/// plugin (desktops), so the caller asks the webview instead.
+#[cfg(target_arch = "wasm32")]
+pub async fn native_position() -> Option<Result<(f64, f64, f64), String>> {
+    use wasm_bindgen::JsValue;
+    let parse = |json: &str| js_sys::JSON::parse(json).unwrap_or(JsValue::NULL);
+    let text = |v: &JsValue| js_sys::JSON::stringify(v).ok()?.as_string();
+    let missing = |e: &JsValue| {
+        let t = e.as_string().unwrap_or_default();
+        t.contains("not found") || t.contains("not allowed") || t.contains("geolocation")
+    };
+    let perms = match native::invoke("plugin:geolocation|check_permissions", parse("{}")).await {
+        Ok(v) => text(&v).unwrap_or_default(),
+        // No plugin here (desktop): not an error, just not this way.
+        Err(e) if missing(&e) => return None,
+        Err(e) => return Some(Err(text(&e).unwrap_or_default())),
+    };
+    if !perms.contains("\"location\":\"granted\"") {
+        let asked = native::invoke(
+            "plugin:geolocation|request_permissions",
+            parse(r#"{"permissions":["location"]}"#),
+        )
+        .await;
+        if let Err(e) = asked {
+            return Some(Err(text(&e).unwrap_or_default()));
+        }
+    }
+    let options =
+        parse(r#"{"options":{"enableHighAccuracy":true,"timeout":15000,"maximumAge":60000}}"#);
+    let v = match native::invoke("plugin:geolocation|get_current_position", options).await {
+        Ok(v) => v,
+        Err(e) => return Some(Err(text(&e).unwrap_or_default())),
+    };
+    let position: Option<serde_json::Value> = text(&v).and_then(|t| serde_json::from_str(&t).ok());
+    let coords = position.as_ref().map(|p| &p["coords"]);
+    let get = |k: &str| coords.and_then(|c| c[k].as_f64());
+    Some(match (get("latitude"), get("longitude"), get("accuracy")) {
+        (Some(lat), Some(lon), Some(acc)) => Ok((lat, lon, acc)),
+        _ => Err("no position in the answer".into()),
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn native_position() -> Option<Result<(f64, f64, f64), String>> {
+    None
+}
+
 /// The URL of `path` in the app's scheme `scheme` (`photo`, `tile`).
 #[cfg(target_arch = "wasm32")]
 pub fn scheme_url(scheme: &str, path: &str) -> String {

@@ -65,10 +65,23 @@ mod js {
     }
 }
 
-/// Asks the device where it is (at most `timeout_ms`).
+/// Asks the device where it is (at most `timeout_ms`): the native geolocation plugin where the
+/// app has one (phones), else the webview's geolocation.
 #[cfg(target_arch = "wasm32")]
 pub async fn locate(timeout_ms: u32) -> Result<Fix, FixError> {
     use wasm_bindgen::JsValue;
+    match crate::bridge::native_position().await {
+        Some(Ok((latitude, longitude, accuracy_m))) => {
+            return Ok(Fix {
+                latitude,
+                longitude,
+                accuracy_m,
+            });
+        }
+        Some(Err(e)) if e.contains("denied") => return Err(FixError::Denied),
+        // The plugin failed: the webview may still know.
+        Some(Err(_)) | None => {}
+    }
     let get = |v: &JsValue, k: &str| {
         js_sys::Reflect::get(v, &JsValue::from_str(k))
             .ok()

@@ -22,7 +22,10 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_geolocation::init());
+    let result = builder
         // Pictures and map tiles reach the webview through the app's own schemes, so the
         // content security policy allows no other origin for images.
         .register_asynchronous_uri_scheme_protocol("photo", protocols::photo)
