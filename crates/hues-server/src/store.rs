@@ -32,14 +32,11 @@ fn parse_uuid(s: &str) -> Result<Uuid, Fail> {
 
 /// Records that an entity changed, so the sync feed carries its new state.
 fn touch(tx: &Connection, kind: &str, entity: &str, audience: Option<&str>) -> Result<(), Fail> {
-    tx.execute(
-        "DELETE FROM changes WHERE kind = ?1 AND entity = ?2",
-        params![kind, entity],
-    )?;
-    tx.execute(
-        "INSERT INTO changes (kind, entity, audience) VALUES (?1, ?2, ?3)",
-        params![kind, entity, audience],
-    )?;
+    // Cached statements: this runs on every write, behind the one writer.
+    tx.prepare_cached("DELETE FROM changes WHERE kind = ?1 AND entity = ?2")?
+        .execute(params![kind, entity])?;
+    tx.prepare_cached("INSERT INTO changes (kind, entity, audience) VALUES (?1, ?2, ?3)")?
+        .execute(params![kind, entity, audience])?;
     Ok(())
 }
 
@@ -165,11 +162,10 @@ pub fn categories(conn: &Connection) -> Result<Vec<Category>, Fail> {
 
 pub fn category(conn: &Connection, code: &str) -> Result<Option<Category>, Fail> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {CATEGORY_COLUMNS} FROM categories WHERE code = ?1"),
-            [code],
-            category_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {CATEGORY_COLUMNS} FROM categories WHERE code = ?1"
+        ))?
+        .query_row([code], category_row)
         .optional()?)
 }
 
@@ -306,7 +302,10 @@ pub enum Stored {
 /// Stores a new report, idempotently on its id.
 pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Result<Stored, Fail> {
     let tx = conn.transaction()?;
-    if let Some(existing) = report(&tx, new.id)? {
+    let known: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?1)")?
+        .query_row([new.id.to_string()], |r| r.get(0))?;
+    if let Some(existing) = known.then(|| report(&tx, new.id)).transpose()?.flatten() {
         return if existing.owner == device && existing.report.same_submission(new) {
             Ok(Stored::Replayed(existing.report))
         } else {
@@ -324,41 +323,65 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
     };
     hues_wire::validate::check_attributes(&cat, &new.attributes).map_err(|e| Fail(e.into()))?;
     crate::photos::check_list(&tx, &new.photos)?;
-    let now = ts(Utc::now());
+    let received_at = Utc::now();
+    let now = ts(received_at);
     let id = new.id.to_string();
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO reports (id, device_id, category, description, latitude, longitude, created_at, received_at, status, attributes,
                               address, accuracy_m, location_source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?10, ?11, ?12)",
-        params![
-            id,
-            device.to_string(),
-            new.category,
-            new.description,
-            new.latitude,
-            new.longitude,
-            ts(new.created_at),
-            now,
-            json(&new.attributes)?,
-            new.place.address,
-            new.place.accuracy_m,
-            new.place.location_source.map(LocationSource::as_str),
-        ],
-    )?;
-    tx.execute(
+    )?
+    .execute(params![
+        id,
+        device.to_string(),
+        new.category,
+        new.description,
+        new.latitude,
+        new.longitude,
+        ts(new.created_at),
+        now,
+        json(&new.attributes)?,
+        new.place.address,
+        new.place.accuracy_m,
+        new.place.location_source.map(LocationSource::as_str),
+    ])?;
+    tx.prepare_cached(
         "INSERT INTO report_events (report_id, status, note, at) VALUES (?1, 'received', '', ?2)",
-        params![id, now],
-    )?;
+    )?
+    .execute(params![id, now])?;
     for (position, sha) in new.photos.iter().enumerate() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO report_photos (report_id, position, sha256) VALUES (?1, ?2, ?3)",
-            params![id, position as i64, sha],
-        )?;
+        )?
+        .execute(params![id, position as i64, sha])?;
     }
     touch(&tx, "report", &id, Some(&device.to_string()))?;
-    let stored = report(&tx, new.id)?.ok_or_else(|| Fail::internal("report vanished"))?;
     tx.commit()?;
-    Ok(Stored::Created(stored.report))
+    // The record as stored, without reading it back: the same values, and the time as stored
+    // (whole microseconds, like every time the server keeps).
+    let received_at = parse_ts(&now)?;
+    Ok(Stored::Created(Report {
+        id: new.id,
+        category: new.category.clone(),
+        description: new.description.clone(),
+        latitude: new.latitude,
+        longitude: new.longitude,
+        created_at: parse_ts(&ts(new.created_at))?,
+        attributes: new.attributes.clone(),
+        photos: new.photos.clone(),
+        place: new.place.clone(),
+        received_at,
+        status: ReportStatus::Received,
+        history: vec![StatusChange {
+            status: ReportStatus::Received,
+            note: String::new(),
+            at: received_at,
+            unit: None,
+            duplicate_of: None,
+            photos: Vec::new(),
+        }],
+        rating: None,
+    }))
 }
 
 /// Records one step of a report's handling and publishes the new state to its owner's feed.
