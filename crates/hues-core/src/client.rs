@@ -116,6 +116,27 @@ impl ApiClient {
             .await
     }
 
+    pub async fn submit_booking(
+        &self,
+        token: &str,
+        b: &hues_wire::api::NewBooking,
+    ) -> Result<hues_wire::api::Booking, RequestError> {
+        self.post_json(token, "/bookings", b).await
+    }
+
+    pub async fn cancel_booking(
+        &self,
+        token: &str,
+        id: uuid::Uuid,
+    ) -> Result<hues_wire::api::Booking, RequestError> {
+        self.post_json(
+            token,
+            &format!("/bookings/{id}/cancel"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
     pub async fn reopen(
         &self,
         token: &str,

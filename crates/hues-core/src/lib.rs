@@ -3,9 +3,12 @@
 //! the server's changes. No Tauri and no Dioxus here: the app wraps this crate in commands.
 
 pub mod backoff;
+pub mod bookings;
 pub mod client;
 pub mod error;
+pub mod hours;
 pub mod photo;
+pub mod places;
 pub mod store;
 pub mod sync;
 pub mod tiles;

@@ -29,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_photos.sql"),
     include_str!("../migrations/0005_followed.sql"),
     include_str!("../migrations/0006_places.sql"),
+    include_str!("../migrations/0007_places_search.sql"),
+    include_str!("../migrations/0008_bookings.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -38,13 +40,15 @@ pub fn migrations() -> Migrations<'static> {
 const OUTBOX_REPORT: &str = "report";
 const OUTBOX_RATING: &str = "rating";
 const OUTBOX_REOPEN: &str = "reopen";
+pub(crate) const OUTBOX_BOOKING: &str = "booking";
+pub(crate) const OUTBOX_CANCEL_BOOKING: &str = "cancel_booking";
 
 /// A photo name: 64 lower-case hex digits (never a path).
 fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
@@ -84,21 +88,55 @@ pub enum OutboxItem {
     Report(NewReport),
     Rating { report: Uuid, rating: NewRating },
     Reopen { report: Uuid, note: String },
+    Booking(hues_wire::api::NewBooking),
+    CancelBooking { booking: Uuid },
+}
+
+/// What the server answered to an outbox entry.
+#[derive(Debug, Clone)]
+pub enum Ack {
+    Report(Report),
+    Booking(hues_wire::api::Booking),
 }
 
 impl OutboxEntry {
-    /// The report this entry is about.
+    /// The report or booking this entry is about.
     pub fn report_id(&self) -> Uuid {
         match &self.item {
             OutboxItem::Report(r) => r.id,
             OutboxItem::Rating { report, .. } | OutboxItem::Reopen { report, .. } => *report,
+            OutboxItem::Booking(b) => b.id,
+            OutboxItem::CancelBooking { booking } => *booking,
         }
     }
 
-    /// The report's own delivery state follows only its own entry.
-    fn is_report(&self) -> bool {
-        matches!(self.item, OutboxItem::Report(_))
+    /// The table whose delivery state follows this entry: a report's or a booking's own entry
+    /// (follow-ups and cancellations leave it alone).
+    fn delivery_table(&self) -> Option<&'static str> {
+        match self.item {
+            OutboxItem::Report(_) => Some("reports"),
+            OutboxItem::Booking(_) => Some("bookings"),
+            _ => None,
+        }
     }
+}
+
+/// A stored delivery state as the citizen sees it.
+pub(crate) fn delivery_state(
+    delivery: &str,
+    refused: Option<&str>,
+) -> Result<DeliveryState, CoreError> {
+    Ok(match delivery {
+        "saved" => DeliveryState::SavedOnDevice,
+        "sending" => DeliveryState::Sending,
+        "delivered" => DeliveryState::Delivered,
+        "refused" => DeliveryState::Refused {
+            code: refused
+                .and_then(|c| ErrorCode::ALL.into_iter().find(|e| e.as_str() == c))
+                .unwrap_or(ErrorCode::BadResponse),
+        },
+        other => return Err(CoreError::Corrupt(format!("delivery {other:?}"))),
+    })
 }
 
 pub struct Store {
@@ -221,23 +259,23 @@ impl Store {
         Ok(std::fs::read(self.photo_path(sha, ""))?)
     }
 
-    fn conn(&self) -> Result<MutexGuard<'_, Connection>, CoreError> {
+    pub(crate) fn conn(&self) -> Result<MutexGuard<'_, Connection>, CoreError> {
         self.conn.lock().map_err(|_| CoreError::Poisoned)
     }
 
-    fn bump(&self) {
+    pub(crate) fn bump(&self) {
         self.revision.fetch_add(1, Ordering::Relaxed);
     }
 
     // ---- key/value: settings, draft, per-server token and cursor -------------------------
 
-    fn get_kv(conn: &Connection, key: &str) -> Result<Option<String>, CoreError> {
+    pub(crate) fn get_kv(conn: &Connection, key: &str) -> Result<Option<String>, CoreError> {
         Ok(conn
             .query_row("SELECT value FROM kv WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
     }
 
-    fn set_kv(conn: &Connection, key: &str, value: &str) -> Result<(), CoreError> {
+    pub(crate) fn set_kv(conn: &Connection, key: &str, value: &str) -> Result<(), CoreError> {
         conn.execute(
             "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
             params![key, value],
@@ -514,7 +552,9 @@ impl Store {
             .map(|(id, attempts, payload, kind)| {
                 let item = match kind.as_str() {
                     OUTBOX_REPORT => OutboxItem::Report(serde_json::from_str(&payload)?),
-                    OUTBOX_RATING | OUTBOX_REOPEN => serde_json::from_str(&payload)?,
+                    OUTBOX_RATING | OUTBOX_REOPEN | OUTBOX_BOOKING | OUTBOX_CANCEL_BOOKING => {
+                        serde_json::from_str(&payload)?
+                    }
                     other => return Err(CoreError::Corrupt(format!("outbox kind {other:?}"))),
                 };
                 Ok(OutboxEntry { id, attempts, item })
@@ -588,23 +628,28 @@ impl Store {
     }
 
     pub fn mark_sending(&self, entry: &OutboxEntry) -> Result<(), CoreError> {
-        if !entry.is_report() {
+        let Some(table) = entry.delivery_table() else {
             return Ok(());
-        }
+        };
         self.conn()?.execute(
-            "UPDATE reports SET delivery = 'sending' WHERE id = ?1 AND delivery = 'saved'",
+            &format!(
+                "UPDATE {table} SET delivery = 'sending' WHERE id = ?1 AND delivery = 'saved'"
+            ),
             [entry.report_id().to_string()],
         )?;
         self.bump();
         Ok(())
     }
 
-    /// The server acknowledged the report: the outbox entry goes, the record is stored.
-    pub fn acknowledge(&self, entry: &OutboxEntry, server: &Report) -> Result<(), CoreError> {
+    /// The server acknowledged the entry: it goes, and the server's record is stored.
+    pub fn acknowledge(&self, entry: &OutboxEntry, server: &Ack) -> Result<(), CoreError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM outbox WHERE id = ?1", [entry.id])?;
-        Self::store_server_report(&tx, server)?;
+        match server {
+            Ack::Report(r) => Self::store_server_report(&tx, r)?,
+            Ack::Booking(b) => crate::bookings::store_server_booking(&tx, b)?,
+        }
         tx.commit()?;
         drop(conn);
         self.bump();
@@ -624,9 +669,11 @@ impl Store {
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
             params![entry.id, ts(next), error],
         )?;
-        if entry.is_report() {
+        if let Some(table) = entry.delivery_table() {
             conn.execute(
-                "UPDATE reports SET delivery = 'saved' WHERE id = ?1 AND delivery = 'sending'",
+                &format!(
+                    "UPDATE {table} SET delivery = 'saved' WHERE id = ?1 AND delivery = 'sending'"
+                ),
                 [entry.report_id().to_string()],
             )?;
         }
@@ -643,9 +690,11 @@ impl Store {
             "UPDATE outbox SET attempts = attempts + 1, failed_code = ?2, last_error = ?3 WHERE id = ?1",
             params![entry.id, error.code.as_str(), error.message],
         )?;
-        if entry.is_report() {
+        if let Some(table) = entry.delivery_table() {
             tx.execute(
-                "UPDATE reports SET delivery = 'refused', refused_code = ?2 WHERE id = ?1",
+                &format!(
+                    "UPDATE {table} SET delivery = 'refused', refused_code = ?2 WHERE id = ?1"
+                ),
                 params![entry.report_id().to_string(), error.code.as_str()],
             )?;
         }
@@ -733,23 +782,8 @@ impl Store {
                         Self::store_server_report(&tx, r)?;
                     }
                 }
-                Change::Place(p) => {
-                    tx.execute(
-                        "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT(id) DO UPDATE SET category = ?2, name_vi = ?3, name_en = ?4,
-                            address = ?5, latitude = ?6, longitude = ?7",
-                        params![
-                            p.id,
-                            p.category,
-                            p.name_vi,
-                            p.name_en,
-                            p.address,
-                            p.latitude,
-                            p.longitude
-                        ],
-                    )?;
-                }
+                Change::Place(p) => crate::places::upsert(&tx, p)?,
+                Change::Booking(b) => crate::bookings::store_server_booking(&tx, b)?,
                 Change::FollowedReport(r) => {
                     Self::store_server_report(&tx, r)?;
                     tx.execute(
@@ -818,18 +852,7 @@ impl Store {
             photos,
         ) in rows
         {
-            let delivery = match delivery.as_str() {
-                "saved" => DeliveryState::SavedOnDevice,
-                "sending" => DeliveryState::Sending,
-                "delivered" => DeliveryState::Delivered,
-                "refused" => DeliveryState::Refused {
-                    code: refused
-                        .as_deref()
-                        .and_then(|c| ErrorCode::ALL.into_iter().find(|e| e.as_str() == c))
-                        .unwrap_or(ErrorCode::BadResponse),
-                },
-                other => return Err(CoreError::Corrupt(format!("delivery {other:?}"))),
-            };
+            let delivery = delivery_state(&delivery, refused.as_deref())?;
             let history = hist
                 .query_map([&id], |r| {
                     Ok((
@@ -1136,6 +1159,7 @@ mod tests {
                 address: format!("{id} street"),
                 latitude: lat,
                 longitude: lon,
+                ..Default::default()
             })
         };
         let page = SyncPage {

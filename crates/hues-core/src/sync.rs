@@ -17,7 +17,7 @@ use tokio::sync::{Mutex, Notify};
 use crate::backoff;
 use crate::client::{ApiClient, RequestError};
 use crate::error::CoreError;
-use crate::store::{OutboxItem, Store};
+use crate::store::{Ack, OutboxItem, Store};
 use hues_wire::ApiError;
 use hues_wire::api::PublicReport;
 
@@ -242,12 +242,21 @@ impl SyncEngine {
                 // Photos first: the report counts as sent only once the server has every photo.
                 OutboxItem::Report(report) => {
                     match self.push_photos(client, token, &report.photos).await {
-                        Ok(()) => client.submit_report(token, report).await,
+                        Ok(()) => client.submit_report(token, report).await.map(Ack::Report),
                         Err(e) => Err(e),
                     }
                 }
-                OutboxItem::Rating { report, rating } => client.rate(token, *report, rating).await,
-                OutboxItem::Reopen { report, note } => client.reopen(token, *report, note).await,
+                OutboxItem::Rating { report, rating } => {
+                    client.rate(token, *report, rating).await.map(Ack::Report)
+                }
+                OutboxItem::Reopen { report, note } => {
+                    client.reopen(token, *report, note).await.map(Ack::Report)
+                }
+                OutboxItem::Booking(b) => client.submit_booking(token, b).await.map(Ack::Booking),
+                OutboxItem::CancelBooking { booking } => client
+                    .cancel_booking(token, *booking)
+                    .await
+                    .map(Ack::Booking),
             };
             match sent {
                 Ok(record) => {

@@ -449,22 +449,76 @@ pub enum Change {
     FollowedReport(Report),
     /// A known place (landmark, public service), for the map and for address suggestions.
     Place(Place),
+    /// One of the caller's bookings.
+    Booking(Booking),
 }
 
 /// A point of interest the city publishes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Place {
     /// Stable code, e.g. `dai-noi`.
     pub id: String,
-    /// Kind of place, e.g. `heritage_site`, `hospital`, `market`.
+    /// Kind of place, one of [`PLACE_CATEGORIES`].
     pub category: String,
     pub name_vi: String,
     pub name_en: String,
     pub address: String,
     pub latitude: f64,
     pub longitude: f64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_vi: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_en: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub website: String,
+    /// OpenStreetMap `opening_hours` syntax, e.g. `Mo-Su 06:30-17:30; PH off`; empty if unknown.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub opening_hours: String,
+    /// Photos by SHA-256 (`GET /api/v1/photos/{sha256}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
+    /// Ticket prices (heritage sites, museums).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tickets: Vec<Ticket>,
+    /// Part of the curated list of sights for visitors.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sight: bool,
 }
+
+/// A ticket price, in đồng.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Ticket {
+    pub name_vi: String,
+    pub name_en: String,
+    pub price_vnd: u32,
+}
+
+/// The kinds of places, in the order the filter chips show them.
+pub const PLACE_CATEGORIES: [&str; 19] = [
+    "hospital",
+    "clinic",
+    "pharmacy",
+    "school",
+    "university",
+    "police",
+    "fire_station",
+    "bus_stop",
+    "parking",
+    "atm",
+    "fuel",
+    "toilet",
+    "market",
+    "heritage_site",
+    "museum",
+    "pagoda",
+    "hotel",
+    "restaurant",
+    "government_office",
+];
 
 impl Place {
     pub fn name(&self, lang: &str) -> &str {
@@ -474,7 +528,121 @@ impl Place {
             &self.name_vi
         }
     }
+
+    pub fn description(&self, lang: &str) -> &str {
+        if lang == "en" {
+            &self.description_en
+        } else {
+            &self.description_vi
+        }
+    }
 }
+
+/// What a booking is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingKind {
+    HotelRoom,
+    Tour,
+    Tickets,
+}
+
+impl BookingKind {
+    pub const ALL: [BookingKind; 3] = [Self::HotelRoom, Self::Tour, Self::Tickets];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HotelRoom => "hotel_room",
+            Self::Tour => "tour",
+            Self::Tickets => "tickets",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Requested,
+    Confirmed,
+    Declined,
+    Cancelled,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 4] = [
+        Self::Requested,
+        Self::Confirmed,
+        Self::Declined,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Confirmed => "confirmed",
+            Self::Declined => "declined",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A booking request as the app sends it; the id is made on the device (UUIDv7), so a retry is
+/// recognised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewBooking {
+    pub id: Uuid,
+    pub kind: BookingKind,
+    /// The place booked (hotel, heritage site…).
+    pub place_id: String,
+    /// First day (and last, for a stay), in the place's calendar.
+    pub date_from: chrono::NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_to: Option<chrono::NaiveDate>,
+    pub people: u32,
+    pub contact_name: String,
+    pub contact_phone: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A booking as the server holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Booking {
+    /// What the citizen asked, as sent.
+    pub request: NewBooking,
+    pub status: BookingStatus,
+    /// The operator's word (e.g. why declined, where to meet); empty if none.
+    #[serde(default)]
+    pub note_from_operator: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Operator: confirm or decline a booking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BookingDecision {
+    pub status: BookingStatus,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Most people in one booking.
+pub const MAX_BOOKING_PEOPLE: u32 = 50;
 
 /// A page of the sync feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

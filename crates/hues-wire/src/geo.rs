@@ -12,6 +12,20 @@ pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
 }
 
+/// Initial bearing from the first point to the second, in degrees clockwise from north (0–360).
+pub fn bearing_deg(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dl = (lon2 - lon1).to_radians();
+    let y = dl.sin() * p2.cos();
+    let x = p1.cos() * p2.sin() - p1.sin() * p2.cos() * dl.cos();
+    (y.atan2(x).to_degrees() + 360.0) % 360.0
+}
+
+/// One of eight compass points for a bearing: 0 = N, 1 = NE, … 7 = NW.
+pub fn compass_point(bearing_deg: f64) -> usize {
+    (((bearing_deg % 360.0 + 360.0) % 360.0 + 22.5) / 45.0) as usize % 8
+}
+
 /// A latitude/longitude box that holds every point within `radius_m` of the centre: a cheap
 /// prefilter before the exact distance. Returns (min_lat, max_lat, min_lon, max_lon).
 pub fn bounding_box(lat: f64, lon: f64, radius_m: f64) -> (f64, f64, f64, f64) {
@@ -24,6 +38,17 @@ pub fn bounding_box(lat: f64, lon: f64, radius_m: f64) -> (f64, f64, f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearings() {
+        // Thiên Mụ pagoda is west-south-west of Ngọ Môn; Đông Ba market north-east of it.
+        let b = bearing_deg(16.4672, 107.5786, 16.4533, 107.5447);
+        assert!((240.0..255.0).contains(&b), "{b}");
+        assert_eq!(compass_point(b), 5, "SW");
+        assert_eq!(compass_point(bearing_deg(16.46, 107.58, 16.47, 107.58)), 0);
+        assert_eq!(compass_point(bearing_deg(16.46, 107.58, 16.46, 107.59)), 2);
+        assert_eq!(compass_point(359.0), 0);
+    }
 
     #[test]
     fn known_distances() {

@@ -89,12 +89,29 @@ command!(
     SuggestAddress, "suggest_address", (Point, String) => Option<PlaceSuggestion>
 );
 command!(
+    /// Places from the device's cache: search (Vietnamese-aware), nearest, filters.
+    SearchPlaces, "search_places", PlaceQuery => Vec<PlaceView>
+);
+command!(
+    /// One place by id, with distance and direction from the given point.
+    GetPlace, "get_place", (String, Option<Point>) => PlaceView
+);
+command!(
+    /// Validate a booking, keep it on the device and queue it (one transaction).
+    SubmitBooking, "submit_booking", BookingInput => LocalBooking
+);
+command!(ListMyBookings, "list_my_bookings", () => Vec<LocalBooking>);
+command!(
+    /// Queue the cancellation of one of the citizen's bookings.
+    CancelBooking, "cancel_booking", Uuid => ()
+);
+command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 18] = [
+pub const ALL_COMMANDS: [&str; 23] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -113,6 +130,11 @@ pub const ALL_COMMANDS: [&str; 18] = [
     ListPossibleDuplicates::NAME,
     SuggestAddress::NAME,
     GetPublicReport::NAME,
+    SearchPlaces::NAME,
+    GetPlace::NAME,
+    SubmitBooking::NAME,
+    ListMyBookings::NAME,
+    CancelBooking::NAME,
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -295,6 +317,70 @@ pub struct PlaceSuggestion {
     pub name: String,
     pub address: String,
     pub distance_m: f64,
+}
+
+/// A booking as the form gives it (the id and time are made on the device).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingInput {
+    pub kind: crate::api::BookingKind,
+    pub place_id: String,
+    pub date_from: chrono::NaiveDate,
+    #[serde(default)]
+    pub date_to: Option<chrono::NaiveDate>,
+    pub people: u32,
+    pub contact_name: String,
+    pub contact_phone: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A booking on the device: what was asked, where it is on its way, and the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalBooking {
+    pub request: crate::api::NewBooking,
+    /// The place's name in Vietnamese and English, from the cache (empty if unknown).
+    pub place_name_vi: String,
+    pub place_name_en: String,
+    pub delivery: DeliveryState,
+    /// The server's status once delivered.
+    pub status: Option<crate::api::BookingStatus>,
+    pub note_from_operator: String,
+    /// A cancellation waits to be sent.
+    pub cancel_queued: bool,
+}
+
+/// What the places screen asks for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlaceQuery {
+    /// Words to find in names and addresses (any case, with or without marks); empty for all.
+    #[serde(default)]
+    pub text: String,
+    /// One of `api::PLACE_CATEGORIES`, or all.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Where the citizen is: results carry distance and direction, and with no text come
+    /// nearest first.
+    #[serde(default)]
+    pub near: Option<Point>,
+    #[serde(default)]
+    pub open_now: bool,
+    /// Only the curated sights for visitors.
+    #[serde(default)]
+    pub sights_only: bool,
+    pub limit: u32,
+}
+
+/// A place as a card shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaceView {
+    pub place: crate::api::Place,
+    pub distance_m: Option<f64>,
+    /// From the citizen to the place, degrees clockwise from north.
+    pub bearing_deg: Option<f64>,
+    /// Open now, by its opening hours in Huế's time; `None` when the hours are unknown.
+    pub open: Option<bool>,
+    /// When it opens or closes next (within a week).
+    pub next_change: Option<DateTime<Utc>>,
 }
 
 /// How far a known place may be to be suggested as a report's address.

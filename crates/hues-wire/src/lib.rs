@@ -3,7 +3,9 @@
 //! (`error`). Pure data and pure rules, no I/O, so it builds for wasm32 too.
 
 pub mod api;
+pub mod calendar;
 pub mod error;
+pub mod fold;
 pub mod geo;
 pub mod ipc;
 pub mod time;

@@ -2,8 +2,8 @@
 //! of a mistake at once), and the server again (it trusts no client).
 
 use crate::api::{
-    AttributeType, Attributes, Category, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, NewReport,
-    ReportPlace,
+    AttributeType, Attributes, Category, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, NewBooking,
+    NewReport, ReportPlace,
 };
 use crate::error::{ApiError, ErrorCode};
 
@@ -389,5 +389,152 @@ mod tests {
             parse_coordinate("200", ReportField::Longitude).map_err(|e| e.code),
             Err(ErrorCode::OutOfRange)
         );
+    }
+}
+
+/// A broken rule on a booking: the field's name and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingError {
+    pub field: &'static str,
+    pub code: ErrorCode,
+}
+
+impl From<BookingError> for ApiError {
+    fn from(e: BookingError) -> Self {
+        ApiError::new(e.code, format!("{} is not valid", e.field))
+    }
+}
+
+/// The rules on a booking, on both sides: someone to call back (a name, a phone number of 8–15
+/// digits), 1–50 people, a first day not in the past (in Huế) and within a year, and for a stay a
+/// last day after the first, at most 30 nights.
+pub fn check_booking(b: &NewBooking, today: chrono::NaiveDate) -> Result<(), BookingError> {
+    use crate::api::{BookingKind, MAX_BOOKING_PEOPLE};
+    let err = |field, code| Err(BookingError { field, code });
+    if b.place_id.trim().is_empty() {
+        return err("place_id", ErrorCode::MissingField);
+    }
+    if b.people == 0 || b.people > MAX_BOOKING_PEOPLE {
+        return err("people", ErrorCode::OutOfRange);
+    }
+    let name = b.contact_name.trim();
+    if name.is_empty() {
+        return err("contact_name", ErrorCode::MissingField);
+    }
+    if name.chars().count() > 100 {
+        return err("contact_name", ErrorCode::TooLong);
+    }
+    let digits = b.contact_phone.chars().filter(char::is_ascii_digit).count();
+    let only_phone_chars = b
+        .contact_phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+    if b.contact_phone.trim().is_empty() {
+        return err("contact_phone", ErrorCode::MissingField);
+    }
+    if !only_phone_chars || !(8..=15).contains(&digits) {
+        return err("contact_phone", ErrorCode::InvalidValue);
+    }
+    if b.note.chars().count() > 1000 {
+        return err("note", ErrorCode::TooLong);
+    }
+    if b.date_from < today || b.date_from > today + chrono::Duration::days(366) {
+        return err("date_from", ErrorCode::OutOfRange);
+    }
+    match (b.kind, b.date_to) {
+        (BookingKind::HotelRoom, None) => err("date_to", ErrorCode::MissingField),
+        (_, Some(to)) if to <= b.date_from && b.kind == BookingKind::HotelRoom => {
+            err("date_to", ErrorCode::OutOfRange)
+        }
+        (_, Some(to)) if to < b.date_from || to > b.date_from + chrono::Duration::days(30) => {
+            err("date_to", ErrorCode::OutOfRange)
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod booking_tests {
+    use super::*;
+    use crate::api::{BookingKind, NewBooking};
+    use chrono::NaiveDate;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).expect("date")
+    }
+
+    fn booking() -> NewBooking {
+        NewBooking {
+            id: uuid::Uuid::nil(),
+            kind: BookingKind::HotelRoom,
+            place_id: "ks-saigon-morin".into(),
+            date_from: d(12, 1),
+            date_to: Some(d(12, 3)),
+            people: 2,
+            contact_name: "Nguyễn Văn A".into(),
+            contact_phone: "+84 905 123 456".into(),
+            note: String::new(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn booking_rules() {
+        let today = d(11, 23);
+        assert_eq!(check_booking(&booking(), today), Ok(()));
+        let cases: Vec<(fn(&mut NewBooking), &str, ErrorCode)> = vec![
+            (|b| b.people = 0, "people", ErrorCode::OutOfRange),
+            (|b| b.people = 51, "people", ErrorCode::OutOfRange),
+            (
+                |b| b.contact_name = "  ".into(),
+                "contact_name",
+                ErrorCode::MissingField,
+            ),
+            (
+                |b| b.contact_phone = "12345".into(),
+                "contact_phone",
+                ErrorCode::InvalidValue,
+            ),
+            (
+                |b| b.contact_phone = "0905abc123".into(),
+                "contact_phone",
+                ErrorCode::InvalidValue,
+            ),
+            (
+                |b| b.contact_phone = String::new(),
+                "contact_phone",
+                ErrorCode::MissingField,
+            ),
+            (
+                |b| b.date_from = d(11, 22),
+                "date_from",
+                ErrorCode::OutOfRange,
+            ),
+            (|b| b.date_to = None, "date_to", ErrorCode::MissingField),
+            (
+                |b| b.date_to = Some(d(12, 1)),
+                "date_to",
+                ErrorCode::OutOfRange,
+            ),
+            (
+                |b| b.place_id = String::new(),
+                "place_id",
+                ErrorCode::MissingField,
+            ),
+        ];
+        for (change, field, code) in cases {
+            let mut b = booking();
+            change(&mut b);
+            assert_eq!(
+                check_booking(&b, today),
+                Err(BookingError { field, code }),
+                "{field}"
+            );
+        }
+        // Tickets for one day need no last day.
+        let mut t = booking();
+        t.kind = BookingKind::Tickets;
+        t.date_to = None;
+        assert_eq!(check_booking(&t, today), Ok(()));
     }
 }

@@ -1,0 +1,401 @@
+//! Places in the device's cache: kept from sync, found by Vietnamese-aware text search (FTS5 over
+//! a folded column, prefix matching), nearest first (R*Tree, growing box, then exact distance),
+//! filtered by category, sights and "open now".
+
+use chrono::{DateTime, Utc};
+use hues_wire::api::Place;
+use hues_wire::fold::fold;
+use hues_wire::geo;
+use hues_wire::ipc::{PlaceQuery, PlaceView, Point};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::CoreError;
+use crate::store::Store;
+
+const COLUMNS: &str = "p.id, p.category, p.name_vi, p.name_en, p.address, p.latitude, p.longitude, \
+     p.description_vi, p.description_en, p.phone, p.website, p.opening_hours, p.photos, p.tickets, p.sight";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Place> {
+    let json = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+    Ok(Place {
+        id: r.get(0)?,
+        category: r.get(1)?,
+        name_vi: r.get(2)?,
+        name_en: r.get(3)?,
+        address: r.get(4)?,
+        latitude: r.get(5)?,
+        longitude: r.get(6)?,
+        description_vi: r.get(7)?,
+        description_en: r.get(8)?,
+        phone: r.get(9)?,
+        website: r.get(10)?,
+        opening_hours: r.get(11)?,
+        photos: serde_json::from_str(&json(12)?).unwrap_or_default(),
+        tickets: serde_json::from_str(&json(13)?).unwrap_or_default(),
+        sight: r.get(14)?,
+    })
+}
+
+/// What the search index holds for a place.
+pub fn folded_text(p: &Place) -> String {
+    fold(&format!("{} {} {}", p.name_vi, p.name_en, p.address))
+}
+
+/// Adds or replaces a place with its search and position entries (inside the caller's
+/// transaction).
+pub fn upsert(tx: &Connection, p: &Place) -> Result<(), CoreError> {
+    let rowid: i64 = tx
+        .prepare_cached(
+            "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude,
+                description_vi, description_en, phone, website, opening_hours, photos, tickets, sight)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT(id) DO UPDATE SET category = ?2, name_vi = ?3, name_en = ?4, address = ?5,
+                latitude = ?6, longitude = ?7, description_vi = ?8, description_en = ?9, phone = ?10,
+                website = ?11, opening_hours = ?12, photos = ?13, tickets = ?14, sight = ?15
+             RETURNING rowid",
+        )?
+        .query_row(
+            params![
+                p.id,
+                p.category,
+                p.name_vi,
+                p.name_en,
+                p.address,
+                p.latitude,
+                p.longitude,
+                p.description_vi,
+                p.description_en,
+                p.phone,
+                p.website,
+                p.opening_hours,
+                serde_json::to_string(&p.photos)?,
+                serde_json::to_string(&p.tickets)?,
+                p.sight,
+            ],
+            |r| r.get(0),
+        )?;
+    tx.prepare_cached("DELETE FROM places_fts WHERE rowid = ?1")?
+        .execute([rowid])?;
+    tx.prepare_cached("INSERT INTO places_fts (rowid, folded) VALUES (?1, ?2)")?
+        .execute(params![rowid, folded_text(p)])?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO places_rtree (id, min_lat, max_lat, min_lon, max_lon)
+         VALUES (?1, ?2, ?2, ?3, ?3)",
+    )?
+    .execute(params![rowid, p.latitude, p.longitude])?;
+    Ok(())
+}
+
+/// The FTS5 query for what the citizen typed: every word as a prefix, all required.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = fold(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn view(p: Place, near: Option<Point>, now: DateTime<Utc>) -> PlaceView {
+    let state = crate::hours::state(&p.opening_hours, now);
+    PlaceView {
+        distance_m: near.map(|n| geo::distance_m(n.latitude, n.longitude, p.latitude, p.longitude)),
+        bearing_deg: near
+            .map(|n| geo::bearing_deg(n.latitude, n.longitude, p.latitude, p.longitude)),
+        open: state.map(|s| s.open),
+        next_change: state.and_then(|s| s.next_change),
+        place: p,
+    }
+}
+
+/// The `limit` places nearest to a point (optionally of one category): R*Tree boxes growing
+/// until they hold enough, then exact distances.
+pub fn nearest(
+    conn: &Connection,
+    at: Point,
+    category: Option<&str>,
+    limit: usize,
+) -> Result<Vec<(Place, f64)>, CoreError> {
+    let mut radius = 500.0;
+    let total: i64 = conn
+        .prepare_cached("SELECT count(*) FROM places WHERE ?1 IS NULL OR category = ?1")?
+        .query_row([category], |r| r.get(0))?;
+    let want = limit.min(total as usize);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM places_rtree r JOIN places p ON p.rowid = r.id
+         WHERE r.max_lat >= ?1 AND r.min_lat <= ?2 AND r.max_lon >= ?3 AND r.min_lon <= ?4
+           AND (?5 IS NULL OR p.category = ?5)"
+    ))?;
+    loop {
+        let (a, b, c, d) = geo::bounding_box(at.latitude, at.longitude, radius);
+        let mut found: Vec<(Place, f64)> = stmt
+            .query_map(params![a, b, c, d, category], row)?
+            .map(|r| {
+                r.map(|p| {
+                    let dist = geo::distance_m(at.latitude, at.longitude, p.latitude, p.longitude);
+                    (p, dist)
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        // Only places inside the circle are surely nearer than any outside the box.
+        let inside = found.iter().filter(|(_, d)| *d <= radius).count();
+        if inside >= want || radius > 20_000_000.0 {
+            found.sort_by(|x, y| x.1.total_cmp(&y.1));
+            found.truncate(limit);
+            return Ok(found);
+        }
+        radius *= 4.0;
+    }
+}
+
+impl Store {
+    /// Places for the places screen (see [`PlaceQuery`]), as cards at `now`.
+    pub fn search_places(
+        &self,
+        q: &PlaceQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PlaceView>, CoreError> {
+        let limit = q.limit.clamp(1, 500) as usize;
+        let conn = self.conn()?;
+        let category = q.category.as_deref().filter(|c| !c.is_empty());
+        // "Open now" and "sights" filter after the index: ask for more so enough remain.
+        let fetch = if q.open_now || q.sights_only {
+            limit * 20
+        } else {
+            limit
+        };
+        let places: Vec<Place> = if let Some(fts) = fts_query(&q.text) {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM places_fts f JOIN places p ON p.rowid = f.rowid
+                 WHERE places_fts MATCH ?1 AND (?2 IS NULL OR p.category = ?2)
+                 ORDER BY f.rank LIMIT ?3"
+            ))?;
+            stmt.query_map(params![fts, category, fetch as i64], row)?
+                .collect::<Result<_, _>>()?
+        } else if let Some(at) = q.near {
+            nearest(&conn, at, category, fetch)?
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect()
+        } else {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM places p WHERE (?1 IS NULL OR p.category = ?1)
+                 ORDER BY p.name_vi LIMIT ?2"
+            ))?;
+            stmt.query_map(params![category, fetch as i64], row)?
+                .collect::<Result<_, _>>()?
+        };
+        drop(conn);
+        let mut views: Vec<PlaceView> = places
+            .into_iter()
+            .filter(|p| !q.sights_only || p.sight)
+            .map(|p| view(p, q.near, now))
+            .filter(|v| !q.open_now || v.open == Some(true))
+            .collect();
+        views.truncate(limit);
+        Ok(views)
+    }
+
+    /// One place as a card.
+    pub fn place(
+        &self,
+        id: &str,
+        near: Option<Point>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PlaceView>, CoreError> {
+        let conn = self.conn()?;
+        let p = conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM places p WHERE p.id = ?1"))?
+            .query_row([id], row)
+            .optional()?;
+        Ok(p.map(|p| view(p, near, now)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use hues_wire::api::{Change, SyncPage};
+
+    fn place(id: &str, category: &str, name: &str, lat: f64, lon: f64, hours: &str) -> Place {
+        Place {
+            id: id.into(),
+            category: category.into(),
+            name_vi: name.into(),
+            name_en: format!("{name} (en)"),
+            address: "Huế".into(),
+            latitude: lat,
+            longitude: lon,
+            description_vi: String::new(),
+            description_en: String::new(),
+            phone: String::new(),
+            website: String::new(),
+            opening_hours: hours.into(),
+            photos: Vec::new(),
+            tickets: Vec::new(),
+            sight: category == "heritage_site",
+        }
+    }
+
+    fn store_with_places() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = Store::open(&dir.path().join("c.db")).expect("open");
+        let page = SyncPage {
+            changes: vec![
+                Change::Place(place(
+                    "dai-noi",
+                    "heritage_site",
+                    "Đại Nội",
+                    16.4695,
+                    107.5780,
+                    "Mo-Su 06:30-17:30",
+                )),
+                Change::Place(place(
+                    "cho-dong-ba",
+                    "market",
+                    "Chợ Đông Ba",
+                    16.4726,
+                    107.5884,
+                    "Mo-Su 06:00-19:00; PH off",
+                )),
+                Change::Place(place(
+                    "thien-mu",
+                    "pagoda",
+                    "Chùa Thiên Mụ",
+                    16.4533,
+                    107.5447,
+                    "",
+                )),
+                Change::Place(place(
+                    "nt-hoa",
+                    "pharmacy",
+                    "Nhà thuốc Hòa Bình",
+                    16.4650,
+                    107.5900,
+                    "Mo-Su 07:00-22:00",
+                )),
+            ],
+            next_cursor: "4".into(),
+            has_more: false,
+        };
+        s.apply_page("http://x", &page).expect("apply");
+        (dir, s)
+    }
+
+    fn names(v: &[PlaceView]) -> Vec<&str> {
+        v.iter().map(|p| p.place.id.as_str()).collect()
+    }
+
+    #[test]
+    fn search_folds_vietnamese_and_matches_prefixes() {
+        let (_d, s) = store_with_places();
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
+            .single()
+            .expect("t");
+        let q = |text: &str| PlaceQuery {
+            text: text.into(),
+            limit: 10,
+            ..Default::default()
+        };
+        use unicode_normalization::UnicodeNormalization;
+        let nfd: String = "đại nội".nfd().collect();
+        for text in [
+            "dai noi",
+            "DAI NOI",
+            "đại nội",
+            nfd.as_str(),
+            "Đại",
+            "dai no",
+        ] {
+            assert_eq!(
+                names(&s.search_places(&q(text), now).expect("search")),
+                ["dai-noi"],
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            names(&s.search_places(&q("dong ba"), now).expect("s")),
+            ["cho-dong-ba"]
+        );
+        // Old and new tone placement find the same.
+        assert_eq!(
+            names(&s.search_places(&q("hoà"), now).expect("s")),
+            ["nt-hoa"]
+        );
+        assert_eq!(
+            names(&s.search_places(&q("hòa"), now).expect("s")),
+            ["nt-hoa"]
+        );
+        assert!(s.search_places(&q("xyz"), now).expect("s").is_empty());
+        // Punctuation in the input is not FTS syntax.
+        assert!(s.search_places(&q("\"dai* OR -"), now).is_ok());
+    }
+
+    #[test]
+    fn nearest_first_open_now_and_categories() {
+        let (_d, s) = store_with_places();
+        // 21:00 in Huế: the market (06–19) is closed, the pharmacy (07–22) open.
+        let now = hues_wire::time::vietnam_offset()
+            .with_ymd_and_hms(2026, 11, 23, 21, 0, 0)
+            .single()
+            .expect("t")
+            .with_timezone(&Utc);
+        let me = Point {
+            latitude: 16.4674,
+            longitude: 107.5905,
+        };
+        let all = s
+            .search_places(
+                &PlaceQuery {
+                    near: Some(me),
+                    limit: 10,
+                    ..Default::default()
+                },
+                now,
+            )
+            .expect("near");
+        assert_eq!(
+            names(&all),
+            ["nt-hoa", "cho-dong-ba", "dai-noi", "thien-mu"]
+        );
+        assert!(all.windows(2).all(|w| w[0].distance_m <= w[1].distance_m));
+        let market = &all[1];
+        assert_eq!(market.open, Some(false));
+        assert!(market.next_change.is_some(), "opens again tomorrow");
+        assert_eq!(all[3].open, None, "hours unknown");
+        let open = s
+            .search_places(
+                &PlaceQuery {
+                    near: Some(me),
+                    open_now: true,
+                    limit: 10,
+                    ..Default::default()
+                },
+                now,
+            )
+            .expect("open now");
+        assert_eq!(names(&open), ["nt-hoa"]);
+        let pagodas = s
+            .search_places(
+                &PlaceQuery {
+                    category: Some("pagoda".into()),
+                    near: Some(me),
+                    limit: 10,
+                    ..Default::default()
+                },
+                now,
+            )
+            .expect("category");
+        assert_eq!(names(&pagodas), ["thien-mu"]);
+        let one = s
+            .place("cho-dong-ba", Some(me), now)
+            .expect("q")
+            .expect("found");
+        assert!(
+            one.bearing_deg.is_some_and(|b| b > 270.0 || b < 90.0),
+            "north of the bridge"
+        );
+    }
+}
