@@ -1,7 +1,7 @@
 //! Huế demo data for `--demo`: the report categories of a city app and the city's main places
 //! (later issues add alerts and procedures).
 
-use hues_wire::api::{AttributeType, AttributeValue, Category, CategoryAttribute, Place};
+use hues_wire::api::{AttributeType, AttributeValue, Category, CategoryAttribute, Place, Ticket};
 
 use crate::db::Db;
 use crate::store;
@@ -196,177 +196,62 @@ fn attributes_for(code: &str) -> Vec<CategoryAttribute> {
 }
 
 /// Seeds (or refreshes) the demo data; safe to run at every start.
-/// (id, category, Vietnamese name, English name, address, latitude, longitude)
-const PLACES: &[(&str, &str, &str, &str, &str, f64, f64)] = &[
-    (
-        "dai-noi",
-        "heritage_site",
-        "Đại Nội (Hoàng thành Huế)",
-        "Imperial City (Đại Nội)",
-        "23 Tháng 8, Thuận Hòa",
-        16.4695,
-        107.5780,
-    ),
-    (
-        "ngo-mon",
-        "heritage_site",
-        "Ngọ Môn",
-        "Ngọ Môn (Noon Gate)",
-        "23 Tháng 8, Thuận Hòa",
-        16.4668,
-        107.5790,
-    ),
-    (
-        "thien-mu",
-        "pagoda",
-        "Chùa Thiên Mụ",
-        "Thiên Mụ Pagoda",
-        "Nguyễn Phúc Nguyên, Kim Long",
-        16.4533,
-        107.5447,
-    ),
-    (
-        "lang-tu-duc",
-        "heritage_site",
-        "Lăng Tự Đức",
-        "Tomb of Tự Đức",
-        "17/69 Lê Ngô Cát, Thủy Xuân",
-        16.4330,
-        107.5640,
-    ),
-    (
-        "lang-khai-dinh",
-        "heritage_site",
-        "Lăng Khải Định",
-        "Tomb of Khải Định",
-        "Khải Định, Thủy Bằng",
-        16.3987,
-        107.5904,
-    ),
-    (
-        "lang-minh-mang",
-        "heritage_site",
-        "Lăng Minh Mạng",
-        "Tomb of Minh Mạng",
-        "Quốc lộ 49, Hương Thọ",
-        16.3882,
-        107.5700,
-    ),
-    (
-        "cho-dong-ba",
-        "market",
-        "Chợ Đông Ba",
-        "Đông Ba Market",
-        "2 Trần Hưng Đạo, Phú Hòa",
-        16.4726,
-        107.5884,
-    ),
-    (
-        "cau-truong-tien",
-        "heritage_site",
-        "Cầu Trường Tiền",
-        "Trường Tiền Bridge",
-        "Lê Lợi – Trần Hưng Đạo",
-        16.4680,
-        107.5907,
-    ),
-    (
-        "bv-trung-uong-hue",
-        "hospital",
-        "Bệnh viện Trung ương Huế",
-        "Huế Central Hospital",
-        "16 Lê Lợi, Vĩnh Ninh",
-        16.4620,
-        107.5878,
-    ),
-    (
-        "ga-hue",
-        "bus_stop",
-        "Ga Huế",
-        "Huế Railway Station",
-        "2 Bùi Thị Xuân, Đúc",
-        16.4565,
-        107.5781,
-    ),
-    (
-        "hcc-tinh",
-        "government_office",
-        "Trung tâm Phục vụ hành chính công tỉnh",
-        "Provincial Public Administration Service Centre",
-        "01 Lê Lai, Vĩnh Ninh",
-        16.4632,
-        107.5918,
-    ),
-    (
-        "bao-tang-co-vat",
-        "museum",
-        "Bảo tàng Cổ vật Cung đình Huế",
-        "Museum of Royal Antiquities",
-        "3 Lê Trực, Phú Hậu",
-        16.4720,
-        107.5830,
-    ),
-    (
-        "quoc-hoc",
-        "school",
-        "Trường THPT Chuyên Quốc Học",
-        "Quốc Học High School",
-        "12 Lê Lợi, Vĩnh Ninh",
-        16.4640,
-        107.5856,
-    ),
-    (
-        "ben-xe-phia-nam",
-        "bus_stop",
-        "Bến xe phía Nam",
-        "South Bus Station",
-        "97 An Dương Vương, An Đông",
-        16.4488,
-        107.6068,
-    ),
-    (
-        "nha-tho-phu-cam",
-        "pagoda",
-        "Nhà thờ Chính tòa Phủ Cam",
-        "Phủ Cam Cathedral",
-        "1 Nguyễn Trường Tộ, Phước Vĩnh",
-        16.4555,
-        107.5900,
-    ),
-    (
-        "chua-tu-dam",
-        "pagoda",
-        "Chùa Từ Đàm",
-        "Từ Đàm Pagoda",
-        "1 Sư Liễu Quán, Trường An",
-        16.4530,
-        107.5730,
-    ),
-    (
-        "cung-an-dinh",
-        "heritage_site",
-        "Cung An Định",
-        "An Định Palace",
-        "179B Phan Đình Phùng, Phú Nhuận",
-        16.4595,
-        107.5935,
-    ),
-];
+/// The city's main places, from `data/places-hue.tsv` (see its header for the columns).
+const PLACES_TSV: &str = include_str!("../data/places-hue.tsv");
 
 pub fn places() -> Vec<Place> {
-    PLACES
-        .iter()
-        .map(
-            |&(id, category, name_vi, name_en, address, latitude, longitude)| Place {
-                id: id.into(),
-                category: category.into(),
-                name_vi: name_vi.into(),
-                name_en: name_en.into(),
-                address: address.into(),
-                latitude,
-                longitude,
-            },
-        )
+    PLACES_TSV
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [
+                id,
+                category,
+                name_vi,
+                name_en,
+                address,
+                lat,
+                lon,
+                hours,
+                phone,
+                website,
+                sight,
+                desc_vi,
+                desc_en,
+                tickets,
+            ] = f.as_slice()
+            else {
+                return None;
+            };
+            Some(Place {
+                id: (*id).into(),
+                category: (*category).into(),
+                name_vi: (*name_vi).into(),
+                name_en: (*name_en).into(),
+                address: (*address).into(),
+                latitude: lat.parse().ok()?,
+                longitude: lon.parse().ok()?,
+                description_vi: (*desc_vi).into(),
+                description_en: (*desc_en).into(),
+                phone: (*phone).into(),
+                website: (*website).into(),
+                opening_hours: (*hours).into(),
+                photos: Vec::new(),
+                tickets: tickets
+                    .split(';')
+                    .filter_map(|t| {
+                        let mut p = t.split('|');
+                        Some(Ticket {
+                            name_vi: p.next()?.into(),
+                            name_en: p.next()?.into(),
+                            price_vnd: p.next()?.parse().ok()?,
+                        })
+                    })
+                    .collect(),
+                sight: *sight == "1",
+            })
+        })
         .collect()
 }
 
@@ -388,4 +273,49 @@ pub fn seed(db: &Db) -> anyhow::Result<()> {
         Ok(())
     })
     .map_err(|e| anyhow::anyhow!("seeding demo data: {}", e.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_places_are_whole_and_their_hours_parse() {
+        let places = places();
+        assert!(places.len() >= 20, "{}", places.len());
+        for must in [
+            "dai-noi",
+            "thien-mu",
+            "lang-tu-duc",
+            "lang-khai-dinh",
+            "lang-minh-mang",
+            "cho-dong-ba",
+            "cau-truong-tien",
+            "bv-trung-uong-hue",
+            "ga-hue",
+            "hcc-tinh",
+        ] {
+            assert!(places.iter().any(|p| p.id == must), "{must}");
+        }
+        for p in &places {
+            assert!(
+                hues_wire::api::PLACE_CATEGORIES.contains(&p.category.as_str()),
+                "{}: {}",
+                p.id,
+                p.category
+            );
+            assert!(
+                (16.3..16.6).contains(&p.latitude) && (107.5..107.7).contains(&p.longitude),
+                "{}",
+                p.id
+            );
+            assert!(
+                !p.description_vi.is_empty() && !p.description_en.is_empty(),
+                "{}",
+                p.id
+            );
+        }
+        let dai_noi = places.iter().find(|p| p.id == "dai-noi").expect("Đại Nội");
+        assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
+    }
 }

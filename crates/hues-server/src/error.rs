@@ -46,6 +46,12 @@ impl From<hues_wire::validate::FieldError> for Fail {
     }
 }
 
+impl From<hues_wire::validate::BookingError> for Fail {
+    fn from(e: hues_wire::validate::BookingError) -> Self {
+        Fail(e.into())
+    }
+}
+
 impl From<rusqlite::Error> for Fail {
     fn from(e: rusqlite::Error) -> Self {
         Self::internal(e)

@@ -98,6 +98,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::sync))
         .routes(routes!(routes::operator_list_reports))
         .routes(routes!(routes::operator_set_status))
+        .routes(routes!(routes::create_booking))
+        .routes(routes!(routes::cancel_booking))
+        .routes(routes!(routes::operator_list_bookings))
+        .routes(routes!(routes::operator_decide_booking))
         .routes(routes!(routes::openapi_json))
 }
 

@@ -4,8 +4,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hues_wire::api::{
-    Category, DeviceToken, Health, NewDevice, NewRating, NewReport, PublicReport, Reopen, Report,
-    SYNC_DEFAULT_LIMIT, SYNC_MAX_LIMIT, StatusUpdate, SyncPage,
+    Booking, BookingDecision, BookingStatus, Category, DeviceToken, Health, NewBooking, NewDevice,
+    NewRating, NewReport, PublicReport, Reopen, Report, SYNC_DEFAULT_LIMIT, SYNC_MAX_LIMIT,
+    StatusUpdate, SyncPage,
 };
 use hues_wire::{ApiError, ErrorCode};
 use serde::Deserialize;
@@ -368,4 +369,93 @@ pub async fn fallback_method() -> Fail {
         ErrorCode::MethodNotAllowed,
         "method not allowed on this route",
     )
+}
+
+/// A citizen's booking request (hotel room, tour, tickets), idempotent on its client-made id.
+#[utoipa::path(post, path = "/api/v1/bookings", tag = "citizen",
+    security(("bearer" = [])), request_body = NewBooking,
+    responses((status = 201, body = Booking), (status = 200, description = "the same booking again", body = Booking),
+        (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn create_booking(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Json(new): Json<NewBooking>,
+) -> ApiResult<(StatusCode, JsonOut<Booking>)> {
+    // A day of slack: the device's "today" in Huế may be a few hours behind a late request.
+    let today = chrono::Utc::now()
+        .with_timezone(&hues_wire::time::vietnam_offset())
+        .date_naive()
+        - chrono::Duration::days(1);
+    hues_wire::validate::check_booking(&new, today)?;
+    let stored = state
+        .db
+        .run(move |conn| store::insert_booking(conn, device, &new))
+        .await?;
+    Ok(match stored {
+        store::Stored::Created(b) => (StatusCode::CREATED, axum::Json(b)),
+        store::Stored::Replayed(b) => (StatusCode::OK, axum::Json(b)),
+    })
+}
+
+/// The citizen cancels their booking (while requested or confirmed; again is no error).
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "citizen",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "booking id")),
+    responses((status = 200, body = Booking), (status = 401, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn cancel_booking(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(id): Path<Uuid>,
+) -> ApiResult<JsonOut<Booking>> {
+    let b = state
+        .db
+        .run(move |conn| {
+            store::set_booking_status(conn, id, Some(device), BookingStatus::Cancelled, "")
+        })
+        .await?;
+    Ok(axum::Json(b))
+}
+
+/// Operator: every booking, newest first.
+#[utoipa::path(get, path = "/api/v1/operator/bookings", tag = "operator",
+    security(("operator" = [])),
+    responses((status = 200, body = [Booking]), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn operator_list_bookings(
+    State(state): State<AppState>,
+    _op: Operator,
+) -> ApiResult<JsonOut<Vec<Booking>>> {
+    Ok(axum::Json(state.db.run(|c| store::all_bookings(c)).await?))
+}
+
+/// Operator: confirm or decline a requested booking, with a note to the citizen.
+#[utoipa::path(post, path = "/api/v1/operator/bookings/{id}/decision", tag = "operator",
+    security(("operator" = [])), request_body = BookingDecision,
+    params(("id" = Uuid, Path, description = "booking id")),
+    responses((status = 200, body = Booking), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn operator_decide_booking(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(id): Path<Uuid>,
+    Json(decision): Json<BookingDecision>,
+) -> ApiResult<JsonOut<Booking>> {
+    if !matches!(
+        decision.status,
+        BookingStatus::Confirmed | BookingStatus::Declined
+    ) {
+        return Err(Fail::new(
+            ErrorCode::InvalidValue,
+            "status must be confirmed or declined",
+        ));
+    }
+    if decision.note.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
+        return Err(Fail::new(ErrorCode::TooLong, "note is too long"));
+    }
+    let b = state
+        .db
+        .run(move |conn| store::set_booking_status(conn, id, None, decision.status, &decision.note))
+        .await?;
+    Ok(axum::Json(b))
 }

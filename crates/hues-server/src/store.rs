@@ -3,8 +3,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::ErrorCode;
 use hues_wire::api::{
-    Category, Change, LocationSource, NewReport, Place, PublicReport, Rating, Report, ReportPlace,
-    ReportStatus, Satisfaction, StatusChange, StatusUpdate,
+    Booking, BookingStatus, Category, Change, LocationSource, NewBooking, NewReport, Place,
+    PublicReport, Rating, Report, ReportPlace, ReportStatus, Satisfaction, StatusChange,
+    StatusUpdate,
 };
 use hues_wire::geo;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -113,43 +114,184 @@ const CATEGORY_COLUMNS: &str =
 
 /// Adds or replaces a known place, and tells every device.
 pub fn upsert_place(tx: &Transaction<'_>, p: &Place) -> Result<(), Fail> {
-    tx.execute(
-        "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(id) DO UPDATE SET category = excluded.category, name_vi = excluded.name_vi,
-             name_en = excluded.name_en, address = excluded.address,
-             latitude = excluded.latitude, longitude = excluded.longitude",
-        params![
-            p.id,
-            p.category,
-            p.name_vi,
-            p.name_en,
-            p.address,
-            p.latitude,
-            p.longitude
-        ],
-    )?;
+    tx.prepare_cached(
+        "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude,
+            description_vi, description_en, phone, website, opening_hours, photos, tickets, sight)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT(id) DO UPDATE SET category = ?2, name_vi = ?3, name_en = ?4, address = ?5,
+             latitude = ?6, longitude = ?7, description_vi = ?8, description_en = ?9, phone = ?10,
+             website = ?11, opening_hours = ?12, photos = ?13, tickets = ?14, sight = ?15",
+    )?
+    .execute(params![
+        p.id,
+        p.category,
+        p.name_vi,
+        p.name_en,
+        p.address,
+        p.latitude,
+        p.longitude,
+        p.description_vi,
+        p.description_en,
+        p.phone,
+        p.website,
+        p.opening_hours,
+        json(&p.photos)?,
+        json(&p.tickets)?,
+        p.sight,
+    ])?;
     touch(tx, "place", &p.id, None)
 }
 
 pub fn place(conn: &Connection, id: &str) -> Result<Option<Place>, Fail> {
     Ok(conn
-        .query_row(
-            "SELECT id, category, name_vi, name_en, address, latitude, longitude FROM places WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Place {
-                    id: r.get(0)?,
-                    category: r.get(1)?,
-                    name_vi: r.get(2)?,
-                    name_en: r.get(3)?,
-                    address: r.get(4)?,
-                    latitude: r.get(5)?,
-                    longitude: r.get(6)?,
-                })
-            },
-        )
+        .prepare_cached(
+            "SELECT id, category, name_vi, name_en, address, latitude, longitude, description_vi,
+                    description_en, phone, website, opening_hours, photos, tickets, sight
+             FROM places WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(Place {
+                id: r.get(0)?,
+                category: r.get(1)?,
+                name_vi: r.get(2)?,
+                name_en: r.get(3)?,
+                address: r.get(4)?,
+                latitude: r.get(5)?,
+                longitude: r.get(6)?,
+                description_vi: r.get(7)?,
+                description_en: r.get(8)?,
+                phone: r.get(9)?,
+                website: r.get(10)?,
+                opening_hours: r.get(11)?,
+                photos: from_json(&r.get::<_, String>(12)?)?,
+                tickets: from_json(&r.get::<_, String>(13)?)?,
+                sight: r.get(14)?,
+            })
+        })
         .optional()?)
+}
+
+// ---- bookings ------------------------------------------------------------------------------
+
+fn booking_row(conn: &Connection, id: &str) -> Result<Option<(Uuid, Booking)>, Fail> {
+    let row = conn
+        .prepare_cached(
+            "SELECT device_id, request, status, note_from_operator, updated_at FROM bookings WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((device, request, status, note, updated)) = row else {
+        return Ok(None);
+    };
+    Ok(Some((
+        parse_uuid(&device)?,
+        Booking {
+            request: serde_json::from_str(&request).map_err(Fail::internal)?,
+            status: BookingStatus::parse(&status)
+                .ok_or_else(|| Fail::internal(format!("booking status {status:?}")))?,
+            note_from_operator: note,
+            updated_at: parse_ts(&updated)?,
+        },
+    )))
+}
+
+/// Stores a booking request, idempotently on its id; the place must exist.
+pub fn insert_booking(
+    conn: &mut Connection,
+    device: Uuid,
+    new: &NewBooking,
+) -> Result<Stored<Booking>, Fail> {
+    let tx = conn.transaction()?;
+    let id = new.id.to_string();
+    if let Some((owner, existing)) = booking_row(&tx, &id)? {
+        return if owner == device && existing.request == *new {
+            Ok(Stored::Replayed(existing))
+        } else {
+            Err(Fail::new(
+                ErrorCode::IdConflict,
+                "a different booking was already sent with this id",
+            ))
+        };
+    }
+    if place(&tx, &new.place_id)?.is_none() {
+        return Err(Fail::new(ErrorCode::NotFound, "place not found"));
+    }
+    let now = ts(Utc::now());
+    tx.execute(
+        "INSERT INTO bookings (id, device_id, place_id, request, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'requested', ?5, ?5)",
+        params![id, device.to_string(), new.place_id, json(new)?, now],
+    )?;
+    touch(&tx, "booking", &id, Some(&device.to_string()))?;
+    let (_, stored) = booking_row(&tx, &id)?.ok_or_else(|| Fail::internal("booking vanished"))?;
+    tx.commit()?;
+    Ok(Stored::Created(stored))
+}
+
+/// Moves a booking on: the citizen cancels their own (`device` given) while it is requested or
+/// confirmed; an operator confirms or declines a requested one. Cancelling twice is no error.
+pub fn set_booking_status(
+    conn: &mut Connection,
+    id: Uuid,
+    device: Option<Uuid>,
+    to: BookingStatus,
+    note: &str,
+) -> Result<Booking, Fail> {
+    let tx = conn.transaction()?;
+    let key = id.to_string();
+    let Some((owner, current)) = booking_row(&tx, &key)? else {
+        return Err(Fail::not_found("booking"));
+    };
+    if device.is_some_and(|d| d != owner) {
+        return Err(Fail::not_found("booking"));
+    }
+    use BookingStatus::*;
+    let allowed = match (device, current.status, to) {
+        (Some(_), Cancelled, Cancelled) => return Ok(current),
+        (Some(_), Requested | Confirmed, Cancelled) => true,
+        (None, Requested, Confirmed | Declined) => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(Fail::new(
+            ErrorCode::InvalidValue,
+            format!(
+                "a {} booking cannot become {}",
+                current.status.as_str(),
+                to.as_str()
+            ),
+        ));
+    }
+    tx.execute(
+        "UPDATE bookings SET status = ?2, note_from_operator = CASE WHEN ?4 THEN ?3 ELSE note_from_operator END,
+             updated_at = ?5 WHERE id = ?1",
+        params![key, to.as_str(), note, device.is_none(), ts(Utc::now())],
+    )?;
+    touch(&tx, "booking", &key, Some(&owner.to_string()))?;
+    let (_, b) = booking_row(&tx, &key)?.ok_or_else(|| Fail::internal("booking vanished"))?;
+    tx.commit()?;
+    Ok(b)
+}
+
+/// Every booking, newest first (operator view).
+pub fn all_bookings(conn: &Connection) -> Result<Vec<Booking>, Fail> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM bookings ORDER BY created_at DESC, id DESC")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(booking_row(conn, &id)?.map(|(_, b)| b));
+    }
+    Ok(out)
 }
 
 pub fn categories(conn: &Connection) -> Result<Vec<Category>, Fail> {
@@ -292,11 +434,11 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
     }))
 }
 
-/// What storing a submitted report did.
-pub enum Stored {
-    Created(Report),
-    /// The same report was sent again (a retry): nothing new was stored.
-    Replayed(Report),
+/// What storing a submitted record did.
+pub enum Stored<T = Report> {
+    Created(T),
+    /// The same record was sent again (a retry): nothing new was stored.
+    Replayed(T),
 }
 
 /// Stores a new report, idempotently on its id.
@@ -594,6 +736,7 @@ pub fn changes_since(
         let change = match kind.as_str() {
             "category" => category(conn, &entity)?.map(Change::Category),
             "place" => place(conn, &entity)?.map(Change::Place),
+            "booking" => booking_row(conn, &entity)?.map(|(_, b)| Change::Booking(b)),
             "report" => report(conn, parse_uuid(&entity)?)?.map(|r| {
                 if r.owner == device {
                     Change::Report(r.report)

@@ -409,6 +409,10 @@ async fn openapi_documents_every_route() {
         ("put", "/api/v1/photos/{sha256}"),
         ("get", "/api/v1/photos/{sha256}"),
         ("get", "/api/v1/openapi.json"),
+        ("post", "/api/v1/bookings"),
+        ("post", "/api/v1/bookings/{id}/cancel"),
+        ("get", "/api/v1/operator/bookings"),
+        ("post", "/api/v1/operator/bookings/{id}/decision"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     let count: usize = paths
@@ -447,6 +451,8 @@ async fn openapi_documents_every_route() {
         "ApiError",
         "Category",
         "StatusUpdate",
+        "NewBooking",
+        "Booking",
     ] {
         assert!(
             doc["components"]["schemas"].get(schema).is_some(),
@@ -1090,4 +1096,150 @@ async fn where_a_report_is_is_kept_and_places_reach_every_device() {
         .find(|p| p["data"]["id"] == "cho-dong-ba")
         .expect("Đông Ba market");
     assert_eq!(market["data"]["name_vi"], "Chợ Đông Ba");
+}
+
+#[tokio::test]
+async fn bookings_are_idempotent_cancellable_and_decided_by_operators() {
+    let s = Server::new();
+    let alice = s.device().await;
+    let bob = s.device().await;
+    let day = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days))
+            .date_naive()
+            .to_string()
+    };
+    let booking = json!({
+        "id": "019a8f3e-1c2d-7a4b-8c1d-00000000b001",
+        "kind": "tickets",
+        "place_id": "dai-noi",
+        "date_from": day(3),
+        "people": 2,
+        "contact_name": "Trần Thị B",
+        "contact_phone": "0905 123 456",
+        "created_at": "2026-11-21T08:00:00Z"
+    });
+    let body = booking.to_string();
+    let (st, v) = s
+        .call("POST", "/api/v1/bookings", Some(&alice), Some(&body))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["status"], "requested");
+    let (st, _) = s
+        .call("POST", "/api/v1/bookings", Some(&alice), Some(&body))
+        .await;
+    assert_eq!(st, StatusCode::OK, "a retry is the same booking");
+    let (st, _) = s
+        .call("POST", "/api/v1/bookings", Some(&bob), Some(&body))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    for (field, value, status, code) in [
+        (
+            "contact_phone",
+            json!("12"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+        ),
+        (
+            "people",
+            json!(0),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "out_of_range",
+        ),
+        (
+            "date_from",
+            json!("2020-01-01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "out_of_range",
+        ),
+        (
+            "place_id",
+            json!("no-such-place"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "kind",
+            json!("spa"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+        ),
+    ] {
+        let mut bad = booking.clone();
+        bad["id"] = json!("019a8f3e-1c2d-7a4b-8c1d-00000000b0ff");
+        bad[field] = value;
+        let (st, v) = s
+            .call(
+                "POST",
+                "/api/v1/bookings",
+                Some(&alice),
+                Some(&bad.to_string()),
+            )
+            .await;
+        assert_eq!(st, status, "{field}: {v}");
+        assert_error(&v, code);
+    }
+
+    // Only the owner may cancel; an operator confirms first.
+    let id = "019a8f3e-1c2d-7a4b-8c1d-00000000b001";
+    let (st, _) = s
+        .call(
+            "POST",
+            &format!("/api/v1/bookings/{id}/cancel"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let decide = |status: &str| {
+        json!({ "status": status, "note": "Hẹn quý khách ở Ngọ Môn 8 giờ" }).to_string()
+    };
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/operator/bookings/{id}/decision"),
+            Some(OPERATOR),
+            Some(&decide("confirmed")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "confirmed");
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/bookings/{id}/cancel"),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "cancelled");
+    assert_eq!(v["note_from_operator"], "Hẹn quý khách ở Ngọ Môn 8 giờ");
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/operator/bookings/{id}/decision"),
+            Some(OPERATOR),
+            Some(&decide("confirmed")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    // The booking reaches its owner's feed, not Bob's.
+    let kinds = |page: &Value| -> Vec<String> {
+        page["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let (_, a) = s
+        .call("GET", "/api/v1/sync?limit=1000", Some(&alice), None)
+        .await;
+    let (_, b) = s
+        .call("GET", "/api/v1/sync?limit=1000", Some(&bob), None)
+        .await;
+    assert_eq!(kinds(&a).iter().filter(|k| *k == "booking").count(), 1);
+    assert_eq!(kinds(&b).iter().filter(|k| *k == "booking").count(), 0);
 }

@@ -498,7 +498,7 @@ pub struct Ticket {
 }
 
 /// The kinds of places, in the order the filter chips show them.
-pub const PLACE_CATEGORIES: [&str; 19] = [
+pub const PLACE_CATEGORIES: [&str; 20] = [
     "hospital",
     "clinic",
     "pharmacy",
@@ -507,6 +507,7 @@ pub const PLACE_CATEGORIES: [&str; 19] = [
     "police",
     "fire_station",
     "bus_stop",
+    "train_station",
     "parking",
     "atm",
     "fuel",

@@ -8,6 +8,7 @@ pub mod error;
 pub mod fold;
 pub mod geo;
 pub mod ipc;
+pub mod synthetic;
 pub mod time;
 pub mod validate;
 
