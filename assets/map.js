@@ -17,7 +17,11 @@
     });
     L.control.zoom({ zoomInTitle: o.zoom_in, zoomOutTitle: o.zoom_out }).addTo(map);
     map.attributionControl.setPrefix(false);
-    const entry = { map, markers: L.layerGroup().addTo(map), pin: null, o, onPick, onSelect };
+    // Many markers (places) are grouped into numbered clusters that open as you zoom in.
+    const markers = o.cluster && L.markerClusterGroup
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 })
+      : L.layerGroup();
+    const entry = { map, markers: markers.addTo(map), pin: null, o, onPick, onSelect };
     if (o.tiles) {
       const layer = L.tileLayer(o.tiles + "{z}/{x}/{y}", {
         maxZoom: 19,
@@ -99,6 +103,17 @@
     if (entry) entry.map.setView([lat, lon], zoom);
   }
 
+  // The visible box and zoom, as JSON {min_lat, max_lat, min_lon, max_lon, zoom}, or "".
+  function viewOf(id) {
+    const entry = maps.get(id);
+    if (!entry) return "";
+    const b = entry.map.getBounds();
+    return JSON.stringify({
+      min_lat: b.getSouth(), max_lat: b.getNorth(), min_lon: b.getWest(), max_lon: b.getEast(),
+      zoom: entry.map.getZoom(),
+    });
+  }
+
   function unmount(id) {
     const entry = maps.get(id);
     if (entry) {
@@ -121,5 +136,5 @@
     });
   }
 
-  window.huesMap = { mount, setPin, setMarkers, setView, unmount, locate };
+  window.huesMap = { mount, setPin, setMarkers, setView, viewOf, unmount, locate };
 })();

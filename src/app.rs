@@ -8,7 +8,8 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    Alerts, Home, MapPage, Me, MyReports, NotFound, PublicReportPage, ReportPage, SettingsPage,
+    Alerts, Home, MapPage, Me, MyBookings, MyReports, NotFound, PlacePage, PlacesPage,
+    PublicReportPage, ReportPage, SettingsPage, SightsPage,
 };
 
 /// State every screen may read.
@@ -32,7 +33,13 @@ pub enum Route {
         ReportPage {},
         #[route("/alerts")]
         Alerts {},
-        #[route("/map")]
+        #[route("/map?:group")]
+        PlacesPage { group: String },
+        #[route("/places/:id")]
+        PlacePage { id: String },
+        #[route("/tourism")]
+        SightsPage {},
+        #[route("/map/reports")]
         MapPage {},
         #[route("/map/reports/:id")]
         PublicReportPage { id: String },
@@ -40,6 +47,8 @@ pub enum Route {
         Me {},
         #[route("/me/reports")]
         MyReports {},
+        #[route("/me/bookings")]
+        MyBookings {},
         #[route("/me/settings")]
         SettingsPage {},
     #[end_layout]

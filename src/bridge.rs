@@ -241,3 +241,39 @@ pub async fn public_report(id: &uuid::Uuid) -> Result<hues_wire::api::PublicRepo
 pub async fn ui_ready() -> Result<(), ApiError> {
     call::<ipc::UiReady>(&()).await
 }
+
+pub async fn search_places(q: &ipc::PlaceQuery) -> Result<Vec<ipc::PlaceView>, ApiError> {
+    call::<ipc::SearchPlaces>(q).await
+}
+
+pub async fn place(id: &str, near: Option<ipc::Point>) -> Result<ipc::PlaceView, ApiError> {
+    call::<ipc::GetPlace>(&(id.to_owned(), near)).await
+}
+
+pub async fn submit_booking(b: &ipc::BookingInput) -> Result<ipc::LocalBooking, ApiError> {
+    call::<ipc::SubmitBooking>(b).await
+}
+
+pub async fn my_bookings() -> Result<Vec<ipc::LocalBooking>, ApiError> {
+    call::<ipc::ListMyBookings>(&()).await
+}
+
+pub async fn cancel_booking(id: &uuid::Uuid) -> Result<(), ApiError> {
+    call::<ipc::CancelBooking>(id).await
+}
+
+pub async fn estimate_area(req: &ipc::AreaRequest) -> Result<ipc::AreaEstimate, ApiError> {
+    call::<ipc::EstimateArea>(req).await
+}
+
+pub async fn save_area(req: &ipc::AreaRequest) -> Result<(), ApiError> {
+    call::<ipc::SaveArea>(req).await
+}
+
+pub async fn area_progress() -> Result<ipc::AreaProgress, ApiError> {
+    call::<ipc::AreaProgressNow>(&()).await
+}
+
+pub async fn cancel_area() -> Result<(), ApiError> {
+    call::<ipc::CancelArea>(&()).await
+}

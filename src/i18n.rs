@@ -153,8 +153,28 @@ mod tests {
         }
         assert!(seen > 50, "only {seen} keys found");
         assert_eq!(missing, Vec::<String>::new());
-        for s in ReportStatus::ALL {
-            assert!(known.contains(&format!("status-{}", s.as_str())), "{s:?}");
+        let mut built: Vec<String> = ReportStatus::ALL
+            .iter()
+            .map(|s| format!("status-{}", s.as_str()))
+            .collect();
+        built.extend(
+            hues_wire::api::PLACE_CATEGORIES
+                .iter()
+                .map(|c| format!("place-cat-{c}")),
+        );
+        built.extend((0..8).map(|n| format!("compass-{n}")));
+        built.extend(
+            hues_wire::api::BookingStatus::ALL
+                .iter()
+                .map(|s| format!("booking-status-{}", s.as_str())),
+        );
+        built.extend(
+            hues_wire::api::BookingKind::ALL
+                .iter()
+                .map(|k| format!("booking-kind-{}", k.as_str().replace('_', "-"))),
+        );
+        for key in built {
+            assert!(known.contains(&key), "{key}");
         }
     }
 

@@ -58,6 +58,8 @@ mod js {
         pub fn set_pin(id: &str, lat: f64, lon: f64);
         #[wasm_bindgen(js_namespace = huesMap, js_name = setView)]
         pub fn set_view(id: &str, lat: f64, lon: f64, zoom: u8);
+        #[wasm_bindgen(js_namespace = huesMap, js_name = viewOf)]
+        pub fn view_of(id: &str) -> String;
         #[wasm_bindgen(js_namespace = huesMap, js_name = unmount)]
         pub fn unmount(id: &str);
         #[wasm_bindgen(js_namespace = huesMap, js_name = locate, catch)]
@@ -123,6 +125,7 @@ struct Options<'a> {
     /// Base URL of the app's `tile:` scheme; empty for no tiles.
     tiles: String,
     pin: Option<(f64, f64)>,
+    cluster: bool,
     #[serde(flatten)]
     texts: &'a MapTexts,
 }
@@ -138,6 +141,7 @@ pub fn LeafletMap(
     texts: MapTexts,
     #[props(default)] markers: Vec<MapMarker>,
     #[props(default)] pin: Option<(f64, f64)>,
+    #[props(default)] cluster: bool,
     on_pick: Option<EventHandler<(f64, f64)>>,
     on_select: Option<EventHandler<String>>,
 ) -> Element {
@@ -187,6 +191,7 @@ pub fn LeafletMap(
                     zoom,
                     tiles: crate::bridge::scheme_url("tile", ""),
                     pin,
+                    cluster,
                     texts: &texts,
                 };
                 let Ok(opts) = serde_json::to_string(&opts) else {
@@ -210,10 +215,34 @@ pub fn LeafletMap(
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = (centre, zoom, texts, markers, pin, on_pick, on_select);
+        let _ = (
+            centre, zoom, texts, markers, pin, cluster, on_pick, on_select,
+        );
         rsx! {
             div { id: "{id}", class: "map", role: "region", aria_label: "{label}" }
         }
+    }
+}
+
+/// What a mounted map shows: its box and zoom.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+pub struct MapView {
+    pub min_lat: f64,
+    pub max_lat: f64,
+    pub min_lon: f64,
+    pub max_lon: f64,
+    pub zoom: f64,
+}
+
+pub fn view_of(id: &str) -> Option<MapView> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        serde_json::from_str(&js::view_of(id)).ok()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = id;
+        None
     }
 }
 

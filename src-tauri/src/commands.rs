@@ -4,8 +4,9 @@
 use hues_wire::ApiError;
 use hues_wire::api::{Category, PublicReport};
 use hues_wire::ipc::{
-    DraftPhoto, DuplicateRequest, LocalReport, NearbyRequest, PlaceSuggestion, Point, RateRequest,
-    ReopenRequest, ReportDraft, ReportInput, Settings, SyncStatus,
+    AreaEstimate, AreaProgress, AreaRequest, BookingInput, DraftPhoto, DuplicateRequest,
+    LocalBooking, LocalReport, NearbyRequest, PlaceQuery, PlaceSuggestion, PlaceView, Point,
+    RateRequest, ReopenRequest, ReportDraft, ReportInput, Settings, SyncStatus,
 };
 use tauri::State;
 
@@ -108,6 +109,78 @@ pub fn suggest_address(
 ) -> Res<Option<PlaceSuggestion>> {
     let (at, lang) = req;
     Ok(state.store().suggest_address(at, &lang)?)
+}
+
+#[tauri::command]
+pub fn search_places(state: State<'_, AppState>, req: PlaceQuery) -> Res<Vec<PlaceView>> {
+    Ok(state.store().search_places(&req, state.now())?)
+}
+
+#[tauri::command]
+pub fn get_place(state: State<'_, AppState>, req: (String, Option<Point>)) -> Res<PlaceView> {
+    let (id, near) = req;
+    state
+        .store()
+        .place(&id, near, state.now())?
+        .ok_or_else(|| ApiError::new(hues_wire::ErrorCode::NotFound, "place not found"))
+}
+
+#[tauri::command]
+pub fn submit_booking(state: State<'_, AppState>, req: BookingInput) -> Res<LocalBooking> {
+    let saved = state.store().submit_booking(&req)?;
+    state.engine.wake();
+    Ok(saved)
+}
+
+#[tauri::command]
+pub fn list_my_bookings(state: State<'_, AppState>, req: ()) -> Res<Vec<LocalBooking>> {
+    let () = req;
+    Ok(state.store().my_bookings()?)
+}
+
+#[tauri::command]
+pub fn cancel_booking(state: State<'_, AppState>, req: uuid::Uuid) -> Res<()> {
+    state.store().cancel_booking(req)?;
+    state.engine.wake();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn estimate_area(state: State<'_, AppState>, req: AreaRequest) -> Res<AreaEstimate> {
+    Ok(state.tile_cache.estimate(&req)?)
+}
+
+/// Starts saving an area in the background; `area_progress` tells how far it is.
+#[tauri::command]
+pub fn save_area(state: State<'_, AppState>, req: AreaRequest) -> Res<()> {
+    hues_core::tile_cache::check_area(&req)?;
+    if state.tile_cache.progress().running {
+        return Err(ApiError::new(
+            hues_wire::ErrorCode::InvalidValue,
+            "an area is already being saved",
+        ));
+    }
+    let template = state.store().settings()?.tile_url;
+    let (cache, fetcher) = (state.tile_cache.clone(), state.tiles.clone());
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = cache.save_area(&fetcher, &template, &req).await {
+            tracing::warn!(error = %e, "saving an area stopped");
+        }
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub fn area_progress(state: State<'_, AppState>, req: ()) -> Res<AreaProgress> {
+    let () = req;
+    Ok(state.tile_cache.progress())
+}
+
+#[tauri::command]
+pub fn cancel_area(state: State<'_, AppState>, req: ()) -> Res<()> {
+    let () = req;
+    state.tile_cache.cancel();
+    Ok(())
 }
 
 #[tauri::command]

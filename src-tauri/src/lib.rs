@@ -68,6 +68,15 @@ pub fn run() {
             commands::list_possible_duplicates,
             commands::suggest_address,
             commands::get_public_report,
+            commands::search_places,
+            commands::get_place,
+            commands::submit_booking,
+            commands::list_my_bookings,
+            commands::cancel_booking,
+            commands::estimate_area,
+            commands::save_area,
+            commands::area_progress,
+            commands::cancel_area,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,6 +1,7 @@
 //! The app's URI schemes. `photo://localhost/<sha256>[.thumb]` serves a photo from the device,
 //! fetching (and checking, and keeping) a published one from the server when it is not here;
-//! `tile://localhost/<z>/<x>/<y>` serves a map tile from the configured tile server. Anything
+//! `tile://localhost/<z>/<x>/<y>` serves a map tile from the device's tile cache, else from the
+//! configured tile server (and keeps it). Anything
 //! else, or a failure, is a plain 404: the page shows its placeholder and never breaks.
 
 use hues_core::tiles;
@@ -69,9 +70,15 @@ pub fn tile<R: Runtime>(
             .settings()
             .map(|s| s.tile_url)
             .unwrap_or_default();
-        responder.respond(match state.tiles.fetch(&template, z, x, y).await {
-            Ok(t) => ok(t.bytes, &t.content_type, "max-age=86400"),
-            Err(_) => not_found(),
-        });
+        responder.respond(
+            match state
+                .tile_cache
+                .tile(&state.tiles, &template, z, x, y)
+                .await
+            {
+                Ok(bytes) => ok(bytes, "image/png", "max-age=86400"),
+                Err(_) => not_found(),
+            },
+        );
     });
 }

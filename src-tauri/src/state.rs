@@ -1,6 +1,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use hues_core::tile_cache::TileCache;
 use hues_core::tiles::TileFetcher;
 use hues_core::{Store, SyncEngine};
 use hues_wire::ipc::Settings;
@@ -8,7 +9,11 @@ use hues_wire::ipc::Settings;
 /// What the commands share: the client core, and the map tile fetcher.
 pub struct AppState {
     pub engine: Arc<SyncEngine>,
-    pub tiles: TileFetcher,
+    pub tiles: Arc<TileFetcher>,
+    /// Tiles kept on the device (MBTiles), served first by the `tile:` scheme.
+    pub tile_cache: Arc<TileCache>,
+    /// A fixed "now" for opening hours (`HUES_NOW`, RFC 3339): demos and tests at a known time.
+    pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl AppState {
@@ -32,8 +37,18 @@ impl AppState {
         }
         Ok(Self {
             engine: Arc::new(SyncEngine::new(store, std::env::consts::OS)),
-            tiles: TileFetcher::default(),
+            tiles: Arc::new(TileFetcher::default()),
+            tile_cache: Arc::new(TileCache::open(&data_dir.join("tiles.mbtiles"))?),
+            fixed_now: std::env::var("HUES_NOW")
+                .ok()
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+                .map(|t| t.with_timezone(&chrono::Utc)),
         })
+    }
+
+    /// Now, for opening hours.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.fixed_now.unwrap_or_else(chrono::Utc::now)
     }
 
     pub fn store(&self) -> &Store {

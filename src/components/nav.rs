@@ -11,12 +11,26 @@ pub fn BottomNav(lang: Lang) -> Element {
         (Route::Home {}, "⌂", "nav-home"),
         (Route::ReportPage {}, "✎", "nav-report"),
         (Route::Alerts {}, "⚠", "nav-alerts"),
-        (Route::MapPage {}, "◎", "nav-map"),
+        (
+            Route::PlacesPage {
+                group: String::new(),
+            },
+            "◎",
+            "nav-map",
+        ),
         (Route::Me {}, "☺", "nav-me"),
     ];
     let current = dioxus::router::try_router().map(|r| match r.current::<Route>() {
         // Me's sub-pages keep Me marked as the current tab.
-        Route::MyReports {} | Route::SettingsPage {} => Route::Me {},
+        Route::MyReports {} | Route::MyBookings {} | Route::SettingsPage {} => Route::Me {},
+        // Every map screen keeps Map marked.
+        Route::PlacesPage { .. }
+        | Route::PlacePage { .. }
+        | Route::SightsPage {}
+        | Route::MapPage {}
+        | Route::PublicReportPage { .. } => Route::PlacesPage {
+            group: String::new(),
+        },
         other => other,
     });
     rsx! {

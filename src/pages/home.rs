@@ -11,11 +11,35 @@ pub fn groups() -> [(&'static str, &'static str, Option<Route>); 9] {
     [
         ("group-reports", "✎", Some(Route::ReportPage {})),
         ("group-warnings", "⚠", None),
-        ("group-essential", "⚡", None),
-        ("group-transport", "⇆", None),
-        ("group-education", "✍", None),
-        ("group-health", "✚", None),
-        ("group-heritage", "♜", None),
+        (
+            "group-essential",
+            "⚡",
+            Some(Route::PlacesPage {
+                group: "essential".into(),
+            }),
+        ),
+        (
+            "group-transport",
+            "⇆",
+            Some(Route::PlacesPage {
+                group: "transport".into(),
+            }),
+        ),
+        (
+            "group-education",
+            "✍",
+            Some(Route::PlacesPage {
+                group: "education".into(),
+            }),
+        ),
+        (
+            "group-health",
+            "✚",
+            Some(Route::PlacesPage {
+                group: "health".into(),
+            }),
+        ),
+        ("group-heritage", "♜", Some(Route::SightsPage {})),
         ("group-planning", "▦", None),
         ("group-procedures", "☰", None),
     ]

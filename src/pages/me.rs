@@ -11,6 +11,7 @@ pub fn Me() -> Element {
             h2 { id: "page-title", {t(lang, "me-title")} }
             ul { class: "menu",
                 li { class: "card", Link { id: "me-reports", to: Route::MyReports {}, {t(lang, "me-reports")} } }
+                li { class: "card", Link { id: "me-bookings", to: Route::MyBookings {}, {t(lang, "me-bookings")} } }
                 li { class: "card", Link { id: "me-settings", to: Route::SettingsPage {}, {t(lang, "me-settings")} } }
             }
         }

@@ -1,18 +1,23 @@
 //! One module per route.
 
+pub mod bookings;
 mod home;
 mod location;
 mod me;
 mod my_reports;
 mod not_built;
+pub mod offline_area;
+mod places;
 mod public_reports;
 pub mod report;
 mod settings;
 
+pub use bookings::MyBookings;
 pub use home::{Home, ServiceGroups};
 pub use me::Me;
 pub use my_reports::MyReports;
 pub use not_built::{Alerts, NotFound};
+pub use places::{PlacePage, PlacesPage, SightsPage};
 pub use public_reports::{MapPage, NearbyList, PublicReportPage};
 pub use report::{ReportForm, ReportPage};
 pub use settings::SettingsPage;

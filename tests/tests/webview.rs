@@ -218,7 +218,7 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
         .expect("alerts page");
     app.screenshot("alerts-en").await.expect("screenshot");
     app.click("#nav-map").await.expect("map");
-    app.wait_text("#page-title", "Map", WAIT)
+    app.wait_text("#page-title", "Services map", WAIT)
         .await
         .expect("map page");
     app.screenshot("map-en").await.expect("screenshot");
@@ -281,13 +281,16 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
     let app = AppSession::start(&env).await.expect("app");
     app.client.set_window_size(360, 740).await.expect("resize");
     app.find("#nav-home").await.expect("shell");
-    let screens: [(&str, &[&str]); 7] = [
+    let screens: [(&str, &[&str]); 10] = [
         ("home", &["#nav-home"]),
         ("report", &["#nav-report"]),
         ("alerts", &["#nav-alerts"]),
         ("map", &["#nav-map"]),
+        ("reports-map", &["#nav-map", "#to-reports-map"]),
+        ("sights", &["#nav-map", "#to-sights"]),
         ("me", &["#nav-me"]),
         ("my-reports", &["#nav-me", "#me-reports"]),
+        ("my-bookings", &["#nav-me", "#me-bookings"]),
         ("settings", &["#nav-me", "#me-settings"]),
     ];
     for (name, clicks) in screens {
@@ -658,6 +661,7 @@ async fn device_position_pin_address_duplicates_and_the_public_map() {
 
     // The map tab: a marker named by category and status, which opens the detail.
     app.click("#nav-map").await.expect("map tab");
+    app.click("#to-reports-map").await.expect("reports map");
     let marker = format!("#reports-map .map-marker[data-id='{}']", theirs.id);
     eventually(WAIT, "marker", || async {
         Ok(app.client.find(Locator::Css(&marker)).await.is_ok())

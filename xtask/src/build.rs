@@ -109,5 +109,15 @@ pub fn ui(tools: &Tools) -> Result<()> {
         std::fs::copy(tools.leaflet.join(file), vendor.join(file))
             .with_context(|| format!("copying leaflet/{file}"))?;
     }
+    let cluster = dist.join("vendor/markercluster");
+    std::fs::create_dir_all(&cluster)?;
+    for file in [
+        "leaflet.markercluster.js",
+        "MarkerCluster.css",
+        "MarkerCluster.Default.css",
+    ] {
+        std::fs::copy(tools.markercluster.join(file), cluster.join(file))
+            .with_context(|| format!("copying leaflet.markercluster/{file}"))?;
+    }
     Ok(())
 }

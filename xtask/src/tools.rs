@@ -32,8 +32,10 @@ const TAURI_DRIVER_VERSION: &str = "2.1.0";
 const NPM_PACKAGES: &[&str] = &[
     "binaryen@132.0.0",
     "@tauri-apps/cli@2.12.5",
-    // The map; copied into dist/ so the app never loads code from elsewhere.
+    // The map and its marker clustering; copied into dist/ so the app never loads code from
+    // elsewhere.
     "leaflet@1.9.4",
+    "leaflet.markercluster@1.5.3",
 ];
 
 pub struct Tools {
@@ -41,6 +43,8 @@ pub struct Tools {
     pub wasm_opt: PathBuf,
     /// Leaflet's `dist/` from npm, copied into the UI bundle.
     pub leaflet: PathBuf,
+    /// leaflet.markercluster's `dist/`.
+    pub markercluster: PathBuf,
     pub tauri_driver: PathBuf,
     pub webkit_driver: PathBuf,
 }
@@ -72,6 +76,7 @@ pub fn ensure() -> Result<Tools> {
         wasm_bindgen,
         wasm_opt,
         leaflet: npm_dir().join("node_modules/leaflet/dist"),
+        markercluster: npm_dir().join("node_modules/leaflet.markercluster/dist"),
         tauri_driver,
         webkit_driver,
     })
@@ -197,7 +202,13 @@ fn npm() -> Result<PathBuf> {
     let want = NPM_PACKAGES.join(" ");
     let current = std::fs::read_to_string(&marker).unwrap_or_default();
     let leaflet = dir.join("node_modules/leaflet/dist/leaflet.js");
-    if !(wasm_opt.exists() && tauri.exists() && leaflet.exists() && current == want) {
+    let cluster = dir.join("node_modules/leaflet.markercluster/dist/leaflet.markercluster.js");
+    if !(wasm_opt.exists()
+        && tauri.exists()
+        && leaflet.exists()
+        && cluster.exists()
+        && current == want)
+    {
         std::fs::create_dir_all(&dir)?;
         let mut cmd = Command::new("npm");
         cmd.args(["install", "--no-audit", "--no-fund", "--prefix"])

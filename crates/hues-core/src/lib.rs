@@ -11,6 +11,7 @@ pub mod photo;
 pub mod places;
 pub mod store;
 pub mod sync;
+pub mod tile_cache;
 pub mod tiles;
 
 pub use error::CoreError;

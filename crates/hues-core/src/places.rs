@@ -113,23 +113,27 @@ fn view(p: Place, near: Option<Point>, now: DateTime<Utc>) -> PlaceView {
 pub fn nearest(
     conn: &Connection,
     at: Point,
-    category: Option<&str>,
+    categories: &[String],
     limit: usize,
 ) -> Result<Vec<(Place, f64)>, CoreError> {
     let mut radius = 500.0;
+    let category = serde_json::to_string(categories)?;
     let total: i64 = conn
-        .prepare_cached("SELECT count(*) FROM places WHERE ?1 IS NULL OR category = ?1")?
-        .query_row([category], |r| r.get(0))?;
+        .prepare_cached(
+            "SELECT count(*) FROM places
+             WHERE ?1 = '[]' OR category IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_row([&category], |r| r.get(0))?;
     let want = limit.min(total as usize);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM places_rtree r JOIN places p ON p.rowid = r.id
          WHERE r.max_lat >= ?1 AND r.min_lat <= ?2 AND r.max_lon >= ?3 AND r.min_lon <= ?4
-           AND (?5 IS NULL OR p.category = ?5)"
+           AND (?5 = '[]' OR p.category IN (SELECT value FROM json_each(?5)))"
     ))?;
     loop {
         let (a, b, c, d) = geo::bounding_box(at.latitude, at.longitude, radius);
         let mut found: Vec<(Place, f64)> = stmt
-            .query_map(params![a, b, c, d, category], row)?
+            .query_map(params![a, b, c, d, &category], row)?
             .map(|r| {
                 r.map(|p| {
                     let dist = geo::distance_m(at.latitude, at.longitude, p.latitude, p.longitude);
@@ -157,7 +161,7 @@ impl Store {
     ) -> Result<Vec<PlaceView>, CoreError> {
         let limit = q.limit.clamp(1, 500) as usize;
         let conn = self.conn()?;
-        let category = q.category.as_deref().filter(|c| !c.is_empty());
+        let category = serde_json::to_string(&q.categories)?;
         // "Open now" and "sights" filter after the index: ask for more so enough remain.
         let fetch = if q.open_now || q.sights_only {
             limit * 20
@@ -167,19 +171,21 @@ impl Store {
         let places: Vec<Place> = if let Some(fts) = fts_query(&q.text) {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM places_fts f JOIN places p ON p.rowid = f.rowid
-                 WHERE places_fts MATCH ?1 AND (?2 IS NULL OR p.category = ?2)
+                 WHERE places_fts MATCH ?1
+                   AND (?2 = '[]' OR p.category IN (SELECT value FROM json_each(?2)))
                  ORDER BY f.rank LIMIT ?3"
             ))?;
             stmt.query_map(params![fts, category, fetch as i64], row)?
                 .collect::<Result<_, _>>()?
         } else if let Some(at) = q.near {
-            nearest(&conn, at, category, fetch)?
+            nearest(&conn, at, &q.categories, fetch)?
                 .into_iter()
                 .map(|(p, _)| p)
                 .collect()
         } else {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM places p WHERE (?1 IS NULL OR p.category = ?1)
+                "SELECT {COLUMNS} FROM places p
+                 WHERE (?1 = '[]' OR p.category IN (SELECT value FROM json_each(?1)))
                  ORDER BY p.name_vi LIMIT ?2"
             ))?;
             stmt.query_map(params![category, fetch as i64], row)?
@@ -380,7 +386,7 @@ mod tests {
         let pagodas = s
             .search_places(
                 &PlaceQuery {
-                    category: Some("pagoda".into()),
+                    categories: vec!["pagoda".into()],
                     near: Some(me),
                     limit: 10,
                     ..Default::default()

@@ -106,12 +106,22 @@ command!(
     CancelBooking, "cancel_booking", Uuid => ()
 );
 command!(
+    /// How many tiles an area of the map needs, and about how many bytes.
+    EstimateArea, "estimate_area", AreaRequest => AreaEstimate
+);
+command!(
+    /// Start keeping an area's tiles for offline use (progress through `area_progress`).
+    SaveArea, "save_area", AreaRequest => ()
+);
+command!(AreaProgressNow, "area_progress", () => AreaProgress);
+command!(CancelArea, "cancel_area", () => ());
+command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 23] = [
+pub const ALL_COMMANDS: [&str; 27] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -135,6 +145,10 @@ pub const ALL_COMMANDS: [&str; 23] = [
     SubmitBooking::NAME,
     ListMyBookings::NAME,
     CancelBooking::NAME,
+    EstimateArea::NAME,
+    SaveArea::NAME,
+    AreaProgressNow::NAME,
+    CancelArea::NAME,
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -349,15 +363,50 @@ pub struct LocalBooking {
     pub cancel_queued: bool,
 }
 
+/// A box of the map and zoom levels to keep for offline use.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AreaRequest {
+    pub min_lat: f64,
+    pub max_lat: f64,
+    pub min_lon: f64,
+    pub max_lon: f64,
+    pub zoom_from: u8,
+    pub zoom_to: u8,
+}
+
+/// What saving an area will take.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaEstimate {
+    pub tiles: u64,
+    /// Already on the device.
+    pub cached: u64,
+    /// About how much the rest weighs.
+    pub bytes: u64,
+}
+
+/// How far saving an area has come.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaProgress {
+    pub total: u64,
+    pub done: u64,
+    pub failed: u64,
+    pub bytes: u64,
+    pub running: bool,
+    pub cancelled: bool,
+    pub finished: bool,
+    /// Why it stopped early (tile server unreachable…); asking again resumes.
+    pub error: Option<String>,
+}
+
 /// What the places screen asks for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlaceQuery {
     /// Words to find in names and addresses (any case, with or without marks); empty for all.
     #[serde(default)]
     pub text: String,
-    /// One of `api::PLACE_CATEGORIES`, or all.
+    /// Some of `api::PLACE_CATEGORIES`; empty for all.
     #[serde(default)]
-    pub category: Option<String>,
+    pub categories: Vec<String>,
     /// Where the citizen is: results carry distance and direction, and with no text come
     /// nearest first.
     #[serde(default)]
