@@ -4,7 +4,18 @@
   "use strict";
   const maps = new Map();
 
+  // Never throws into the caller (a JS exception inside a wasm import would stop the UI): a map
+  // that cannot be made says so in the console and the list beside it still works.
   function mount(id, optsJson, onPick, onSelect) {
+    try {
+      return mountOrThrow(id, optsJson, onPick, onSelect);
+    } catch (e) {
+      console.error("map " + id + ": " + e);
+      return false;
+    }
+  }
+
+  function mountOrThrow(id, optsJson, onPick, onSelect) {
     const el = document.getElementById(id);
     if (!el || typeof L === "undefined") return false;
     unmount(id);
@@ -12,6 +23,9 @@
     const map = L.map(el, {
       center: [o.lat, o.lon],
       zoom: o.zoom,
+      minZoom: 3,
+      // Clustering needs the map's own maximum (there may be no tile layer to give one).
+      maxZoom: 19,
       zoomControl: false,
       attributionControl: true,
     });
@@ -75,6 +89,14 @@
 
   // markers: [{id, lat, lon, symbol, cls, title}]
   function setMarkers(id, json) {
+    try {
+      setMarkersOrThrow(id, json);
+    } catch (e) {
+      console.error("map " + id + ": " + e);
+    }
+  }
+
+  function setMarkersOrThrow(id, json) {
     const entry = maps.get(id);
     if (!entry) return;
     entry.markers.clearLayers();
@@ -136,5 +158,22 @@
     });
   }
 
-  window.huesMap = { mount, setPin, setMarkers, setView, viewOf, unmount, locate };
+  // Every entry point is guarded: an exception must not cross into the wasm caller.
+  const guard = (name, f, fallback) => (...args) => {
+    try {
+      return f(...args);
+    } catch (e) {
+      console.error("huesMap." + name + ": " + e);
+      return fallback;
+    }
+  };
+  window.huesMap = {
+    mount,
+    setMarkers,
+    setPin: guard("setPin", setPin),
+    setView: guard("setView", setView),
+    viewOf: guard("viewOf", viewOf, ""),
+    unmount: guard("unmount", unmount),
+    locate,
+  };
 })();

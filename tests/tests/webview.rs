@@ -281,6 +281,13 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
     let app = AppSession::start(&env).await.expect("app");
     app.client.set_window_size(360, 740).await.expect("resize");
     app.find("#nav-home").await.expect("shell");
+    app.client
+        .execute(
+            "window.__errs = []; window.addEventListener('error', e => window.__errs.push(String(e.message)));             const ce = console.error; console.error = (...a) => { window.__errs.push(a.join(' ')); ce(...a); };",
+            vec![],
+        )
+        .await
+        .expect("error hook");
     let screens: [(&str, &[&str]); 10] = [
         ("home", &["#nav-home"]),
         ("report", &["#nav-report"]),
@@ -295,7 +302,11 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
     ];
     for (name, clicks) in screens {
         for css in clicks {
-            app.click(css).await.expect("navigate");
+            if let Err(e) = app.click(css).await {
+                let _ = app.screenshot(&format!("{name}-failed")).await;
+                let errs = app.client.execute("return window.__errs;", vec![]).await;
+                panic!("{name}: {css}: {e:#}; page errors: {errs:?}");
+            }
         }
         app.find("#page-title, #home-title").await.expect("page");
         let widths = app
@@ -334,7 +345,7 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
                 "{name}: content {scroll} px wider than the {inner} px window; widest: {culprit}"
             );
         }
-        if name == "home" || name == "report" {
+        {
             app.screenshot(&format!("{name}-360px-200pct"))
                 .await
                 .expect("screenshot");
@@ -344,6 +355,13 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
             .await
             .expect("reset");
     }
+    // No screen threw on the way (a JS exception inside a wasm call stops the whole UI).
+    let errs = app
+        .client
+        .execute("return window.__errs;", vec![])
+        .await
+        .expect("errors");
+    assert_eq!(errs, serde_json::json!([]), "page errors");
     app.close().await.expect("close");
 }
 
