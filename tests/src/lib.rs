@@ -56,9 +56,15 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the server on `port` (0: any) with its data in `data_dir`; returns once it listens.
     pub async fn start(data_dir: &Path, port: u16) -> Result<Self> {
+        Self::start_with(data_dir, port, &[]).await
+    }
+
+    /// The same, with more command-line arguments (e.g. `--tiles file.mbtiles`).
+    pub async fn start_with(data_dir: &Path, port: u16, extra: &[&str]) -> Result<Self> {
         let bin = built_binary("hues-server")?;
         let mut child = Command::new(&bin)
             .args(["--demo", "--addr", &format!("127.0.0.1:{port}")])
+            .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
             .args(["--operator-token", OPERATOR_TOKEN])
@@ -140,6 +146,18 @@ impl ServerProcess {
         Ok(resp.json().await?)
     }
 
+    /// Operator: every booking.
+    pub async fn bookings(&self) -> Result<Vec<hues_wire::api::Booking>> {
+        Ok(reqwest::Client::new()
+            .get(format!("{}/api/v1/operator/bookings", self.url()))
+            .bearer_auth(OPERATOR_TOKEN)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     /// Another device (a citizen, or field staff) registers; returns its token.
     pub async fn register_device(&self) -> Result<String> {
         let resp: serde_json::Value = reqwest::Client::new()
@@ -194,6 +212,45 @@ impl ServerProcess {
             .json()
             .await?)
     }
+}
+
+/// Writes an MBTiles file with a generated PNG (a flat colour per tile) for every tile of the box
+/// at each zoom; returns how many tiles it wrote.
+pub fn write_mbtiles(
+    path: &Path,
+    (min_lat, max_lat, min_lon, max_lon): (f64, f64, f64, f64),
+    zooms: std::ops::RangeInclusive<u8>,
+) -> Result<usize> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT);
+         CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);
+         INSERT INTO metadata VALUES ('name', 'test tiles'), ('format', 'png');",
+    )?;
+    let req = hues_wire::ipc::AreaRequest {
+        min_lat,
+        max_lat,
+        min_lon,
+        max_lon,
+        zoom_from: *zooms.start(),
+        zoom_to: *zooms.end(),
+    };
+    let tx = conn.transaction()?;
+    let mut n = 0;
+    for (z, x, y) in hues_core::tile_cache::area_tiles(&req) {
+        let colour = [(x % 200) as u8 + 30, (y % 200) as u8 + 30, z * 10];
+        let img = image::RgbImage::from_pixel(256, 256, image::Rgb(colour));
+        let mut png = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut png, image::ImageFormat::Png)?;
+        tx.execute(
+            "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![z, x, (1u32 << z) - 1 - y, png.into_inner()],
+        )?;
+        n += 1;
+    }
+    tx.commit()?;
+    Ok(n)
 }
 
 /// Polls `check` every 200 ms until it holds or `timeout` passes.

@@ -710,3 +710,169 @@ async fn device_position_pin_address_duplicates_and_the_public_map() {
     app.screenshot("public-report").await.expect("screenshot");
     app.close().await.expect("close");
 }
+
+/// Sets a form control's value as a picker would (WebKit's date inputs take no typed keys).
+async fn set_value(app: &AppSession, css: &str, value: &str) {
+    app.client
+        .execute(
+            "const el = document.querySelector(arguments[0]); el.value = arguments[1];\
+             el.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .expect("set value");
+}
+
+#[tokio::test]
+async fn search_open_state_offline_tiles_and_an_offline_booking() {
+    let data = tempfile::tempdir().expect("tempdir");
+    // A tile server (the reference server with generated tiles) around Huế's centre.
+    let mbtiles = data.path().join("hue.mbtiles");
+    let written =
+        hues_system_tests::write_mbtiles(&mbtiles, (16.40, 16.53, 107.52, 107.66), 10..=17)
+            .expect("tiles");
+    assert!(written > 100, "{written} tiles");
+    let server_dir = data.path().join("server");
+    let tiles_arg = mbtiles.display().to_string();
+    let server = ServerProcess::start_with(&server_dir, 0, &["--tiles", &tiles_arg])
+        .await
+        .expect("server");
+    let port = server.port;
+    let env = vec![
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        ("HUES_SERVER_URL", server.url()),
+        ("HUES_SYNC_PERIOD_SECS", "1".into()),
+        (
+            "HUES_TILE_URL",
+            format!("{}/tiles/{{z}}/{{x}}/{{y}}.png", server.url()),
+        ),
+        // Monday 23 November 2026, 09:00 in Huế: the market is open until 19:00.
+        ("HUES_NOW", "2026-11-23T02:00:00Z".into()),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
+        .await
+        .expect("synced");
+
+    // Vietnamese-aware search: no marks, any case.
+    app.click("#nav-map").await.expect("map tab");
+    app.fill("#place-search", "dong ba").await.expect("search");
+    app.wait_text("#place-cho-dong-ba", "Chợ Đông Ba", WAIT)
+        .await
+        .expect("found without marks");
+    app.wait_text(
+        "#place-cho-dong-ba",
+        "Đang mở cửa, đóng lúc 23/11/2026 19:00",
+        WAIT,
+    )
+    .await
+    .expect("open at the test's clock");
+    // The list follows the typing; once settled only the market matches "dong ba".
+    eventually(WAIT, "only the market listed", || async {
+        let listed = app
+            .client
+            .execute(
+                "return [...document.querySelectorAll('.place-card')].map(e => e.id);",
+                vec![],
+            )
+            .await?;
+        Ok(listed == serde_json::json!(["place-cho-dong-ba"]))
+    })
+    .await
+    .expect("one match");
+    app.screenshot("places-search").await.expect("screenshot");
+    app.click("#place-cho-dong-ba h3 a")
+        .await
+        .expect("open card");
+    app.wait_text("#place-open", "Đang mở cửa", WAIT)
+        .await
+        .expect("card says open");
+    app.find("#place-directions")
+        .await
+        .expect("directions link");
+
+    // Save the visible area for offline use, with the estimate first and a progress bar.
+    app.click("#nav-map").await.expect("map tab");
+    app.click("#offline-estimate").await.expect("estimate");
+    app.wait_text("#offline-size", "ô bản đồ", WAIT)
+        .await
+        .expect("size shown first");
+    app.click("#offline-start").await.expect("download");
+    app.wait_text("#offline-state", "Đã lưu xong", Duration::from_secs(60))
+        .await
+        .expect("area saved");
+    let bar = app.find("#offline-progress").await.expect("progress bar");
+    let (value, max) = (
+        bar.attr("value").await.expect("value").unwrap_or_default(),
+        bar.attr("max").await.expect("max").unwrap_or_default(),
+    );
+    assert_eq!(value, max, "progress complete");
+    let kept: i64 = rusqlite::Connection::open(data.path().join("app/tiles.mbtiles"))
+        .and_then(|c| c.query_row("SELECT count(*) FROM tiles", [], |r| r.get(0)))
+        .expect("tile cache");
+    assert!(kept > 0, "tiles on the device");
+    app.screenshot("places-saved-area")
+        .await
+        .expect("screenshot");
+
+    // The server (and its tiles) go away: the map still shows the saved tiles.
+    server.stop().await.expect("stop");
+    app.wait_text("#sync-online", "Ngoại tuyến", WAIT)
+        .await
+        .expect("offline");
+    app.click("#nav-home").await.expect("home");
+    app.click("#nav-map").await.expect("map again");
+    eventually(WAIT, "tiles from the device", || async {
+        let n = app
+            .client
+            .execute(
+                "return document.querySelectorAll('#places-map img.leaflet-tile-loaded').length;",
+                vec![],
+            )
+            .await?;
+        Ok(n.as_u64().unwrap_or(0) > 0)
+    })
+    .await
+    .expect("cached tiles shown offline");
+    app.screenshot("places-offline").await.expect("screenshot");
+
+    // A booking made offline: kept on the device, sent once the server is back.
+    app.fill("#place-search", "DAI NOI").await.expect("search");
+    app.click("#place-dai-noi h3 a").await.expect("Đại Nội");
+    app.wait_text("#place-detail", "200.000 ₫", WAIT)
+        .await
+        .expect("ticket prices");
+    let day = (chrono::Utc::now() + chrono::Duration::days(3))
+        .with_timezone(&hues_wire::time::vietnam_offset())
+        .date_naive()
+        .to_string();
+    set_value(&app, "#booking-from", &day).await;
+    set_value(&app, "#booking-people", "3").await;
+    app.fill("#booking-name", "Lê Văn C").await.expect("name");
+    app.fill("#booking-phone", "0905 111 222")
+        .await
+        .expect("phone");
+    app.click("#booking-submit").await.expect("send");
+    app.wait_text("#booking-outcome", "Đã lưu yêu cầu trên máy", WAIT)
+        .await
+        .expect("kept offline");
+    let server = ServerProcess::start_with(&server_dir, port, &["--tiles", &tiles_arg])
+        .await
+        .expect("server back");
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-bookings").await.expect("my bookings");
+    app.wait_text(".booking-card", "Đã gửi yêu cầu", WAIT)
+        .await
+        .expect("delivered");
+    // A few more syncs change nothing: it arrived once.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let bookings = server.bookings().await.expect("bookings");
+    assert_eq!(bookings.len(), 1, "exactly one booking");
+    assert_eq!(bookings[0].request.place_id, "dai-noi");
+    assert_eq!(bookings[0].request.people, 3);
+    app.screenshot("my-bookings").await.expect("screenshot");
+    app.close().await.expect("close");
+}

@@ -80,6 +80,7 @@ async fn run() {
         data_dir: dir.path().to_path_buf(),
         operator_token: "op".into(),
         demo: true,
+        tiles: None,
     })
     .unwrap_or_else(|e| panic!("state: {e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -20,6 +20,7 @@ pub mod open311;
 pub mod photos;
 pub mod routes;
 pub mod store;
+pub mod tiles;
 
 pub use db::Db;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub operator_token_hash: String,
     /// Where photo files live: `<data-dir>/photos/`.
     pub photos: photos::PhotoStore,
+    /// Map tiles to serve (`--tiles`), if any.
+    pub tiles: Option<tiles::TileFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +43,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub operator_token: String,
     pub demo: bool,
+    /// An MBTiles file to serve at `/tiles/{z}/{x}/{y}.png`.
+    pub tiles: Option<PathBuf>,
 }
 
 impl AppState {
@@ -54,6 +59,11 @@ impl AppState {
             db,
             operator_token_hash: auth::hash_token(&config.operator_token),
             photos: photos::PhotoStore::new(config.data_dir.join("photos"))?,
+            tiles: config
+                .tiles
+                .as_deref()
+                .map(tiles::TileFile::open)
+                .transpose()?,
         })
     }
 }
@@ -120,6 +130,7 @@ pub fn router(state: AppState) -> Router {
     let (router, _) = api().split_for_parts();
     router
         .merge(open311::router())
+        .route("/tiles/{z}/{x}/{y}", axum::routing::get(tiles::tile))
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)
         // Photos are the largest bodies; JSON bodies are held to MAX_BODY_BYTES by `extract::Json`.

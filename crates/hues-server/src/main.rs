@@ -22,6 +22,9 @@ struct Args {
     /// Seed the Huế demo data.
     #[arg(long)]
     demo: bool,
+    /// Serve map tiles from this MBTiles file at /tiles/{z}/{x}/{y}.png.
+    #[arg(long, env = "HUES_TILES")]
+    tiles: Option<PathBuf>,
     /// Bearer token for the operator routes. Without it a random one is made and printed.
     #[arg(long, env = "HUES_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
@@ -55,6 +58,7 @@ async fn main() -> anyhow::Result<()> {
         data_dir,
         operator_token,
         demo: args.demo,
+        tiles: args.tiles,
     };
     let state = AppState::open(&config)
         .with_context(|| format!("opening data in {}", config.data_dir.display()))?;

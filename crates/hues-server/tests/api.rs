@@ -26,6 +26,7 @@ impl Server {
             data_dir: dir.path().to_path_buf(),
             operator_token: OPERATOR.into(),
             demo: true,
+            tiles: None,
         })
         .expect("open state");
         let db = state.db.clone();

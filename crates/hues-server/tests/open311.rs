@@ -45,6 +45,7 @@ impl Server {
             data_dir: dir.path().to_path_buf(),
             operator_token: OPERATOR.into(),
             demo: true,
+            tiles: None,
         })
         .expect("state");
         Self {
