@@ -23,7 +23,7 @@ pub fn category_symbol(category: &str) -> &'static str {
         "bus_stop" | "train_station" => "⇆",
         "parking" => "P",
         "atm" => "₫",
-        "fuel" => "⛽",
+        "fuel" => "⚑",
         "toilet" => "WC",
         "market" => "⌂",
         "heritage_site" | "museum" => "♜",

@@ -58,9 +58,33 @@ pub fn parse(expr: &str) -> Option<OpeningHours<NoLocation>> {
     Some(oh.with_context(Context::default().with_holidays(holidays())))
 }
 
+/// Parsed expressions by their text: places share a few dozen distinct ones, and parsing costs
+/// far more than evaluating.
+fn parsed(expr: &str) -> Option<Arc<OpeningHours<NoLocation>>> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<OpeningHours<NoLocation>>>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Ok(map) = cache.lock()
+        && let Some(hit) = map.get(expr)
+    {
+        return hit.clone();
+    }
+    let value = parse(expr).map(Arc::new);
+    if let Ok(mut map) = cache.lock() {
+        // Bounded: a feed full of distinct expressions must not grow memory without end.
+        if map.len() > 4096 {
+            map.clear();
+        }
+        map.insert(expr.to_owned(), value.clone());
+    }
+    value
+}
+
 /// Whether the place is open at `now`, and the next change within a week.
 pub fn state(expr: &str, now: DateTime<Utc>) -> Option<OpenState> {
-    let oh = parse(expr)?;
+    let oh = parsed(expr)?;
     let at = local(now);
     let open = oh.is_open(at);
     let next_change = oh

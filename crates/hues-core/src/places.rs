@@ -1,5 +1,6 @@
 //! Places in the device's cache: kept from sync, found by Vietnamese-aware text search (FTS5 over
-//! a folded column, prefix matching), nearest first (R*Tree, growing box, then exact distance),
+//! a folded column, prefix matching), nearest first (a grid of 0.01° cells on a plain index,
+//! growing box, then exact distance),
 //! filtered by category, sights and "open now".
 
 use chrono::{DateTime, Utc};
@@ -36,22 +37,44 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Place> {
     })
 }
 
-/// What the search index holds for a place.
-pub fn folded_text(p: &Place) -> String {
-    fold(&format!("{} {} {}", p.name_vi, p.name_en, p.address))
+/// What the search index holds for a place: its names, and its address, folded.
+pub fn folded_text(p: &Place) -> (String, String) {
+    (
+        fold(&format!("{} {}", p.name_vi, p.name_en)),
+        fold(&p.address),
+    )
+}
+
+/// How many text matches are ranked (by name first, then distance) before the best are kept:
+/// enough for any screen, and a bound on the work for a one-letter query.
+const MATCH_CAP: i64 = 400;
+
+/// How far the grid walk goes (a box of about 60 grid rows) before measuring every candidate.
+const GRID_WALK_LIMIT_M: f64 = 33_000.0;
+
+/// Grid cells per degree (0.01°, about 1.1 km).
+const CELLS_PER_DEGREE: f64 = 100.0;
+
+fn cell(v: f64) -> i64 {
+    (v * CELLS_PER_DEGREE).floor() as i64
 }
 
 /// Adds or replaces a place with its search and position entries (inside the caller's
 /// transaction).
 pub fn upsert(tx: &Connection, p: &Place) -> Result<(), CoreError> {
+    let known: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM places WHERE id = ?1)")?
+        .query_row([&p.id], |r| r.get(0))?;
     let rowid: i64 = tx
         .prepare_cached(
             "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude,
-                description_vi, description_en, phone, website, opening_hours, photos, tickets, sight)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                description_vi, description_en, phone, website, opening_hours, photos, tickets, sight,
+                cell_y, cell_x)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
              ON CONFLICT(id) DO UPDATE SET category = ?2, name_vi = ?3, name_en = ?4, address = ?5,
                 latitude = ?6, longitude = ?7, description_vi = ?8, description_en = ?9, phone = ?10,
-                website = ?11, opening_hours = ?12, photos = ?13, tickets = ?14, sight = ?15
+                website = ?11, opening_hours = ?12, photos = ?13, tickets = ?14, sight = ?15,
+                cell_y = ?16, cell_x = ?17
              RETURNING rowid",
         )?
         .query_row(
@@ -71,18 +94,18 @@ pub fn upsert(tx: &Connection, p: &Place) -> Result<(), CoreError> {
                 serde_json::to_string(&p.photos)?,
                 serde_json::to_string(&p.tickets)?,
                 p.sight,
+                cell(p.latitude),
+                cell(p.longitude),
             ],
             |r| r.get(0),
         )?;
-    tx.prepare_cached("DELETE FROM places_fts WHERE rowid = ?1")?
-        .execute([rowid])?;
-    tx.prepare_cached("INSERT INTO places_fts (rowid, folded) VALUES (?1, ?2)")?
-        .execute(params![rowid, folded_text(p)])?;
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO places_rtree (id, min_lat, max_lat, min_lon, max_lon)
-         VALUES (?1, ?2, ?2, ?3, ?3)",
-    )?
-    .execute(params![rowid, p.latitude, p.longitude])?;
+    if known {
+        tx.prepare_cached("DELETE FROM places_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+    }
+    let (name, address) = folded_text(p);
+    tx.prepare_cached("INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)")?
+        .execute(params![rowid, name, address])?;
     Ok(())
 }
 
@@ -108,7 +131,7 @@ fn view(p: Place, near: Option<Point>, now: DateTime<Utc>) -> PlaceView {
     }
 }
 
-/// The `limit` places nearest to a point (optionally of one category): R*Tree boxes growing
+/// The `limit` places nearest to a point (optionally of some categories): grid boxes growing
 /// until they hold enough, then exact distances.
 pub fn nearest(
     conn: &Connection,
@@ -118,38 +141,57 @@ pub fn nearest(
 ) -> Result<Vec<(Place, f64)>, CoreError> {
     let mut radius = 500.0;
     let category = serde_json::to_string(categories)?;
-    let total: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM places
-             WHERE ?1 = '[]' OR category IN (SELECT value FROM json_each(?1))",
-        )?
-        .query_row([&category], |r| r.get(0))?;
-    let want = limit.min(total as usize);
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM places_rtree r JOIN places p ON p.rowid = r.id
-         WHERE r.max_lat >= ?1 AND r.min_lat <= ?2 AND r.max_lon >= ?3 AND r.min_lon <= ?4
-           AND (?5 = '[]' OR p.category IN (SELECT value FROM json_each(?5)))"
-    ))?;
-    loop {
+    // Positions only while searching, one grid row at a time (an exact range on the index);
+    // whole rows for the winners.
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, latitude, longitude FROM places
+         WHERE cell_y = ?1 AND cell_x BETWEEN ?2 AND ?3
+           AND (?4 = '[]' OR category IN (SELECT value FROM json_each(?4)))",
+    )?;
+    let distance_of = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, f64)> {
+        let (lat, lon): (f64, f64) = (r.get(1)?, r.get(2)?);
+        Ok((
+            r.get::<_, i64>(0)?,
+            geo::distance_m(at.latitude, at.longitude, lat, lon),
+        ))
+    };
+    let mut found = loop {
+        if radius > GRID_WALK_LIMIT_M {
+            // Not enough within the city's reach (a rare kind, or few places at all): measure
+            // every candidate, which is then a short list (the category index) or a small cache.
+            let mut all = conn.prepare_cached(
+                "SELECT rowid, latitude, longitude FROM places
+                 WHERE ?1 = '[]' OR category IN (SELECT value FROM json_each(?1))",
+            )?;
+            break all
+                .query_map([&category], distance_of)?
+                .collect::<Result<Vec<_>, _>>()?;
+        }
         let (a, b, c, d) = geo::bounding_box(at.latitude, at.longitude, radius);
-        let mut found: Vec<(Place, f64)> = stmt
-            .query_map(params![a, b, c, d, &category], row)?
-            .map(|r| {
-                r.map(|p| {
-                    let dist = geo::distance_m(at.latitude, at.longitude, p.latitude, p.longitude);
-                    (p, dist)
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        let (y0, y1) = (cell(a.max(-90.0)), cell(b.min(90.0)));
+        let (x0, x1) = (cell(c.max(-180.0)), cell(d.min(180.0)));
+        let mut found: Vec<(i64, f64)> = Vec::new();
+        for y in y0..=y1 {
+            for r in stmt.query_map(params![y, x0, x1, &category], distance_of)? {
+                found.push(r?);
+            }
+        }
         // Only places inside the circle are surely nearer than any outside the box.
         let inside = found.iter().filter(|(_, d)| *d <= radius).count();
-        if inside >= want || radius > 20_000_000.0 {
-            found.sort_by(|x, y| x.1.total_cmp(&y.1));
-            found.truncate(limit);
-            return Ok(found);
+        if inside >= limit {
+            break found;
         }
         radius *= 4.0;
-    }
+    };
+    found.sort_by(|x, y| x.1.total_cmp(&y.1));
+    found.truncate(limit);
+    let mut one = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM places p WHERE p.rowid = ?1"
+    ))?;
+    found
+        .into_iter()
+        .map(|(rowid, d)| Ok((one.query_row([rowid], row)?, d)))
+        .collect()
 }
 
 impl Store {
@@ -169,13 +211,50 @@ impl Store {
             limit
         };
         let places: Vec<Place> = if let Some(fts) = fts_query(&q.text) {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM places_fts f JOIN places p ON p.rowid = f.rowid
+            // Matches in names first, then in addresses; each group nearest first (or by
+            // name), without asking FTS5 to rank every match (bm25 over thousands of rows for a
+            // short prefix was the slow part).
+            let mut stmt = conn.prepare_cached(
+                "SELECT f.rowid, p.latitude, p.longitude, p.name_vi
+                 FROM places_fts f JOIN places p ON p.rowid = f.rowid
                  WHERE places_fts MATCH ?1
                    AND (?2 = '[]' OR p.category IN (SELECT value FROM json_each(?2)))
-                 ORDER BY f.rank LIMIT ?3"
+                 LIMIT ?3",
+            )?;
+            let mut found: Vec<(u8, f64, String, i64)> = Vec::new();
+            for (group, column) in [(0u8, "name"), (1, "address")] {
+                let room = MATCH_CAP - found.len() as i64;
+                if room <= 0 {
+                    break;
+                }
+                let rows: Vec<(i64, f64, f64, String)> = stmt
+                    .query_map(
+                        params![format!("{column} : ({fts})"), category, room],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )?
+                    .collect::<Result<_, _>>()?;
+                for (rowid, lat, lon, name) in rows {
+                    if found.iter().any(|f| f.3 == rowid) {
+                        continue;
+                    }
+                    let d = q
+                        .near
+                        .map_or(0.0, |n| geo::distance_m(n.latitude, n.longitude, lat, lon));
+                    found.push((group, d, name, rowid));
+                }
+            }
+            found.sort_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then(a.1.total_cmp(&b.1))
+                    .then_with(|| a.2.cmp(&b.2))
+            });
+            found.truncate(fetch);
+            let mut one = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM places p WHERE p.rowid = ?1"
             ))?;
-            stmt.query_map(params![fts, category, fetch as i64], row)?
+            found
+                .into_iter()
+                .map(|(_, _, _, rowid)| one.query_row([rowid], row))
                 .collect::<Result<_, _>>()?
         } else if let Some(at) = q.near {
             nearest(&conn, at, &q.categories, fetch)?

@@ -154,6 +154,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 32 MB of page cache (SQLite's default is 2 MB): the places' search and position
+        // indexes are read on every sync page and every search.
+        conn.pragma_update(None, "cache_size", -32_000)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         migrations().to_latest(&mut conn)?;
         conn.execute(
@@ -905,33 +908,17 @@ impl Store {
         lang: &str,
     ) -> Result<Option<PlaceSuggestion>, CoreError> {
         let within = hues_wire::ipc::SUGGEST_PLACE_WITHIN_M;
-        let (min_lat, max_lat, min_lon, max_lon) =
-            hues_wire::geo::bounding_box(at.latitude, at.longitude, within);
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT name_vi, name_en, address, latitude, longitude FROM places
-             WHERE latitude BETWEEN ?1 AND ?2 AND longitude BETWEEN ?3 AND ?4",
-        )?;
-        let rows = stmt
-            .query_map(params![min_lat, max_lat, min_lon, max_lon], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, f64>(3)?,
-                    r.get::<_, f64>(4)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows
+        let nearest = crate::places::nearest(&conn, at, &[], 1)?;
+        Ok(nearest
             .into_iter()
-            .map(|(vi, en, address, lat, lon)| PlaceSuggestion {
-                name: if lang == "en" { en } else { vi },
-                address,
-                distance_m: hues_wire::geo::distance_m(at.latitude, at.longitude, lat, lon),
+            .filter(|(_, d)| *d <= within)
+            .map(|(p, distance_m)| PlaceSuggestion {
+                name: if lang == "en" { p.name_en } else { p.name_vi },
+                address: p.address,
+                distance_m,
             })
-            .filter(|s| s.distance_m <= within)
-            .min_by(|a, b| a.distance_m.total_cmp(&b.distance_m)))
+            .next())
     }
 
     /// The citizen's reports, newest first.

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use hues_wire::api::{NewDevice, SYNC_DEFAULT_LIMIT};
+use hues_wire::api::{NewDevice, SYNC_MAX_LIMIT};
 use hues_wire::ipc::SyncStatus;
 use tokio::sync::{Mutex, Notify};
 
@@ -315,7 +315,9 @@ impl SyncEngine {
     ) -> Result<(), RunError> {
         loop {
             let cursor = self.store.cursor(server)?;
-            let page = client.sync_page(token, &cursor, SYNC_DEFAULT_LIMIT).await?;
+            // Big pages: a first sync brings the whole city (places), and each page is one
+            // transaction on the device.
+            let page = client.sync_page(token, &cursor, SYNC_MAX_LIMIT).await?;
             outcome.pulled_changes += page.changes.len() as u32;
             self.store.apply_page(server, &page)?;
             if !page.has_more || page.next_cursor == cursor {
