@@ -60,11 +60,12 @@ pub fn parse(expr: &str) -> Option<OpeningHours<NoLocation>> {
 
 /// Parsed expressions by their text: places share a few dozen distinct ones, and parsing costs
 /// far more than evaluating.
-fn parsed(expr: &str) -> Option<Arc<OpeningHours<NoLocation>>> {
+type Parsed = Option<Arc<OpeningHours<NoLocation>>>;
+
+fn parsed(expr: &str) -> Parsed {
     use std::collections::HashMap;
     use std::sync::Mutex;
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<OpeningHours<NoLocation>>>>>> =
-        OnceLock::new();
+    static CACHE: OnceLock<Mutex<HashMap<String, Parsed>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Ok(map) = cache.lock()
         && let Some(hit) = map.get(expr)

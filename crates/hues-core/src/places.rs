@@ -479,7 +479,8 @@ mod tests {
             .expect("q")
             .expect("found");
         assert!(
-            one.bearing_deg.is_some_and(|b| b > 270.0 || b < 90.0),
+            one.bearing_deg
+                .is_some_and(|b| !(90.0..=270.0).contains(&b)),
             "north of the bridge"
         );
     }

@@ -482,7 +482,8 @@ mod booking_tests {
     fn booking_rules() {
         let today = d(11, 23);
         assert_eq!(check_booking(&booking(), today), Ok(()));
-        let cases: Vec<(fn(&mut NewBooking), &str, ErrorCode)> = vec![
+        type Change = fn(&mut NewBooking);
+        let cases: Vec<(Change, &str, ErrorCode)> = vec![
             (|b| b.people = 0, "people", ErrorCode::OutOfRange),
             (|b| b.people = 51, "people", ErrorCode::OutOfRange),
             (
