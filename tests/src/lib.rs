@@ -158,6 +158,27 @@ impl ServerProcess {
             .await?)
     }
 
+    /// Operator: confirms or declines a booking.
+    pub async fn decide_booking(
+        &self,
+        id: &str,
+        status: &str,
+        note: &str,
+    ) -> Result<hues_wire::api::Booking> {
+        Ok(reqwest::Client::new()
+            .post(format!(
+                "{}/api/v1/operator/bookings/{id}/decision",
+                self.url()
+            ))
+            .bearer_auth(OPERATOR_TOKEN)
+            .json(&serde_json::json!({ "status": status, "note": note }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     /// Another device (a citizen, or field staff) registers; returns its token.
     pub async fn register_device(&self) -> Result<String> {
         let resp: serde_json::Value = reqwest::Client::new()

@@ -24,6 +24,8 @@ pub fn artifacts_dir() -> PathBuf {
 pub struct AppSession {
     pub client: Client,
     driver: Child,
+    /// Set when the session ends; until then a watchdog may stop a hung app.
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Held while the session lives: one app under WebDriver at a time (see `start`).
     _turn: tokio::sync::OwnedMutexGuard<()>,
 }
@@ -35,6 +37,30 @@ fn turn() -> std::sync::Arc<tokio::sync::Mutex<()>> {
     static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
         std::sync::OnceLock::new();
     std::sync::Arc::clone(TURN.get_or_init(|| std::sync::Arc::new(tokio::sync::Mutex::new(()))))
+}
+
+/// Longest an app may live under WebDriver (`HUES_SESSION_LIMIT_SECS`, default 240 s; the longest
+/// test takes about 30 s). A webview that hangs (seen once: its page spinning at 100 % CPU before
+/// the first paint) would otherwise block a WebDriver call, and CI, for ever; stopping the app
+/// makes that call fail and the test report it.
+fn watchdog(pid: Option<u32>, done: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let Some(pid) = pid else { return };
+    let limit = std::env::var("HUES_SESSION_LIMIT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(240u64);
+    std::thread::spawn(move || {
+        for _ in 0..limit {
+            std::thread::sleep(Duration::from_secs(1));
+            if done.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+        }
+        eprintln!("watchdog: the app under WebDriver ran over {limit} s; stopping it");
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .status();
+    });
 }
 
 impl AppSession {
@@ -75,6 +101,8 @@ impl AppSession {
         let driver = cmd
             .spawn()
             .with_context(|| format!("starting {}", tauri_driver.display()))?;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        watchdog(driver.id(), std::sync::Arc::clone(&done));
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
@@ -93,6 +121,7 @@ impl AppSession {
                     return Ok(Self {
                         client,
                         driver,
+                        done,
                         _turn: turn,
                     });
                 }
@@ -186,6 +215,7 @@ impl AppSession {
     }
 
     fn stop_driver(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
         // SIGTERM to the whole group (tauri-driver, WebKitWebDriver, the app), a moment to
         // finish, then SIGKILL for whatever is left.
         let Some(pid) = self.driver.id() else { return };

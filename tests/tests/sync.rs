@@ -471,3 +471,70 @@ async fn places_address_and_the_citys_photos_reach_the_device_for_offline_use() 
         Some("Gần Chợ Đông Ba, 2 Trần Hưng Đạo, Phú Hòa")
     );
 }
+
+#[tokio::test]
+async fn a_booking_goes_once_and_its_answer_and_cancellation_travel_through_sync() {
+    use hues_wire::api::{BookingKind, BookingStatus};
+    use hues_wire::ipc::BookingInput;
+    let data = tempfile::tempdir().expect("tempdir");
+    let port = free_port().expect("port");
+    let client = Client::new(&format!("http://127.0.0.1:{port}"));
+    // The places come with a first sync; then the network goes.
+    let server = ServerProcess::start(data.path(), port)
+        .await
+        .expect("server");
+    client.engine.sync_once().await;
+    server.stop().await.expect("stop");
+    let input = BookingInput {
+        kind: BookingKind::Tickets,
+        place_id: "dai-noi".into(),
+        date_from: hues_core::bookings::today_in_hue() + chrono::Duration::days(5),
+        date_to: None,
+        people: 2,
+        contact_name: "Ngô Thị D".into(),
+        contact_phone: "0914 222 333".into(),
+        note: String::new(),
+    };
+    let saved = client.store().submit_booking(&input).expect("kept offline");
+    assert_eq!(saved.delivery, DeliveryState::SavedOnDevice);
+    assert_eq!(saved.place_name_vi, "Đại Nội (Hoàng thành Huế)");
+    // A booking for a place the device does not know is refused on the device.
+    let mut unknown = input.clone();
+    unknown.place_id = "no-such-place".into();
+    assert!(client.store().submit_booking(&unknown).is_err());
+    assert!(!client.engine.sync_once().await.online);
+
+    let server = ServerProcess::start(data.path(), port)
+        .await
+        .expect("server again");
+    assert_eq!(client.engine.sync_once().await.delivered, 1);
+    client.engine.sync_once().await;
+    let on_server = server.bookings().await.expect("bookings");
+    assert_eq!(on_server.len(), 1, "exactly once");
+    let id = on_server[0].request.id;
+    assert_eq!(id, saved.request.id, "the device's id");
+
+    server
+        .decide_booking(&id.to_string(), "confirmed", "Nhận vé ở quầy Ngọ Môn")
+        .await
+        .expect("confirm");
+    client.engine.sync_once().await;
+    let mine = client.store().my_bookings().expect("bookings");
+    assert_eq!(mine[0].status, Some(BookingStatus::Confirmed));
+    assert_eq!(mine[0].note_from_operator, "Nhận vé ở quầy Ngọ Môn");
+
+    client.store().cancel_booking(id).expect("cancel queued");
+    assert!(client.store().my_bookings().expect("b")[0].cancel_queued);
+    client.engine.sync_once().await;
+    assert_eq!(
+        server.bookings().await.expect("bookings")[0].status,
+        BookingStatus::Cancelled
+    );
+    let mine = client.store().my_bookings().expect("bookings");
+    assert_eq!(mine[0].status, Some(BookingStatus::Cancelled));
+    assert!(!mine[0].cancel_queued);
+    assert!(
+        client.store().cancel_booking(id).is_err(),
+        "a cancelled booking is over"
+    );
+}
