@@ -120,6 +120,18 @@
     }
   }
 
+  // The citizen's own position: a dot with a ring, named for screen readers and on hover.
+  function setMe(id, lat, lon) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    if (entry.me) {
+      entry.me.setLatLng([lat, lon]);
+      return;
+    }
+    const icon = L.divIcon({ className: "me-marker", html: '<span aria-hidden="true"></span>', iconSize: [18, 18] });
+    entry.me = L.marker([lat, lon], { icon, title: entry.o.me_label, alt: entry.o.me_label, keyboard: false, interactive: false }).addTo(entry.map);
+  }
+
   function setView(id, lat, lon, zoom) {
     const entry = maps.get(id);
     if (entry) entry.map.setView([lat, lon], zoom);
@@ -172,6 +184,7 @@
     setMarkers,
     setPin: guard("setPin", setPin),
     setView: guard("setView", setView),
+    setMe: guard("setMe", setMe),
     viewOf: guard("viewOf", viewOf, ""),
     unmount: guard("unmount", unmount),
     locate,

@@ -25,6 +25,7 @@ pub struct MapTexts {
     pub pin_label: String,
     pub offline_text: String,
     pub attribution: String,
+    pub me_label: String,
 }
 
 /// A position from the device, with its accuracy (metres).
@@ -56,6 +57,8 @@ mod js {
         pub fn set_markers(id: &str, json: &str);
         #[wasm_bindgen(js_namespace = huesMap, js_name = setPin)]
         pub fn set_pin(id: &str, lat: f64, lon: f64);
+        #[wasm_bindgen(js_namespace = huesMap, js_name = setMe)]
+        pub fn set_me(id: &str, lat: f64, lon: f64);
         #[wasm_bindgen(js_namespace = huesMap, js_name = setView)]
         pub fn set_view(id: &str, lat: f64, lon: f64, zoom: u8);
         #[wasm_bindgen(js_namespace = huesMap, js_name = viewOf)]
@@ -142,6 +145,9 @@ pub fn LeafletMap(
     #[props(default)] markers: Vec<MapMarker>,
     #[props(default)] pin: Option<(f64, f64)>,
     #[props(default)] cluster: bool,
+    /// The citizen's own position, shown as a dot.
+    #[props(default)]
+    me: Option<(f64, f64)>,
     on_pick: Option<EventHandler<(f64, f64)>>,
     on_select: Option<EventHandler<String>>,
 ) -> Element {
@@ -168,6 +174,14 @@ pub fn LeafletMap(
             use_effect(use_reactive((&markers,), move |(markers,)| {
                 if let Ok(json) = serde_json::to_string(&markers) {
                     js::set_markers(&id, &json);
+                }
+            }));
+        }
+        {
+            let id = id.clone();
+            use_effect(use_reactive((&me,), move |(me,)| {
+                if let Some((lat, lon)) = me {
+                    js::set_me(&id, lat, lon);
                 }
             }));
         }
@@ -206,6 +220,9 @@ pub fn LeafletMap(
                 if let Ok(json) = serde_json::to_string(&markers) {
                     js::set_markers(&id, &json);
                 }
+                if let Some((lat, lon)) = me {
+                    js::set_me(&id, lat, lon);
+                }
                 *callbacks.borrow_mut() = Some((pick, select));
             }
         };
@@ -216,7 +233,7 @@ pub fn LeafletMap(
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = (
-            centre, zoom, texts, markers, pin, cluster, on_pick, on_select,
+            centre, zoom, texts, markers, pin, cluster, me, on_pick, on_select,
         );
         rsx! {
             div { id: "{id}", class: "map", role: "region", aria_label: "{label}" }
@@ -263,5 +280,6 @@ pub fn texts(lang: crate::i18n::Lang) -> MapTexts {
         pin_label: t(lang, "map-pin"),
         offline_text: t(lang, "map-no-tiles"),
         attribution: "© OpenStreetMap".into(),
+        me_label: t(lang, "map-me"),
     }
 }

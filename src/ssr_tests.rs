@@ -447,3 +447,80 @@ fn nearby_list_says_status_distance_and_me_too() {
     assert!(html.contains(">Me too<"));
     assert_accessible(&html);
 }
+
+fn dong_ba() -> hues_wire::api::Place {
+    hues_wire::api::Place {
+        id: "cho-dong-ba".into(),
+        category: "market".into(),
+        name_vi: "Chợ Đông Ba".into(),
+        name_en: "Đông Ba Market".into(),
+        address: "2 Trần Hưng Đạo, Phú Hòa".into(),
+        latitude: 16.4726,
+        longitude: 107.5884,
+        opening_hours: "Mo-Su 06:00-19:00; PH off".into(),
+        tickets: vec![hues_wire::api::Ticket {
+            name_vi: "Người lớn".into(),
+            name_en: "Adult".into(),
+            price_vnd: 200_000,
+        }],
+        sight: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_place_card_says_open_until_when_and_how_far_in_words() {
+    #[allow(non_snake_case)]
+    fn Card() -> Element {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+            .single()
+            .expect("time");
+        rsx! {
+            ul {
+                crate::pages::places::PlaceCard {
+                    v: hues_wire::ipc::PlaceView {
+                        place: dong_ba(),
+                        distance_m: Some(612.0),
+                        bearing_deg: Some(40.0),
+                        open: Some(true),
+                        next_change: Some(at),
+                    },
+                    lang: Lang::En,
+                }
+            }
+        }
+    }
+    let mut dom = VirtualDom::new(Card);
+    let html = render(&mut dom);
+    assert!(
+        html.contains("Open now, closes at 23/11/2026 19:00"),
+        "{html}"
+    );
+    assert!(html.contains("612 m north-east"), "{html}");
+    assert!(html.contains("data-open=\"open\""));
+    assert!(html.contains("Market"));
+    assert_accessible(&html);
+}
+
+#[test]
+fn the_booking_form_labels_every_field_and_offers_what_the_place_sells() {
+    #[allow(non_snake_case)]
+    fn Form() -> Element {
+        let place = dong_ba();
+        let kinds = crate::pages::bookings::bookable_kinds(&place);
+        rsx! { crate::pages::bookings::BookingForm { lang: Lang::Vi, place, kinds } }
+    }
+    let mut dom = VirtualDom::new(Form);
+    let html = render(&mut dom);
+    assert!(html.contains("Đặt vé tham quan") && html.contains("Đặt tour tham quan"));
+    for id in [
+        "booking-from",
+        "booking-people",
+        "booking-name",
+        "booking-phone",
+    ] {
+        assert!(html.contains(&format!("for=\"{id}\"")), "{id} labelled");
+    }
+    assert_accessible(&html);
+}

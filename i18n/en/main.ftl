@@ -295,3 +295,4 @@ booking-cancel-queued = Cancellation waiting to be sent.
 bookings-title = My bookings
 bookings-empty = You have no bookings.
 me-bookings = My bookings
+map-me = Your location

@@ -288,3 +288,4 @@ booking-cancel-queued = Yêu cầu hủy đang chờ gửi.
 bookings-title = Đặt chỗ của tôi
 bookings-empty = Bạn chưa đặt chỗ nào.
 me-bookings = Đặt chỗ của tôi
+map-me = Vị trí của bạn

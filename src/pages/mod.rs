@@ -7,7 +7,7 @@ mod me;
 mod my_reports;
 mod not_built;
 pub mod offline_area;
-mod places;
+pub mod places;
 mod public_reports;
 pub mod report;
 mod settings;

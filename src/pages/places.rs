@@ -86,7 +86,7 @@ fn distance_text(lang: Lang, v: &PlaceView) -> Option<String> {
 }
 
 #[component]
-fn PlaceCard(v: PlaceView, lang: Lang) -> Element {
+pub fn PlaceCard(v: PlaceView, lang: Lang) -> Element {
     let (state, icon, open) = open_text(lang, &v);
     let p = &v.place;
     rsx! {
@@ -261,6 +261,7 @@ pub fn PlacesPage(group: String) -> Element {
                 texts: crate::map::texts(lang),
                 markers,
                 cluster: true,
+                me: here().map(|p| (p.latitude, p.longitude)),
                 on_select: move |id: String| {
                     nav.push(Route::PlacePage { id });
                 },
