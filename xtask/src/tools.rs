@@ -25,6 +25,8 @@ const APT_PACKAGES: &[(&str, Option<&str>)] = &[
     ("webkit2gtk-driver", Some("WebKitWebDriver")),
     ("xvfb", Some("Xvfb")),
     ("xauth", None),
+    // xmllint: the CAP tests check what the server writes against the CAP 1.2 schema.
+    ("libxml2-utils", Some("xmllint")),
     ("nodejs", Some("node")),
     ("npm", Some("npm")),
 ];
