@@ -296,3 +296,4 @@ bookings-title = My bookings
 bookings-empty = You have no bookings.
 me-bookings = My bookings
 map-me = Your location
+error-invalid_cap = The warning is not valid CAP 1.2.

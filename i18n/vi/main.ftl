@@ -289,3 +289,4 @@ bookings-title = Đặt chỗ của tôi
 bookings-empty = Bạn chưa đặt chỗ nào.
 me-bookings = Đặt chỗ của tôi
 map-me = Vị trí của bạn
+error-invalid_cap = Bản tin cảnh báo không đúng chuẩn CAP 1.2.

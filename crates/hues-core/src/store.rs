@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_places.sql"),
     include_str!("../migrations/0007_places_search.sql"),
     include_str!("../migrations/0008_bookings.sql"),
+    include_str!("../migrations/0009_alerts.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -787,6 +788,13 @@ impl Store {
                 }
                 Change::Place(p) => crate::places::upsert(&tx, p)?,
                 Change::Booking(b) => crate::bookings::store_server_booking(&tx, b)?,
+                Change::Alert(a) => {
+                    tx.execute(
+                        "INSERT INTO alerts (identifier, record, state) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(identifier) DO UPDATE SET record = ?2, state = ?3",
+                        params![a.identifier, serde_json::to_string(a)?, a.state],
+                    )?;
+                }
                 Change::FollowedReport(r) => {
                     Self::store_server_report(&tx, r)?;
                     tx.execute(
@@ -919,6 +927,19 @@ impl Store {
                 distance_m,
             })
             .next())
+    }
+
+    /// The warnings kept on the device.
+    pub fn alerts(&self) -> Result<Vec<hues_wire::api::AlertRecord>, CoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT record FROM alerts ORDER BY identifier")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| serde_json::from_str(r).ok())
+            .collect())
     }
 
     /// The citizen's reports, newest first.

@@ -660,6 +660,51 @@ pub fn summary(root: &Node) -> Summary {
     }
 }
 
+/// What the app needs of a checked alert.
+pub fn record(root: &Node, state: &str) -> hues_wire::api::AlertRecord {
+    use hues_wire::api::{AlertArea, AlertInfo, AlertRecord};
+    let t = |n: &Node, name: &str| n.text_of(name).unwrap_or_default().to_owned();
+    AlertRecord {
+        identifier: t(root, "identifier"),
+        sender: t(root, "sender"),
+        sent: t(root, "sent"),
+        status: t(root, "status"),
+        msg_type: t(root, "msgType"),
+        state: state.to_owned(),
+        infos: root
+            .all("info")
+            .map(|info| AlertInfo {
+                language: info.text_of("language").unwrap_or("en-US").to_owned(),
+                event: t(info, "event"),
+                urgency: t(info, "urgency"),
+                severity: t(info, "severity"),
+                certainty: t(info, "certainty"),
+                sender_name: t(info, "senderName"),
+                headline: t(info, "headline"),
+                description: t(info, "description"),
+                instruction: t(info, "instruction"),
+                effective: info.text_of("effective").map(str::to_owned),
+                expires: info.text_of("expires").map(str::to_owned),
+                areas: info
+                    .all("area")
+                    .map(|a| AlertArea {
+                        description: t(a, "areaDesc"),
+                        polygons: a
+                            .all("polygon")
+                            .filter_map(|p| polygon_points(&p.text, "").ok())
+                            .collect(),
+                        circles: a
+                            .all("circle")
+                            .filter_map(|c| circle(&c.text, "").ok())
+                            .map(|((lat, lon), r)| (lat, lon, r))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

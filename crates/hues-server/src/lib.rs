@@ -11,6 +11,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub mod alerts;
 pub mod auth;
 pub mod cap;
 pub mod db;
@@ -113,6 +114,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::cancel_booking))
         .routes(routes!(routes::operator_list_bookings))
         .routes(routes!(routes::operator_decide_booking))
+        .routes(routes!(alerts::post_alert))
+        .routes(routes!(alerts::alerts_atom))
+        .routes(routes!(alerts::get_alert_xml))
         .routes(routes!(routes::openapi_json))
 }
 

@@ -41,6 +41,11 @@ fn touch(tx: &Connection, kind: &str, entity: &str, audience: Option<&str>) -> R
     Ok(())
 }
 
+/// Records that a public entity changed, for every device's feed.
+pub fn touch_public(tx: &Connection, kind: &str, entity: &str) -> Result<(), Fail> {
+    touch(tx, kind, entity, None)
+}
+
 pub fn insert_device(
     conn: &Connection,
     id: Uuid,
@@ -737,6 +742,7 @@ pub fn changes_since(
             "category" => category(conn, &entity)?.map(Change::Category),
             "place" => place(conn, &entity)?.map(Change::Place),
             "booking" => booking_row(conn, &entity)?.map(|(_, b)| Change::Booking(b)),
+            "alert" => crate::alerts::alert_record(conn, &entity)?.map(Change::Alert),
             "report" => report(conn, parse_uuid(&entity)?)?.map(|r| {
                 if r.owner == device {
                     Change::Report(r.report)

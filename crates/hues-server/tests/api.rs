@@ -414,6 +414,9 @@ async fn openapi_documents_every_route() {
         ("post", "/api/v1/bookings/{id}/cancel"),
         ("get", "/api/v1/operator/bookings"),
         ("post", "/api/v1/operator/bookings/{id}/decision"),
+        ("post", "/api/v1/alerts"),
+        ("get", "/api/v1/alerts.atom"),
+        ("get", "/api/v1/alerts/{file}"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     let count: usize = paths
@@ -1243,4 +1246,141 @@ async fn bookings_are_idempotent_cancellable_and_decided_by_operators() {
         .await;
     assert_eq!(kinds(&a).iter().filter(|k| *k == "booking").count(), 1);
     assert_eq!(kinds(&b).iter().filter(|k| *k == "booking").count(), 0);
+}
+
+const FLOOD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>HUE-FLOOD-2026-11-21</identifier>
+  <sender>pcttkcn@hue.gov.vn</sender>
+  <sent>2026-11-21T14:00:00+07:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <language>vi-VN</language>
+    <category>Met</category>
+    <event>Lũ trên sông Hương</event>
+    <urgency>Expected</urgency>
+    <severity>Severe</severity>
+    <certainty>Likely</certainty>
+    <headline>Cảnh báo lũ trên sông Hương</headline>
+    <area>
+      <areaDesc>Ven sông Hương, phường Phú Hội</areaDesc>
+      <polygon>16.47,107.58 16.48,107.60 16.46,107.61 16.45,107.59 16.47,107.58</polygon>
+    </area>
+  </info>
+</alert>"#;
+
+impl Server {
+    async fn post_xml(&self, uri: &str, token: Option<&str>, body: &str) -> (StatusCode, String) {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/cap+xml");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body.to_owned())).expect("request"))
+            .await
+            .expect("response");
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    async fn get_text(&self, uri: &str) -> (StatusCode, String) {
+        let resp = self
+            .app
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+#[tokio::test]
+async fn cap_alerts_are_checked_kept_superseded_published_and_synced() {
+    let s = Server::new();
+    let citizen = s.device().await;
+    let (st, _) = s.post_xml("/api/v1/alerts", Some(&citizen), FLOOD).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "operators only");
+    let (st, body) = s.post_xml("/api/v1/alerts", Some(OPERATOR), FLOOD).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let record: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(record["state"], "active");
+    assert_eq!(
+        record["infos"][0]["areas"][0]["polygons"][0][0],
+        json!([16.47, 107.58])
+    );
+    let (st, _) = s.post_xml("/api/v1/alerts", Some(OPERATOR), FLOOD).await;
+    assert_eq!(st, StatusCode::OK, "the same alert again");
+
+    // A broken one: 400 with the path.
+    let broken = FLOOD.replace("<severity>Severe</severity>", "<severity>Bad</severity>");
+    let (st, body) = s.post_xml("/api/v1/alerts", Some(OPERATOR), &broken).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let e: Value = serde_json::from_str(&body).expect("json");
+    assert_error(&e, "invalid_cap");
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("alert/info[1]/severity")),
+        "{e}"
+    );
+
+    // Published: the XML (valid CAP 1.2) and the Atom feed linking it.
+    let (st, xml) = s.get_text("/api/v1/alerts/HUE-FLOOD-2026-11-21.xml").await;
+    assert_eq!(st, StatusCode::OK);
+    let dir = std::env::var("CARGO_MANIFEST_DIR").expect("dir");
+    let xsd = std::path::Path::new(&dir).join("../../tests/fixtures/cap12/cap12.xsd");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("flood.xml");
+    std::fs::write(&file, &xml).expect("write");
+    let lint = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+        .expect("xmllint");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let (st, atom) = s.get_text("/api/v1/alerts.atom").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+    assert!(atom.contains("href=\"/api/v1/alerts/HUE-FLOOD-2026-11-21.xml\""));
+    assert!(atom.contains("Cảnh báo lũ trên sông Hương"));
+
+    // A Cancel referencing it marks it cancelled, for every device through sync.
+    let cancel = FLOOD
+        .replace("HUE-FLOOD-2026-11-21", "HUE-FLOOD-2026-11-21-CANCEL")
+        .replace("<msgType>Alert</msgType>", "<msgType>Cancel</msgType>")
+        .replace(
+            "<scope>Public</scope>",
+            "<scope>Public</scope>\n  <references>pcttkcn@hue.gov.vn,HUE-FLOOD-2026-11-21,2026-11-21T14:00:00+07:00</references>",
+        );
+    let (st, body) = s.post_xml("/api/v1/alerts", Some(OPERATOR), &cancel).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (_, page) = s
+        .call("GET", "/api/v1/sync?limit=1000", Some(&citizen), None)
+        .await;
+    let alerts: Vec<&Value> = page["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["kind"] == "alert")
+        .collect();
+    let original = alerts
+        .iter()
+        .find(|a| a["data"]["identifier"] == "HUE-FLOOD-2026-11-21")
+        .expect("in the feed");
+    assert_eq!(original["data"]["state"], "cancelled");
 }

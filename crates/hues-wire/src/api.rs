@@ -451,6 +451,61 @@ pub enum Change {
     Place(Place),
     /// One of the caller's bookings.
     Booking(Booking),
+    /// A warning (CAP 1.2), for everyone.
+    Alert(AlertRecord),
+}
+
+/// A CAP alert as the app uses it (the server keeps the whole XML at
+/// `GET /api/v1/alerts/{identifier}.xml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AlertRecord {
+    pub identifier: String,
+    pub sender: String,
+    /// As written in the alert, with its offset.
+    pub sent: String,
+    pub status: String,
+    pub msg_type: String,
+    /// `active`, `updated` (a later message replaced it) or `cancelled`.
+    pub state: String,
+    pub infos: Vec<AlertInfo>,
+}
+
+/// One language block of an alert.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AlertInfo {
+    pub language: String,
+    pub event: String,
+    pub urgency: String,
+    pub severity: String,
+    pub certainty: String,
+    #[serde(default)]
+    pub sender_name: String,
+    #[serde(default)]
+    pub headline: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub instruction: String,
+    #[serde(default)]
+    pub effective: Option<String>,
+    #[serde(default)]
+    pub expires: Option<String>,
+    #[serde(default)]
+    pub areas: Vec<AlertArea>,
+}
+
+/// Where an alert applies: polygons (closed rings of (latitude, longitude)) and circles
+/// (latitude, longitude, radius in km). No area at all means the whole province.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AlertArea {
+    pub description: String,
+    #[serde(default)]
+    pub polygons: Vec<Vec<(f64, f64)>>,
+    #[serde(default)]
+    pub circles: Vec<(f64, f64, f64)>,
 }
 
 /// A point of interest the city publishes.

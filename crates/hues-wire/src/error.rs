@@ -51,10 +51,12 @@ pub enum ErrorCode {
     PhotoNotAnImage,
     /// A truncated or damaged picture.
     PhotoCorrupt,
+    /// A CAP document that breaks the standard; the message names the element's path.
+    InvalidCap,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -79,6 +81,7 @@ impl ErrorCode {
         Self::PhotoUnsupported,
         Self::PhotoNotAnImage,
         Self::PhotoCorrupt,
+        Self::InvalidCap,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -108,13 +111,14 @@ impl ErrorCode {
             Self::PhotoUnsupported => "photo_unsupported",
             Self::PhotoNotAnImage => "photo_not_an_image",
             Self::PhotoCorrupt => "photo_corrupt",
+            Self::InvalidCap => "invalid_cap",
         }
     }
 
     /// The HTTP status the server answers with for this code.
     pub fn http_status(self) -> u16 {
         match self {
-            Self::MalformedJson => 400,
+            Self::MalformedJson | Self::InvalidCap => 400,
             Self::MissingField
             | Self::InvalidType
             | Self::InvalidValue
