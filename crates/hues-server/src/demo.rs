@@ -319,3 +319,260 @@ mod tests {
         assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
     }
 }
+
+/// One demo CAP alert: a Vietnamese and an English `info`, each with the same areas.
+struct DemoAlert {
+    id: &'static str,
+    msg_type: &'static str,
+    references: Option<&'static str>,
+    sent: &'static str,
+    expires: &'static str,
+    category: &'static str,
+    severity: &'static str,
+    urgency: &'static str,
+    certainty: &'static str,
+    response: &'static str,
+    vi: [&'static str; 4],
+    en: [&'static str; 4],
+    area_vi: &'static str,
+    area_en: &'static str,
+    polygon: Option<&'static str>,
+    circle: Option<&'static str>,
+}
+
+fn demo_alert_xml(a: &DemoAlert) -> String {
+    let esc = |s: &str| quick_xml::escape::escape(s).into_owned();
+    let refs = a
+        .references
+        .map(|r| format!("  <references>{r}</references>\n"))
+        .unwrap_or_default();
+    let info = |lang: &str, [event, headline, description, instruction]: [&str; 4], area: &str| {
+        let mut shape = String::new();
+        if let Some(p) = a.polygon {
+            shape.push_str(&format!("      <polygon>{p}</polygon>\n"));
+        }
+        if let Some(c) = a.circle {
+            shape.push_str(&format!("      <circle>{c}</circle>\n"));
+        }
+        format!(
+            "  <info>\n    <language>{lang}</language>\n    <category>{cat}</category>\n    <event>{event}</event>\n    <responseType>{resp}</responseType>\n    <urgency>{urg}</urgency>\n    <severity>{sev}</severity>\n    <certainty>{cer}</certainty>\n    <effective>{sent}</effective>\n    <expires>{exp}</expires>\n    <senderName>{sender}</senderName>\n    <headline>{headline}</headline>\n    <description>{description}</description>\n    <instruction>{instruction}</instruction>\n    <area>\n      <areaDesc>{area}</areaDesc>\n{shape}    </area>\n  </info>\n",
+            cat = a.category,
+            resp = a.response,
+            urg = a.urgency,
+            sev = a.severity,
+            cer = a.certainty,
+            sent = a.sent,
+            exp = a.expires,
+            sender = if lang == "vi-VN" {
+                "Ban Chỉ huy Phòng chống thiên tai và TKCN thành phố Huế"
+            } else {
+                "Huế City Steering Committee for Disaster Prevention and Search and Rescue"
+            },
+            event = esc(event),
+            headline = esc(headline),
+            description = esc(description),
+            instruction = esc(instruction),
+            area = esc(area),
+        )
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n  <identifier>{id}</identifier>\n  <sender>pctt@hue.gov.vn</sender>\n  <sent>{sent}</sent>\n  <status>Actual</status>\n  <msgType>{mt}</msgType>\n  <scope>Public</scope>\n{refs}{vi}{en}</alert>\n",
+        id = a.id,
+        sent = a.sent,
+        mt = a.msg_type,
+        vi = info("vi-VN", a.vi, a.area_vi),
+        en = info("en-US", a.en, a.area_en),
+    )
+}
+
+/// Huế warnings for the demo: a flood along the Hương river, a tropical storm on the coast, a
+/// road closure, a landslide warning that was cancelled, and an expired heat advisory.
+fn demo_alerts() -> Vec<DemoAlert> {
+    vec![
+        DemoAlert {
+            id: "HUE-2026-LU-SONG-HUONG-01",
+            msg_type: "Alert",
+            references: None,
+            sent: "2026-11-21T14:00:00+07:00",
+            expires: "2026-12-15T18:00:00+07:00",
+            category: "Met",
+            severity: "Severe",
+            urgency: "Expected",
+            certainty: "Likely",
+            response: "Prepare",
+            vi: [
+                "Lũ trên sông Hương",
+                "Cảnh báo lũ trên sông Hương, báo động 2",
+                "Mực nước sông Hương tại Kim Long đang lên, dự báo vượt báo động 2 trong 12 giờ tới. Các khu vực trũng ven sông có nguy cơ ngập 0,3–0,6 m.",
+                "Kê cao đồ đạc, không đi qua các đoạn đường ngập sâu, theo dõi thông tin từ chính quyền.",
+            ],
+            en: [
+                "Perfume River flood",
+                "Flood warning on the Perfume River, alarm level 2",
+                "The Perfume River at Kim Long is rising and is expected to pass alarm level 2 within 12 hours. Low-lying riverside areas may flood 0.3–0.6 m deep.",
+                "Raise belongings, do not cross deeply flooded roads, follow the authorities' updates.",
+            ],
+            area_vi: "Ven sông Hương từ Kim Long đến Vỹ Dạ",
+            area_en: "Perfume River banks from Kim Long to Vỹ Dạ",
+            polygon: Some(
+                "16.455,107.545 16.470,107.545 16.480,107.580 16.478,107.610 16.462,107.615 16.452,107.590 16.455,107.545",
+            ),
+            circle: None,
+        },
+        DemoAlert {
+            id: "HUE-2026-BAO-SO-12-01",
+            msg_type: "Alert",
+            references: None,
+            sent: "2026-11-21T16:00:00+07:00",
+            expires: "2026-12-10T16:00:00+07:00",
+            category: "Met",
+            severity: "Extreme",
+            urgency: "Immediate",
+            certainty: "Observed",
+            response: "Evacuate",
+            vi: [
+                "Bão số 12",
+                "Bão số 12 đổ bộ vùng ven biển Huế",
+                "Bão gió mạnh cấp 10, giật cấp 12, sóng biển cao 4–6 m. Vùng ven biển Thuận An, Phú Vang có nguy cơ nước dâng.",
+                "Di dời người dân vùng ven biển đến nơi an toàn; tàu thuyền không ra khơi.",
+            ],
+            en: [
+                "Tropical storm No. 12",
+                "Tropical storm No. 12 making landfall on Huế's coast",
+                "Winds force 10 gusting 12, waves 4–6 m. The Thuận An and Phú Vang coast risks a storm surge.",
+                "Evacuate the coastal area to safe shelters; boats must stay in port.",
+            ],
+            area_vi: "Vùng ven biển Thuận An – Phú Vang",
+            area_en: "Thuận An – Phú Vang coast",
+            polygon: Some(
+                "16.600,107.550 16.600,107.650 16.400,107.950 16.250,108.050 16.200,107.950 16.450,107.650 16.600,107.550",
+            ),
+            circle: None,
+        },
+        DemoAlert {
+            id: "HUE-2026-CAM-DUONG-LE-DUAN-01",
+            msg_type: "Alert",
+            references: None,
+            sent: "2026-11-21T08:00:00+07:00",
+            expires: "2026-12-05T18:00:00+07:00",
+            category: "Transport",
+            severity: "Moderate",
+            urgency: "Immediate",
+            certainty: "Observed",
+            response: "Avoid",
+            vi: [
+                "Cấm đường",
+                "Cấm xe qua đường Lê Duẩn gần cầu Phú Xuân",
+                "Đoạn đường Lê Duẩn gần cầu Phú Xuân ngập sâu và đang sửa chữa.",
+                "Đi đường vòng qua Trần Hưng Đạo.",
+            ],
+            en: [
+                "Road closure",
+                "Lê Duẩn street closed near Phú Xuân bridge",
+                "Lê Duẩn street near Phú Xuân bridge is deeply flooded and under repair.",
+                "Detour via Trần Hưng Đạo.",
+            ],
+            area_vi: "Đường Lê Duẩn, bán kính 300 m quanh cầu Phú Xuân",
+            area_en: "Lê Duẩn street, 300 m around Phú Xuân bridge",
+            polygon: None,
+            circle: Some("16.4612,107.5840 0.3"),
+        },
+        DemoAlert {
+            id: "HUE-2026-SAT-LO-01",
+            msg_type: "Alert",
+            references: None,
+            sent: "2026-11-20T10:00:00+07:00",
+            expires: "2026-12-20T10:00:00+07:00",
+            category: "Geo",
+            severity: "Severe",
+            urgency: "Expected",
+            certainty: "Possible",
+            response: "Monitor",
+            vi: [
+                "Sạt lở đất",
+                "Nguy cơ sạt lở đất tại đồi Thiên An",
+                "Mưa lớn kéo dài có thể gây sạt lở đất ở sườn đồi Thiên An.",
+                "Không đến gần sườn đồi; báo ngay khi thấy vết nứt.",
+            ],
+            en: [
+                "Landslide",
+                "Landslide risk on Thiên An hill",
+                "Prolonged heavy rain may cause landslides on Thiên An hill's slopes.",
+                "Keep away from the slopes; report any crack at once.",
+            ],
+            area_vi: "Đồi Thiên An",
+            area_en: "Thiên An hill",
+            polygon: None,
+            circle: Some("16.4250,107.5650 1.0"),
+        },
+        DemoAlert {
+            id: "HUE-2026-SAT-LO-01-HUY",
+            msg_type: "Cancel",
+            references: Some("pctt@hue.gov.vn,HUE-2026-SAT-LO-01,2026-11-20T10:00:00+07:00"),
+            sent: "2026-11-21T09:00:00+07:00",
+            expires: "2026-12-20T10:00:00+07:00",
+            category: "Geo",
+            severity: "Minor",
+            urgency: "Past",
+            certainty: "Observed",
+            response: "AllClear",
+            vi: [
+                "Sạt lở đất",
+                "Hủy cảnh báo sạt lở đồi Thiên An",
+                "Mưa đã giảm; nguy cơ sạt lở đã qua.",
+                "Không còn cần tránh khu vực.",
+            ],
+            en: [
+                "Landslide",
+                "Landslide warning for Thiên An hill cancelled",
+                "The rain has eased; the landslide risk has passed.",
+                "No need to avoid the area any more.",
+            ],
+            area_vi: "Đồi Thiên An",
+            area_en: "Thiên An hill",
+            polygon: None,
+            circle: Some("16.4250,107.5650 1.0"),
+        },
+        DemoAlert {
+            id: "HUE-2026-NANG-NONG-01",
+            msg_type: "Alert",
+            references: None,
+            sent: "2026-08-10T07:00:00+07:00",
+            expires: "2026-08-15T19:00:00+07:00",
+            category: "Met",
+            severity: "Moderate",
+            urgency: "Expected",
+            certainty: "Likely",
+            response: "Prepare",
+            vi: [
+                "Nắng nóng",
+                "Nắng nóng gay gắt, nhiệt độ tới 39 °C",
+                "Nắng nóng gay gắt trên toàn tỉnh, độ ẩm thấp.",
+                "Hạn chế ra ngoài từ 11 đến 16 giờ, uống đủ nước.",
+            ],
+            en: [
+                "Heat",
+                "Severe heat, up to 39 °C",
+                "Severe heat across the province, low humidity.",
+                "Avoid going out from 11:00 to 16:00, drink enough water.",
+            ],
+            area_vi: "Toàn tỉnh",
+            area_en: "The whole province",
+            polygon: None,
+            circle: None,
+        },
+    ]
+}
+
+/// Seeds the demo alerts (once: a stored identifier is left as it is).
+pub fn seed_alerts(db: &Db) -> anyhow::Result<()> {
+    for a in demo_alerts() {
+        let xml = demo_alert_xml(&a);
+        let root = crate::cap::parse_tree(&xml)
+            .and_then(|r| crate::cap::validate(&r).map(|()| r))
+            .map_err(|e| anyhow::anyhow!("demo alert {}: {e}", a.id))?;
+        db.run_blocking(|c| crate::alerts::store_alert(c, &root).map(|_| ()))
+            .map_err(|e| anyhow::anyhow!("seeding alert {}: {}", a.id, e.0))?;
+    }
+    Ok(())
+}

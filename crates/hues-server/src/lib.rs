@@ -56,6 +56,7 @@ impl AppState {
         let db = Db::open(&config.data_dir.join("hues-server.db"))?;
         if config.demo {
             demo::seed(&db)?;
+            demo::seed_alerts(&db)?;
         }
         Ok(Self {
             db,

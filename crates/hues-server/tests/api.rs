@@ -1383,4 +1383,24 @@ async fn cap_alerts_are_checked_kept_superseded_published_and_synced() {
         .find(|a| a["data"]["identifier"] == "HUE-FLOOD-2026-11-21")
         .expect("in the feed");
     assert_eq!(original["data"]["state"], "cancelled");
+    // The demo's own: a flood, a storm, a road closure, a cancelled landslide warning, an
+    // expired heat advisory, each in Vietnamese and English.
+    let demo = |id: &str| {
+        alerts
+            .iter()
+            .find(|a| a["data"]["identifier"] == id)
+            .unwrap_or_else(|| panic!("{id} in the feed"))
+    };
+    assert_eq!(demo("HUE-2026-SAT-LO-01")["data"]["state"], "cancelled");
+    let flood = demo("HUE-2026-LU-SONG-HUONG-01");
+    assert_eq!(flood["data"]["infos"][0]["language"], "vi-VN");
+    assert_eq!(flood["data"]["infos"][1]["language"], "en-US");
+    assert_eq!(
+        demo("HUE-2026-CAM-DUONG-LE-DUAN-01")["data"]["infos"][0]["areas"][0]["circles"][0][2],
+        0.3
+    );
+    assert_eq!(
+        demo("HUE-2026-NANG-NONG-01")["data"]["infos"][0]["expires"],
+        "2026-08-15T19:00:00+07:00"
+    );
 }

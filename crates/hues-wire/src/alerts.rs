@@ -1,0 +1,149 @@
+//! Does a warning concern a place? A place is concerned when it lies inside one of the alert's
+//! polygons or circles; an alert with no area at all covers the whole province. A bounding box
+//! per area is tried first, so most areas cost four comparisons.
+
+use crate::api::{AlertArea, AlertRecord};
+use crate::geo;
+
+/// Thừa Thiên Huế (the province), for alerts that name no area.
+pub const PROVINCE_BOX: (f64, f64, f64, f64) = (15.95, 16.80, 107.00, 108.25);
+
+/// Ray casting on (latitude, longitude) pairs; fine at a province's scale.
+pub fn in_polygon(ring: &[(f64, f64)], (lat, lon): (f64, f64)) -> bool {
+    let mut inside = false;
+    let mut j = ring.len().wrapping_sub(1);
+    for i in 0..ring.len() {
+        let (yi, xi) = ring[i];
+        let (yj, xj) = ring[j];
+        if (yi > lat) != (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi {
+            inside = !inside;
+        }
+        j = i;
+    }
+    inside
+}
+
+fn ring_box(ring: &[(f64, f64)]) -> (f64, f64, f64, f64) {
+    ring.iter().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(a, b, c, d), &(lat, lon)| (a.min(lat), b.max(lat), c.min(lon), d.max(lon)),
+    )
+}
+
+fn in_box((a, b, c, d): (f64, f64, f64, f64), (lat, lon): (f64, f64)) -> bool {
+    lat >= a && lat <= b && lon >= c && lon <= d
+}
+
+/// Whether the point lies in the area (bounding box first, then the exact test).
+pub fn area_contains(area: &AlertArea, p: (f64, f64)) -> bool {
+    area.polygons
+        .iter()
+        .any(|ring| in_box(ring_box(ring), p) && in_polygon(ring, p))
+        || area.circles.iter().any(|&(lat, lon, km)| {
+            in_box(geo::bounding_box(lat, lon, km * 1000.0), p)
+                && geo::distance_m(lat, lon, p.0, p.1) <= km * 1000.0
+        })
+}
+
+/// Whether an alert concerns a point.
+pub fn affects(alert: &AlertRecord, p: (f64, f64)) -> bool {
+    let areas: Vec<&AlertArea> = alert.infos.iter().flat_map(|i| &i.areas).collect();
+    let shaped = areas
+        .iter()
+        .any(|a| !a.polygons.is_empty() || !a.circles.is_empty());
+    if !shaped {
+        return in_box(PROVINCE_BOX, p);
+    }
+    areas.iter().any(|a| area_contains(a, p))
+}
+
+/// The same without the bounding boxes: every polygon and circle tested exactly (the
+/// benchmark's baseline).
+pub fn affects_naive(alert: &AlertRecord, p: (f64, f64)) -> bool {
+    let areas: Vec<&AlertArea> = alert.infos.iter().flat_map(|i| &i.areas).collect();
+    if areas
+        .iter()
+        .all(|a| a.polygons.is_empty() && a.circles.is_empty())
+    {
+        return in_box(PROVINCE_BOX, p);
+    }
+    areas.iter().any(|a| {
+        a.polygons.iter().any(|ring| in_polygon(ring, p))
+            || a.circles
+                .iter()
+                .any(|&(lat, lon, km)| geo::distance_m(lat, lon, p.0, p.1) <= km * 1000.0)
+    })
+}
+
+/// Higher is more severe (CAP's severity words).
+pub fn severity_rank(s: &str) -> u8 {
+    match s {
+        "Extreme" => 4,
+        "Severe" => 3,
+        "Moderate" => 2,
+        "Minor" => 1,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::AlertInfo;
+
+    fn alert(areas: Vec<AlertArea>) -> AlertRecord {
+        AlertRecord {
+            identifier: "x".into(),
+            sender: "s".into(),
+            sent: "2026-11-21T14:00:00+07:00".into(),
+            status: "Actual".into(),
+            msg_type: "Alert".into(),
+            state: "active".into(),
+            infos: vec![AlertInfo {
+                areas,
+                ..Default::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn polygons_circles_and_the_whole_province() {
+        // A box around Phú Hội, on the river's south bank.
+        let river = AlertArea {
+            description: "Phú Hội".into(),
+            polygons: vec![vec![
+                (16.47, 107.58),
+                (16.48, 107.60),
+                (16.46, 107.61),
+                (16.45, 107.59),
+                (16.47, 107.58),
+            ]],
+            circles: Vec::new(),
+        };
+        let a = alert(vec![river]);
+        assert!(affects(&a, (16.465, 107.595)), "inside");
+        assert!(!affects(&a, (16.50, 107.595)), "north of it");
+        assert!(!affects(&a, (16.4533, 107.5447)), "Thiên Mụ, far west");
+        let road = alert(vec![AlertArea {
+            description: "Đường Lê Lợi".into(),
+            polygons: Vec::new(),
+            circles: vec![(16.4674, 107.5905, 0.5)],
+        }]);
+        assert!(affects(&road, (16.4690, 107.5920)), "200 m away");
+        assert!(!affects(&road, (16.4800, 107.5905)), "1.4 km away");
+        let province = alert(vec![AlertArea {
+            description: "Toàn tỉnh".into(),
+            ..Default::default()
+        }]);
+        assert!(affects(&province, (16.4674, 107.5905)));
+        assert!(
+            !affects(&province, (21.03, 105.85)),
+            "Hà Nội is not in the province"
+        );
+        for p in [(16.465, 107.595), (16.50, 107.595), (16.4690, 107.5920)] {
+            for x in [&a, &road, &province] {
+                assert_eq!(affects(x, p), affects_naive(x, p));
+            }
+        }
+    }
+}
