@@ -277,3 +277,19 @@ pub async fn area_progress() -> Result<ipc::AreaProgress, ApiError> {
 pub async fn cancel_area() -> Result<(), ApiError> {
     call::<ipc::CancelArea>(&()).await
 }
+
+pub async fn alerts() -> Result<Vec<ipc::AlertView>, ApiError> {
+    call::<ipc::ListAlerts>(&()).await
+}
+
+pub async fn my_places() -> Result<Vec<ipc::MyPlace>, ApiError> {
+    call::<ipc::ListMyPlaces>(&()).await
+}
+
+pub async fn save_my_place(name: &str, at: ipc::Point) -> Result<ipc::MyPlace, ApiError> {
+    call::<ipc::SaveMyPlace>(&(name.to_owned(), at)).await
+}
+
+pub async fn delete_my_place(id: &uuid::Uuid) -> Result<(), ApiError> {
+    call::<ipc::DeleteMyPlace>(id).await
+}

@@ -157,12 +157,12 @@ fn home_lists_every_service_group_and_says_which_are_not_built() {
     ] {
         assert!(html.contains(name), "{name} missing");
     }
-    // Reports, essential services, transport, education, health, heritage are built; warnings,
+    // Reports, warnings, essential services, transport, education, health, heritage are built;
     // planning and procedures are not yet.
-    assert_eq!(html.matches("Chưa có trong phiên bản này").count(), 3);
+    assert_eq!(html.matches("Chưa có trong phiên bản này").count(), 2);
     assert_eq!(
         html.matches("data-built=true").count() + html.matches("data-built=\"true\"").count(),
-        6
+        7
     );
     assert!(html.contains("aria-current=\"page\""), "current tab marked");
     assert_accessible(&html);

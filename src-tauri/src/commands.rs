@@ -184,6 +184,32 @@ pub fn cancel_area(state: State<'_, AppState>, req: ()) -> Res<()> {
 }
 
 #[tauri::command]
+pub fn list_alerts(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire::ipc::AlertView>> {
+    let () = req;
+    Ok(state.store().alert_views(state.now())?)
+}
+
+#[tauri::command]
+pub fn list_my_places(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire::ipc::MyPlace>> {
+    let () = req;
+    Ok(state.store().my_places()?)
+}
+
+#[tauri::command]
+pub fn save_my_place(
+    state: State<'_, AppState>,
+    req: (String, Point),
+) -> Res<hues_wire::ipc::MyPlace> {
+    let (name, at) = req;
+    Ok(state.store().save_my_place(&name, at)?)
+}
+
+#[tauri::command]
+pub fn delete_my_place(state: State<'_, AppState>, req: uuid::Uuid) -> Res<()> {
+    Ok(state.store().delete_my_place(req)?)
+}
+
+#[tauri::command]
 pub fn rate_report(state: State<'_, AppState>, req: RateRequest) -> Res<()> {
     state.store().rate_report(req.report, req.rating)?;
     state.engine.wake();

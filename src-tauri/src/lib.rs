@@ -77,6 +77,10 @@ pub fn run() {
             commands::save_area,
             commands::area_progress,
             commands::cancel_area,
+            commands::list_alerts,
+            commands::list_my_places,
+            commands::save_my_place,
+            commands::delete_my_place,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

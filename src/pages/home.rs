@@ -10,7 +10,7 @@ use crate::i18n::{Lang, t};
 pub fn groups() -> [(&'static str, &'static str, Option<Route>); 9] {
     [
         ("group-reports", "✎", Some(Route::ReportPage {})),
-        ("group-warnings", "⚠", None),
+        ("group-warnings", "⚠", Some(Route::Alerts {})),
         (
             "group-essential",
             "⚡",

@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod alerts;
 pub mod bookings;
 mod home;
 mod location;
@@ -12,11 +13,12 @@ mod public_reports;
 pub mod report;
 mod settings;
 
+pub use alerts::Alerts;
 pub use bookings::MyBookings;
 pub use home::{Home, ServiceGroups};
 pub use me::Me;
 pub use my_reports::MyReports;
-pub use not_built::{Alerts, NotFound};
+pub use not_built::NotFound;
 pub use places::{PlacePage, PlacesPage, SightsPage};
 pub use public_reports::{MapPage, NearbyList, PublicReportPage};
 pub use report::{ReportForm, ReportPage};

@@ -538,3 +538,54 @@ async fn a_booking_goes_once_and_its_answer_and_cancellation_travel_through_sync
         "a cancelled booking is over"
     );
 }
+
+#[tokio::test]
+async fn warnings_reach_the_device_and_say_which_of_my_places_they_concern() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let client = Client::new(&server.url());
+    client.engine.sync_once().await;
+    let store = client.store();
+    let home = hues_wire::ipc::Point {
+        latitude: 16.468,
+        longitude: 107.590,
+    };
+    let far = hues_wire::ipc::Point {
+        latitude: 16.40,
+        longitude: 107.60,
+    };
+    store.save_my_place("Nhà", home).expect("home");
+    store.save_my_place("Nhà bà ngoại", far).expect("grandma");
+    assert!(store.save_my_place("  ", home).is_err(), "a name is needed");
+    server.stop().await.expect("offline from here on");
+
+    let views = store.alert_views(chrono::Utc::now()).expect("alerts");
+    let ids: Vec<&str> = views.iter().map(|v| v.alert.identifier.as_str()).collect();
+    // Active first, most severe first: the storm (Extreme), then the flood (Severe), the road
+    // closure (Moderate); the cancelled and the expired after. Cancel messages are not listed.
+    assert_eq!(
+        &ids[..3],
+        [
+            "HUE-2026-BAO-SO-12-01",
+            "HUE-2026-LU-SONG-HUONG-01",
+            "HUE-2026-CAM-DUONG-LE-DUAN-01"
+        ]
+    );
+    assert!(!ids.contains(&"HUE-2026-SAT-LO-01-HUY"));
+    let by_id = |id: &str| {
+        views
+            .iter()
+            .find(|v| v.alert.identifier == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    assert_eq!(by_id("HUE-2026-LU-SONG-HUONG-01").affects, ["Nhà"]);
+    assert!(by_id("HUE-2026-CAM-DUONG-LE-DUAN-01").affects.is_empty());
+    assert_eq!(by_id("HUE-2026-SAT-LO-01").alert.state, "cancelled");
+    let heat = by_id("HUE-2026-NANG-NONG-01");
+    assert!(heat.expired);
+    assert_eq!(
+        heat.affects,
+        ["Nhà", "Nhà bà ngoại"],
+        "no area: the whole province"
+    );
+}

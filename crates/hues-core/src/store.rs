@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_places_search.sql"),
     include_str!("../migrations/0008_bookings.sql"),
     include_str!("../migrations/0009_alerts.sql"),
+    include_str!("../migrations/0010_my_places.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -927,6 +928,124 @@ impl Store {
                 distance_m,
             })
             .next())
+    }
+
+    /// The citizen's own places.
+    pub fn my_places(&self) -> Result<Vec<hues_wire::ipc::MyPlace>, CoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, name, latitude, longitude FROM my_places ORDER BY created_at, id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, f64>(2)?,
+                    r.get::<_, f64>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(id, name, latitude, longitude)| {
+                Ok(hues_wire::ipc::MyPlace {
+                    id: parse_id(&id)?,
+                    name,
+                    latitude,
+                    longitude,
+                })
+            })
+            .collect()
+    }
+
+    /// Keeps a named place (1–60 characters, a valid position).
+    pub fn save_my_place(
+        &self,
+        name: &str,
+        at: Point,
+    ) -> Result<hues_wire::ipc::MyPlace, CoreError> {
+        let name = name.trim();
+        let bad = |code, what: &str| CoreError::Invalid(ApiError::new(code, what.to_owned()));
+        if name.is_empty() {
+            return Err(bad(ErrorCode::MissingField, "name is empty"));
+        }
+        if name.chars().count() > 60 {
+            return Err(bad(ErrorCode::TooLong, "name is too long"));
+        }
+        hues_wire::validate::check_latitude(at.latitude)
+            .map_err(|e| CoreError::Invalid(e.into()))?;
+        hues_wire::validate::check_longitude(at.longitude)
+            .map_err(|e| CoreError::Invalid(e.into()))?;
+        let place = hues_wire::ipc::MyPlace {
+            id: Uuid::now_v7(),
+            name: name.to_owned(),
+            latitude: at.latitude,
+            longitude: at.longitude,
+        };
+        self.conn()?.execute(
+            "INSERT INTO my_places (id, name, latitude, longitude, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![place.id.to_string(), place.name, place.latitude, place.longitude, ts(Utc::now())],
+        )?;
+        self.bump();
+        Ok(place)
+    }
+
+    pub fn delete_my_place(&self, id: Uuid) -> Result<(), CoreError> {
+        self.conn()?
+            .execute("DELETE FROM my_places WHERE id = ?1", [id.to_string()])?;
+        self.bump();
+        Ok(())
+    }
+
+    /// Warnings as the list shows them at `now`: active first (most severe, then newest), each
+    /// with the citizen's places it concerns (decided on the device, offline).
+    pub fn alert_views(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<hues_wire::ipc::AlertView>, CoreError> {
+        use hues_wire::alerts::{affects, severity_rank};
+        let mine = self.my_places()?;
+        let mut views: Vec<hues_wire::ipc::AlertView> = self
+            .alerts()?
+            .into_iter()
+            // Update and Cancel messages are about other alerts, not warnings of their own.
+            .filter(|a| a.msg_type == "Alert")
+            .map(|alert| {
+                let expired = alert.infos.iter().all(|i| {
+                    i.expires
+                        .as_deref()
+                        .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
+                        .is_some_and(|e| e < now)
+                });
+                let affects = mine
+                    .iter()
+                    .filter(|p| affects(&alert, (p.latitude, p.longitude)))
+                    .map(|p| p.name.clone())
+                    .collect();
+                hues_wire::ipc::AlertView {
+                    alert,
+                    affects,
+                    expired,
+                }
+            })
+            .collect();
+        let rank = |v: &hues_wire::ipc::AlertView| {
+            let live = v.alert.state == "active" && !v.expired;
+            let severity = v
+                .alert
+                .infos
+                .iter()
+                .map(|i| severity_rank(&i.severity))
+                .max()
+                .unwrap_or(0);
+            (std::cmp::Reverse(live), std::cmp::Reverse(severity))
+        };
+        views.sort_by(|a, b| {
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| b.alert.sent.cmp(&a.alert.sent))
+        });
+        Ok(views)
     }
 
     /// The warnings kept on the device.

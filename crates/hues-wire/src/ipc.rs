@@ -116,12 +116,23 @@ command!(
 command!(AreaProgressNow, "area_progress", () => AreaProgress);
 command!(CancelArea, "cancel_area", () => ());
 command!(
+    /// Warnings on the device: active ones first (most severe, then newest), with the citizen's
+    /// places each concerns.
+    ListAlerts, "list_alerts", () => Vec<AlertView>
+);
+command!(ListMyPlaces, "list_my_places", () => Vec<MyPlace>);
+command!(
+    /// Keep a named place (home, work…) for "affects me".
+    SaveMyPlace, "save_my_place", (String, Point) => MyPlace
+);
+command!(DeleteMyPlace, "delete_my_place", Uuid => ());
+command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 27] = [
+pub const ALL_COMMANDS: [&str; 31] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -149,6 +160,10 @@ pub const ALL_COMMANDS: [&str; 27] = [
     SaveArea::NAME,
     AreaProgressNow::NAME,
     CancelArea::NAME,
+    ListAlerts::NAME,
+    ListMyPlaces::NAME,
+    SaveMyPlace::NAME,
+    DeleteMyPlace::NAME,
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -361,6 +376,25 @@ pub struct LocalBooking {
     pub note_from_operator: String,
     /// A cancellation waits to be sent.
     pub cancel_queued: bool,
+}
+
+/// One of the citizen's own places, for "affects me".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyPlace {
+    pub id: Uuid,
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// A warning as the list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub alert: crate::api::AlertRecord,
+    /// Names of the citizen's places it concerns.
+    pub affects: Vec<String>,
+    /// Past its expiry time.
+    pub expired: bool,
 }
 
 /// A box of the map and zoom levels to keep for offline use.
