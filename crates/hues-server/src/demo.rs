@@ -275,51 +275,6 @@ pub fn seed(db: &Db) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("seeding demo data: {}", e.0))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_places_are_whole_and_their_hours_parse() {
-        let places = places();
-        assert!(places.len() >= 20, "{}", places.len());
-        for must in [
-            "dai-noi",
-            "thien-mu",
-            "lang-tu-duc",
-            "lang-khai-dinh",
-            "lang-minh-mang",
-            "cho-dong-ba",
-            "cau-truong-tien",
-            "bv-trung-uong-hue",
-            "ga-hue",
-            "hcc-tinh",
-        ] {
-            assert!(places.iter().any(|p| p.id == must), "{must}");
-        }
-        for p in &places {
-            assert!(
-                hues_wire::api::PLACE_CATEGORIES.contains(&p.category.as_str()),
-                "{}: {}",
-                p.id,
-                p.category
-            );
-            assert!(
-                (16.3..16.6).contains(&p.latitude) && (107.5..107.7).contains(&p.longitude),
-                "{}",
-                p.id
-            );
-            assert!(
-                !p.description_vi.is_empty() && !p.description_en.is_empty(),
-                "{}",
-                p.id
-            );
-        }
-        let dai_noi = places.iter().find(|p| p.id == "dai-noi").expect("Đại Nội");
-        assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
-    }
-}
-
 /// One demo CAP alert: a Vietnamese and an English `info`, each with the same areas.
 struct DemoAlert {
     id: &'static str,
@@ -575,4 +530,49 @@ pub fn seed_alerts(db: &Db) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("seeding alert {}: {}", a.id, e.0))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_places_are_whole_and_their_hours_parse() {
+        let places = places();
+        assert!(places.len() >= 20, "{}", places.len());
+        for must in [
+            "dai-noi",
+            "thien-mu",
+            "lang-tu-duc",
+            "lang-khai-dinh",
+            "lang-minh-mang",
+            "cho-dong-ba",
+            "cau-truong-tien",
+            "bv-trung-uong-hue",
+            "ga-hue",
+            "hcc-tinh",
+        ] {
+            assert!(places.iter().any(|p| p.id == must), "{must}");
+        }
+        for p in &places {
+            assert!(
+                hues_wire::api::PLACE_CATEGORIES.contains(&p.category.as_str()),
+                "{}: {}",
+                p.id,
+                p.category
+            );
+            assert!(
+                (16.3..16.6).contains(&p.latitude) && (107.5..107.7).contains(&p.longitude),
+                "{}",
+                p.id
+            );
+            assert!(
+                !p.description_vi.is_empty() && !p.description_en.is_empty(),
+                "{}",
+                p.id
+            );
+        }
+        let dai_noi = places.iter().find(|p| p.id == "dai-noi").expect("Đại Nội");
+        assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
+    }
 }
