@@ -1003,7 +1003,7 @@ impl Store {
         &self,
         now: DateTime<Utc>,
     ) -> Result<Vec<hues_wire::ipc::AlertView>, CoreError> {
-        use hues_wire::alerts::{affects, severity_rank};
+        use hues_wire::alerts::{Prepared, severity_rank};
         let mine = self.my_places()?;
         let mut views: Vec<hues_wire::ipc::AlertView> = self
             .alerts()?
@@ -1017,9 +1017,10 @@ impl Store {
                         .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
                         .is_some_and(|e| e < now)
                 });
+                let prepared = Prepared::new(&alert);
                 let affects = mine
                     .iter()
-                    .filter(|p| affects(&alert, (p.latitude, p.longitude)))
+                    .filter(|p| prepared.affects((p.latitude, p.longitude)))
                     .map(|p| p.name.clone())
                     .collect();
                 hues_wire::ipc::AlertView {

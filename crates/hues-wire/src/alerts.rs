@@ -34,27 +34,46 @@ fn in_box((a, b, c, d): (f64, f64, f64, f64), (lat, lon): (f64, f64)) -> bool {
     lat >= a && lat <= b && lon >= c && lon <= d
 }
 
-/// Whether the point lies in the area (bounding box first, then the exact test).
-pub fn area_contains(area: &AlertArea, p: (f64, f64)) -> bool {
-    area.polygons
-        .iter()
-        .any(|ring| in_box(ring_box(ring), p) && in_polygon(ring, p))
-        || area.circles.iter().any(|&(lat, lon, km)| {
-            in_box(geo::bounding_box(lat, lon, km * 1000.0), p)
-                && geo::distance_m(lat, lon, p.0, p.1) <= km * 1000.0
-        })
+/// An alert's shapes with their bounding boxes computed once, to test many places.
+pub struct Prepared<'a> {
+    polygons: Vec<((f64, f64, f64, f64), &'a [(f64, f64)])>,
+    circles: Vec<((f64, f64, f64, f64), (f64, f64, f64))>,
 }
 
-/// Whether an alert concerns a point.
-pub fn affects(alert: &AlertRecord, p: (f64, f64)) -> bool {
-    let areas: Vec<&AlertArea> = alert.infos.iter().flat_map(|i| &i.areas).collect();
-    let shaped = areas
-        .iter()
-        .any(|a| !a.polygons.is_empty() || !a.circles.is_empty());
-    if !shaped {
-        return in_box(PROVINCE_BOX, p);
+impl<'a> Prepared<'a> {
+    pub fn new(alert: &'a AlertRecord) -> Self {
+        let areas = alert.infos.iter().flat_map(|i| &i.areas);
+        let mut polygons = Vec::new();
+        let mut circles = Vec::new();
+        for a in areas {
+            for ring in &a.polygons {
+                polygons.push((ring_box(ring), ring.as_slice()));
+            }
+            for &(lat, lon, km) in &a.circles {
+                circles.push((geo::bounding_box(lat, lon, km * 1000.0), (lat, lon, km)));
+            }
+        }
+        Self { polygons, circles }
     }
-    areas.iter().any(|a| area_contains(a, p))
+
+    /// Whether the alert concerns a point: bounding box first, then the exact shape; an alert
+    /// with no shape at all covers the province.
+    pub fn affects(&self, p: (f64, f64)) -> bool {
+        if self.polygons.is_empty() && self.circles.is_empty() {
+            return in_box(PROVINCE_BOX, p);
+        }
+        self.polygons
+            .iter()
+            .any(|(b, ring)| in_box(*b, p) && in_polygon(ring, p))
+            || self.circles.iter().any(|(b, (lat, lon, km))| {
+                in_box(*b, p) && geo::distance_m(*lat, *lon, p.0, p.1) <= km * 1000.0
+            })
+    }
+}
+
+/// Whether an alert concerns a point (for one place; prepare once for many).
+pub fn affects(alert: &AlertRecord, p: (f64, f64)) -> bool {
+    Prepared::new(alert).affects(p)
 }
 
 /// The same without the bounding boxes: every polygon and circle tested exactly (the
