@@ -34,10 +34,15 @@ fn in_box((a, b, c, d): (f64, f64, f64, f64), (lat, lon): (f64, f64)) -> bool {
     lat >= a && lat <= b && lon >= c && lon <= d
 }
 
+/// (min latitude, max latitude, min longitude, max longitude).
+type BBox = (f64, f64, f64, f64);
+/// Centre latitude, longitude, radius in km.
+type Circle = (f64, f64, f64);
+
 /// An alert's shapes with their bounding boxes computed once, to test many places.
 pub struct Prepared<'a> {
-    polygons: Vec<((f64, f64, f64, f64), &'a [(f64, f64)])>,
-    circles: Vec<((f64, f64, f64, f64), (f64, f64, f64))>,
+    polygons: Vec<(BBox, &'a [(f64, f64)])>,
+    circles: Vec<(BBox, Circle)>,
 }
 
 impl<'a> Prepared<'a> {
