@@ -146,6 +146,18 @@ impl ServerProcess {
         Ok(resp.json().await?)
     }
 
+    /// Operator: posts a CAP 1.2 alert; returns the status code and body.
+    pub async fn post_alert(&self, xml: &str) -> Result<(u16, String)> {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/api/v1/alerts", self.url()))
+            .bearer_auth(OPERATOR_TOKEN)
+            .header("content-type", "application/cap+xml")
+            .body(xml.to_owned())
+            .send()
+            .await?;
+        Ok((resp.status().as_u16(), resp.text().await?))
+    }
+
     /// Operator: every booking.
     pub async fn bookings(&self) -> Result<Vec<hues_wire::api::Booking>> {
         Ok(reqwest::Client::new()

@@ -876,3 +876,109 @@ async fn search_open_state_offline_tiles_and_an_offline_booking() {
     app.screenshot("my-bookings").await.expect("screenshot");
     app.close().await.expect("close");
 }
+
+const FLOOD_ALERT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>E2E-FLOOD-1</identifier>
+  <sender>pctt@hue.gov.vn</sender>
+  <sent>2026-11-22T08:00:00+07:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <language>vi-VN</language>
+    <category>Met</category>
+    <event>Lũ</event>
+    <urgency>Immediate</urgency>
+    <severity>Severe</severity>
+    <certainty>Observed</certainty>
+    <expires>2027-01-31T18:00:00+07:00</expires>
+    <headline>Lũ khẩn cấp ở Phú Hội</headline>
+    <area>
+      <areaDesc>Phường Phú Hội</areaDesc>
+      <polygon>16.470,107.590 16.470,107.605 16.460,107.605 16.460,107.590 16.470,107.590</polygon>
+    </area>
+  </info>
+</alert>"#;
+
+/// Gives the webview a device position (a desktop under Xvfb has none).
+async fn device_at(app: &AppSession, lat: f64, lon: f64) {
+    app.client
+        .execute(
+            "const fix = { coords: { latitude: arguments[0], longitude: arguments[1], accuracy: 10 }, timestamp: Date.now() };\
+             Object.defineProperty(navigator, 'geolocation', { configurable: true,\
+               value: { getCurrentPosition: (ok) => setTimeout(() => ok(fix), 10) } });",
+            vec![serde_json::json!(lat), serde_json::json!(lon)],
+        )
+        .await
+        .expect("device position");
+}
+
+#[tokio::test]
+async fn a_flood_alert_says_which_saved_place_it_affects_and_its_cancel_shows() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(&data.path().join("server"), 0)
+        .await
+        .expect("server");
+    let env = vec![
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        ("HUES_SERVER_URL", server.url()),
+        ("HUES_SYNC_PERIOD_SECS", "1".into()),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
+        .await
+        .expect("synced");
+    app.click("#nav-alerts").await.expect("alerts");
+    // Two places of mine: home inside Phú Hội, grandma's far south.
+    for (name, lat, lon) in [("Nhà", 16.465, 107.597), ("Nhà bà", 16.40, 107.60)] {
+        device_at(&app, lat, lon).await;
+        app.fill("#my-place-name", name).await.expect("name");
+        app.click("#my-place-here").await.expect("here");
+        eventually(WAIT, "pin set", || async {
+            Ok(app
+                .find("#my-place-save")
+                .await?
+                .attr("disabled")
+                .await?
+                .is_none())
+        })
+        .await
+        .expect("position taken");
+        app.click("#my-place-save").await.expect("save");
+        app.wait_text(".my-places", name, WAIT)
+            .await
+            .expect("saved place listed");
+    }
+    // The operator posts a flood alert while the app runs.
+    let (status, body) = server.post_alert(FLOOD_ALERT).await.expect("post");
+    assert_eq!(status, 201, "{body}");
+    app.wait_text("#alert-E2E-FLOOD-1", "Lũ khẩn cấp ở Phú Hội", WAIT)
+        .await
+        .expect("alert after sync");
+    let card = app
+        .wait_text("#alert-E2E-FLOOD-1", "Ảnh hưởng đến: Nhà", WAIT)
+        .await
+        .expect("affects home");
+    assert!(!card.contains("Nhà bà"), "not grandma's: {card}");
+    assert!(card.contains("Nguy hiểm"), "severity in words: {card}");
+    app.screenshot("alerts").await.expect("screenshot");
+    // Its Cancel: the alert leaves the list in force and shows as cancelled.
+    let cancel = FLOOD_ALERT
+        .replace("E2E-FLOOD-1", "E2E-FLOOD-1-CANCEL")
+        .replace("<msgType>Alert</msgType>", "<msgType>Cancel</msgType>")
+        .replace(
+            "<scope>Public</scope>",
+            "<scope>Public</scope>\n  <references>pctt@hue.gov.vn,E2E-FLOOD-1,2026-11-22T08:00:00+07:00</references>",
+        );
+    let (status, body) = server.post_alert(&cancel).await.expect("cancel");
+    assert_eq!(status, 201, "{body}");
+    app.click("#alerts-expired").await.expect("expired tab");
+    app.wait_text("#alert-E2E-FLOOD-1", "Đã hủy", WAIT)
+        .await
+        .expect("cancelled");
+    app.close().await.expect("close");
+}
