@@ -120,6 +120,21 @@
     }
   }
 
+  // An alert's area: polygons ([[lat, lon], …]) and circles ([lat, lon, km]); the view fits them.
+  function setShapes(id, json) {
+    const entry = maps.get(id);
+    if (!entry) return;
+    if (entry.shapes) entry.shapes.remove();
+    const s = JSON.parse(json);
+    const group = L.featureGroup();
+    for (const ring of s.polygons) L.polygon(ring, { color: "#a31d1d", weight: 2, fillOpacity: 0.2 }).addTo(group);
+    for (const c of s.circles) L.circle([c[0], c[1]], { radius: c[2] * 1000, color: "#a31d1d", weight: 2, fillOpacity: 0.2 }).addTo(group);
+    group.addTo(entry.map);
+    entry.shapes = group;
+    const b = group.getBounds();
+    if (b.isValid()) entry.map.fitBounds(b, { padding: [12, 12] });
+  }
+
   // The citizen's own position: a dot with a ring, named for screen readers and on hover.
   function setMe(id, lat, lon) {
     const entry = maps.get(id);
@@ -185,6 +200,7 @@
     setPin: guard("setPin", setPin),
     setView: guard("setView", setView),
     setMe: guard("setMe", setMe),
+    setShapes: guard("setShapes", setShapes),
     viewOf: guard("viewOf", viewOf, ""),
     unmount: guard("unmount", unmount),
     locate,

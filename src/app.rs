@@ -8,7 +8,7 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    Alerts, Home, MapPage, Me, MyBookings, MyReports, NotFound, PlacePage, PlacesPage,
+    AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyReports, NotFound, PlacePage, PlacesPage,
     PublicReportPage, ReportPage, SettingsPage, SightsPage,
 };
 
@@ -33,6 +33,8 @@ pub enum Route {
         ReportPage {},
         #[route("/alerts")]
         Alerts {},
+        #[route("/alerts/:id")]
+        AlertPage { id: String },
         #[route("/map?:group")]
         PlacesPage { group: String },
         #[route("/places/:id")]

@@ -17,6 +17,13 @@ pub struct MapMarker {
     pub title: String,
 }
 
+/// Areas drawn on a map: polygons of (latitude, longitude) and circles (latitude, longitude, km).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shapes {
+    pub polygons: Vec<Vec<(f64, f64)>>,
+    pub circles: Vec<(f64, f64, f64)>,
+}
+
 /// Translated texts and settings of a map.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MapTexts {
@@ -57,6 +64,8 @@ mod js {
         pub fn set_markers(id: &str, json: &str);
         #[wasm_bindgen(js_namespace = huesMap, js_name = setPin)]
         pub fn set_pin(id: &str, lat: f64, lon: f64);
+        #[wasm_bindgen(js_namespace = huesMap, js_name = setShapes)]
+        pub fn set_shapes(id: &str, json: &str);
         #[wasm_bindgen(js_namespace = huesMap, js_name = setMe)]
         pub fn set_me(id: &str, lat: f64, lon: f64);
         #[wasm_bindgen(js_namespace = huesMap, js_name = setView)]
@@ -148,6 +157,9 @@ pub fn LeafletMap(
     /// The citizen's own position, shown as a dot.
     #[props(default)]
     me: Option<(f64, f64)>,
+    /// Areas to draw (an alert's): the view fits them.
+    #[props(default)]
+    shapes: Option<Shapes>,
     on_pick: Option<EventHandler<(f64, f64)>>,
     on_select: Option<EventHandler<String>>,
 ) -> Element {
@@ -194,7 +206,8 @@ pub fn LeafletMap(
             }));
         }
         let mount = {
-            let (id, texts, markers) = (id.clone(), texts.clone(), markers.clone());
+            let (id, texts, markers, shapes) =
+                (id.clone(), texts.clone(), markers.clone(), shapes.clone());
             move |_: MountedEvent| {
                 let pick = on_pick.map(|h| Pick::new(move |lat, lon| h.call((lat, lon))));
                 let select = on_select.map(|h| Select::new(move |id: String| h.call(id)));
@@ -223,6 +236,9 @@ pub fn LeafletMap(
                 if let Some((lat, lon)) = me {
                     js::set_me(&id, lat, lon);
                 }
+                if let Some(json) = shapes.as_ref().and_then(|s| serde_json::to_string(s).ok()) {
+                    js::set_shapes(&id, &json);
+                }
                 *callbacks.borrow_mut() = Some((pick, select));
             }
         };
@@ -233,7 +249,7 @@ pub fn LeafletMap(
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = (
-            centre, zoom, texts, markers, pin, cluster, me, on_pick, on_select,
+            centre, zoom, texts, markers, pin, cluster, me, shapes, on_pick, on_select,
         );
         rsx! {
             div { id: "{id}", class: "map", role: "region", aria_label: "{label}" }

@@ -174,6 +174,7 @@ fn every_route_renders_in_both_languages_with_named_controls() {
         "/",
         "/report",
         "/alerts",
+        "/alerts/HUE-2026-LU-SONG-HUONG-01",
         "/map",
         "/map?group=health",
         "/map/reports",

@@ -23,6 +23,7 @@ pub fn BottomNav(lang: Lang) -> Element {
     let current = dioxus::router::try_router().map(|r| match r.current::<Route>() {
         // Me's sub-pages keep Me marked as the current tab.
         Route::MyReports {} | Route::MyBookings {} | Route::SettingsPage {} => Route::Me {},
+        Route::AlertPage { .. } => Route::Alerts {},
         // Every map screen keeps Map marked.
         Route::PlacesPage { .. }
         | Route::PlacePage { .. }

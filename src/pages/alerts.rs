@@ -87,6 +87,7 @@ pub fn AlertCard(view: AlertView, lang: Lang) -> Element {
                 if let Some(from) = cap_time(&info.effective) { {t_with(lang, "alert-from", "time", from)} " " }
                 if let Some(to) = cap_time(&info.expires) { {t_with(lang, "alert-until", "time", to)} }
             }
+            Link { id: "alert-open-{a.identifier}", class: "button small", to: crate::app::Route::AlertPage { id: a.identifier.clone() }, {t(lang, "alert-open")} }
             details {
                 summary { {t(lang, "alert-more")} }
                 if !info.description.is_empty() { p { "{info.description}" } }
@@ -232,6 +233,68 @@ pub fn Alerts() -> Element {
                     p { class: "error", role: "alert", span { aria_hidden: "true", "⚠ " } {error_text(lang, code)} }
                 }
             }
+        }
+    }
+}
+
+/// One warning: its texts in the user's language and its area on the map.
+#[component]
+pub fn AlertPage(id: String) -> Element {
+    let ctx = use_app();
+    let lang = *ctx.lang.read();
+    let list = use_resource(move || async move {
+        let _ = ctx.status.read().revision;
+        bridge::alerts().await
+    });
+    let found = match &*list.read() {
+        Some(Ok(v)) => v.iter().find(|x| x.alert.identifier == id).cloned(),
+        _ => None,
+    };
+    let body = match found {
+        None if list.read().is_none() => rsx! { p { role: "status", {t(lang, "loading")} } },
+        None => {
+            rsx! { p { class: "error", role: "alert", span { aria_hidden: "true", "⚠ " } {error_text(lang, hues_wire::ErrorCode::NotFound)} } }
+        }
+        Some(view) => {
+            let shapes = crate::map::Shapes {
+                polygons: view
+                    .alert
+                    .infos
+                    .iter()
+                    .flat_map(|i| &i.areas)
+                    .flat_map(|a| a.polygons.clone())
+                    .collect(),
+                circles: view
+                    .alert
+                    .infos
+                    .iter()
+                    .flat_map(|i| &i.areas)
+                    .flat_map(|a| a.circles.clone())
+                    .collect(),
+            };
+            let described = !shapes.polygons.is_empty() || !shapes.circles.is_empty();
+            rsx! {
+                ul { class: "report-list", AlertCard { view: view.clone(), lang } }
+                if described {
+                    LeafletMap {
+                        id: "alert-map",
+                        label: t(lang, "alert-map"),
+                        centre: HUE_CENTRE,
+                        zoom: 11,
+                        texts: crate::map::texts(lang),
+                        shapes: Some(shapes),
+                    }
+                } else {
+                    p { class: "meta", {t(lang, "alert-whole-province")} }
+                }
+            }
+        }
+    };
+    rsx! {
+        section { class: "page", aria_labelledby: "page-title",
+            h2 { id: "page-title", {t(lang, "alert-title")} }
+            Link { to: crate::app::Route::Alerts {}, class: "back", span { aria_hidden: "true", "← " } {t(lang, "alert-back")} }
+            {body}
         }
     }
 }

@@ -13,7 +13,7 @@ mod public_reports;
 pub mod report;
 mod settings;
 
-pub use alerts::Alerts;
+pub use alerts::{AlertPage, Alerts};
 pub use bookings::MyBookings;
 pub use home::{Home, ServiceGroups};
 pub use me::Me;

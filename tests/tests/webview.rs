@@ -966,6 +966,19 @@ async fn a_flood_alert_says_which_saved_place_it_affects_and_its_cancel_shows() 
     assert!(!card.contains("Nhà bà"), "not grandma's: {card}");
     assert!(card.contains("Nguy hiểm"), "severity in words: {card}");
     app.screenshot("alerts").await.expect("screenshot");
+    // Its area on the map.
+    app.click("#alert-open-E2E-FLOOD-1").await.expect("open");
+    eventually(WAIT, "area drawn", || async {
+        Ok(app
+            .client
+            .find(Locator::Css("#alert-map path.leaflet-interactive"))
+            .await
+            .is_ok())
+    })
+    .await
+    .expect("polygon on the map");
+    app.screenshot("alert-area").await.expect("screenshot");
+    app.click("#nav-alerts").await.expect("back to the list");
     // Its Cancel: the alert leaves the list in force and shows as cancelled.
     let cancel = FLOOD_ALERT
         .replace("E2E-FLOOD-1", "E2E-FLOOD-1-CANCEL")
