@@ -11,22 +11,31 @@ use crate::i18n::{Lang, error_text, t, t_with};
 /// What the citizen reads for where a report is: the city's status once delivered, else where
 /// it is on its way. Returns (stable key for tests and styles, icon, text).
 pub fn delivery_text(r: &LocalReport, lang: Lang) -> (&'static str, &'static str, String) {
-    match (r.delivery, r.status) {
-        (DeliveryState::SavedOnDevice, _) => ("saved", "⌛", t(lang, "delivery-saved")),
-        (DeliveryState::Sending, _) => ("sending", "⇡", t(lang, "delivery-sending")),
-        (DeliveryState::Refused { code }, _) => (
+    on_its_way(r.delivery, lang).unwrap_or_else(|| {
+        let status = r.status.unwrap_or(ReportStatus::Received);
+        (
+            status.as_str(),
+            status_symbol(status),
+            status_text(lang, status),
+        )
+    })
+}
+
+/// Where something queued on the device is, until the server has it (reports and bookings
+/// alike): (stable key, icon, text), or `None` once delivered.
+pub fn on_its_way(
+    delivery: DeliveryState,
+    lang: Lang,
+) -> Option<(&'static str, &'static str, String)> {
+    match delivery {
+        DeliveryState::SavedOnDevice => Some(("saved", "⌛", t(lang, "delivery-saved"))),
+        DeliveryState::Sending => Some(("sending", "⇡", t(lang, "delivery-sending"))),
+        DeliveryState::Refused { code } => Some((
             "refused",
             "⚠",
             t_with(lang, "delivery-refused", "reason", error_text(lang, code)),
-        ),
-        (DeliveryState::Delivered, status) => {
-            let status = status.unwrap_or(ReportStatus::Received);
-            (
-                status.as_str(),
-                status_symbol(status),
-                status_text(lang, status),
-            )
-        }
+        )),
+        DeliveryState::Delivered => None,
     }
 }
 

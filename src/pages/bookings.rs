@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 use hues_wire::api::{BookingKind, BookingStatus, Place};
-use hues_wire::ipc::{BookingInput, DeliveryState, LocalBooking};
+use hues_wire::ipc::{BookingInput, LocalBooking};
 
 use crate::app::use_app;
 use crate::bridge;
@@ -155,28 +155,19 @@ pub fn BookingForm(lang: Lang, place: Place, kinds: Vec<BookingKind>) -> Element
 }
 
 fn booking_state(lang: Lang, b: &LocalBooking) -> (&'static str, &'static str, String) {
-    match (b.delivery, b.status) {
-        (DeliveryState::SavedOnDevice, _) => ("saved", "⌛", t(lang, "delivery-saved")),
-        (DeliveryState::Sending, _) => ("sending", "⇡", t(lang, "delivery-sending")),
-        (DeliveryState::Refused { code }, _) => (
-            "refused",
-            "⚠",
-            t_with(lang, "delivery-refused", "reason", error_text(lang, code)),
-        ),
-        (DeliveryState::Delivered, s) => {
-            let s = s.unwrap_or(BookingStatus::Requested);
-            let icon = match s {
-                BookingStatus::Confirmed => "✔",
-                BookingStatus::Declined | BookingStatus::Cancelled => "✖",
-                BookingStatus::Requested => "✉",
-            };
-            (
-                s.as_str(),
-                icon,
-                t(lang, &format!("booking-status-{}", s.as_str())),
-            )
-        }
-    }
+    crate::components::report_list::on_its_way(b.delivery, lang).unwrap_or_else(|| {
+        let s = b.status.unwrap_or(BookingStatus::Requested);
+        let icon = match s {
+            BookingStatus::Confirmed => "✔",
+            BookingStatus::Declined | BookingStatus::Cancelled => "✖",
+            BookingStatus::Requested => "✉",
+        };
+        (
+            s.as_str(),
+            icon,
+            t(lang, &format!("booking-status-{}", s.as_str())),
+        )
+    })
 }
 
 #[component]

@@ -185,12 +185,25 @@ pub fn nearest(
     };
     found.sort_by(|x, y| x.1.total_cmp(&y.1));
     found.truncate(limit);
+    let places = by_rowid(conn, found.iter().map(|(rowid, _)| *rowid))?;
+    Ok(places
+        .into_iter()
+        .zip(found)
+        .map(|(p, (_, d))| (p, d))
+        .collect())
+}
+
+/// Whole rows for the chosen places, in the given order.
+fn by_rowid(
+    conn: &Connection,
+    rowids: impl IntoIterator<Item = i64>,
+) -> Result<Vec<Place>, CoreError> {
     let mut one = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM places p WHERE p.rowid = ?1"
     ))?;
-    found
+    rowids
         .into_iter()
-        .map(|(rowid, d)| Ok((one.query_row([rowid], row)?, d)))
+        .map(|rowid| Ok(one.query_row([rowid], row)?))
         .collect()
 }
 
@@ -249,13 +262,7 @@ impl Store {
                     .then_with(|| a.2.cmp(&b.2))
             });
             found.truncate(fetch);
-            let mut one = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM places p WHERE p.rowid = ?1"
-            ))?;
-            found
-                .into_iter()
-                .map(|(_, _, _, rowid)| one.query_row([rowid], row))
-                .collect::<Result<_, _>>()?
+            by_rowid(&conn, found.into_iter().map(|(_, _, _, rowid)| rowid))?
         } else if let Some(at) = q.near {
             nearest(&conn, at, &q.categories, fetch)?
                 .into_iter()

@@ -162,27 +162,31 @@ fn esc(s: &str) -> String {
 #[utoipa::path(get, path = "/api/v1/alerts.atom", tag = "public",
     responses((status = 200, description = "Atom 1.0 feed", content_type = "application/atom+xml")))]
 pub async fn alerts_atom(State(state): State<AppState>) -> ApiResult<Response> {
-    let rows: Vec<(String, String, String)> = state
+    // One trip to the database for the whole feed.
+    let rows: Vec<(AlertRecord, String)> = state
         .db
         .run(|c| {
             let mut stmt = c.prepare(
-                "SELECT identifier, state, received_at FROM alerts ORDER BY received_at DESC LIMIT 200",
+                "SELECT identifier, received_at FROM alerts ORDER BY received_at DESC LIMIT 200",
             )?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            let ids = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+            let mut out = Vec::with_capacity(ids.len());
+            for (id, received) in ids {
+                if let Some(r) = alert_record(c, &id)? {
+                    out.push((r, received));
+                }
+            }
+            Ok(out)
         })
         .await?;
     let mut entries = String::new();
-    let mut updated = crate::store::ts(Utc::now());
-    for (i, (identifier, st, received)) in rows.iter().enumerate() {
-        if i == 0 {
-            updated.clone_from(received);
-        }
-        let id = identifier.clone();
-        let record = state.db.run(move |c| alert_record(c, &id)).await?;
-        let Some(r) = record else { continue };
+    let updated = rows
+        .first()
+        .map_or_else(|| crate::store::ts(Utc::now()), |(_, t)| t.clone());
+    for (r, received) in &rows {
+        let (identifier, st) = (&r.identifier, &r.state);
         let info = r.infos.first().cloned().unwrap_or_default();
         let title = if info.headline.is_empty() {
             info.event.clone()
