@@ -339,3 +339,6 @@ alert-title = Warning
 alert-back = Back to the warnings
 alert-map = Map of the warning's area
 alert-whole-province = This warning is for the whole province.
+notify-alert-update-title = Update: { $headline }
+notify-alert-body = Concerns your places: { $places }
+alert-update = Updated bulletin

@@ -332,3 +332,6 @@ alert-title = Cảnh báo
 alert-back = Về danh sách cảnh báo
 alert-map = Bản đồ vùng cảnh báo
 alert-whole-province = Cảnh báo cho toàn tỉnh.
+notify-alert-update-title = Cập nhật: { $headline }
+notify-alert-body = Liên quan đến nơi của bạn: { $places }
+alert-update = Bản tin cập nhật

@@ -197,11 +197,15 @@ pub fn list_my_places(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire:
 
 #[tauri::command]
 pub fn save_my_place(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     req: (String, Point),
 ) -> Res<hues_wire::ipc::MyPlace> {
     let (name, at) = req;
-    Ok(state.store().save_my_place(&name, at)?)
+    let saved = state.store().save_my_place(&name, at)?;
+    // A warning already on the device may concern the new place.
+    crate::notify::raise(&app);
+    Ok(saved)
 }
 
 #[tauri::command]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use tauri::Manager;
 
 mod commands;
+mod notify;
 mod protocols;
 mod state;
 
@@ -22,7 +23,7 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let builder = tauri::Builder::default();
+    let builder = tauri::Builder::default().plugin(tauri_plugin_notification::init());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_geolocation::init());
     let result = builder
@@ -45,6 +46,10 @@ pub fn run() {
                 .and_then(|s| s.parse().ok())
                 .map(Duration::from_secs)
                 .unwrap_or(Duration::from_secs(10));
+            let handle = app.handle().clone();
+            state
+                .engine
+                .set_after_sync(Box::new(move |_| notify::raise(&handle)));
             tauri::async_runtime::spawn(Arc::clone(&state.engine).run_forever(period));
             app.manage(state);
             Ok(())

@@ -51,6 +51,7 @@ pub fn AlertCard(view: AlertView, lang: Lang) -> Element {
         ("cancelled", _) => Some("alert-cancelled"),
         ("updated", _) => Some("alert-updated"),
         (_, true) => Some("alert-expired"),
+        _ if a.msg_type == "Update" => Some("alert-update"),
         _ => None,
     };
     rsx! {

@@ -12,6 +12,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub mod proxy;
+pub mod session_bus;
 pub mod webdriver;
 
 pub const OPERATOR_TOKEN: &str = "system-test-operator";

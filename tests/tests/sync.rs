@@ -589,3 +589,116 @@ async fn warnings_reach_the_device_and_say_which_of_my_places_they_concern() {
         "no area: the whole province"
     );
 }
+
+/// A CAP message about the demo flood (an Update or a Cancel of it).
+fn about_the_demo_flood(identifier: &str, msg_type: &str, headline: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>{identifier}</identifier>
+  <sender>pctt@hue.gov.vn</sender>
+  <sent>2026-11-22T06:00:00+07:00</sent>
+  <status>Actual</status>
+  <msgType>{msg_type}</msgType>
+  <scope>Public</scope>
+  <references>pctt@hue.gov.vn,HUE-2026-LU-SONG-HUONG-01,2026-11-21T14:00:00+07:00</references>
+  <info>
+    <language>vi-VN</language>
+    <category>Met</category>
+    <event>Lũ</event>
+    <urgency>Immediate</urgency>
+    <severity>Extreme</severity>
+    <certainty>Observed</certainty>
+    <expires>2027-01-31T18:00:00+07:00</expires>
+    <headline>{headline}</headline>
+    <area>
+      <areaDesc>Ven sông Hương</areaDesc>
+      <polygon>16.455,107.545 16.470,107.545 16.480,107.580 16.478,107.610 16.462,107.615 16.452,107.590 16.455,107.545</polygon>
+    </area>
+  </info>
+</alert>"#
+    )
+}
+
+#[tokio::test]
+async fn a_severe_warning_for_my_place_notifies_once_and_again_on_its_update() {
+    use hues_core::notices::Notice;
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let client = Client::new(&server.url());
+    let store = client.store();
+    let point = |latitude, longitude| hues_wire::ipc::Point {
+        latitude,
+        longitude,
+    };
+    store
+        .save_my_place("Nhà", point(16.468, 107.590))
+        .expect("home, by the river");
+    store
+        .save_my_place("Cơ quan", point(16.40, 107.60))
+        .expect("work, far south");
+    client.engine.sync_once().await;
+    let now = chrono::Utc::now();
+
+    // The demo's Severe flood covers home; the Extreme storm is on the coast, the road closure
+    // only Moderate, the heat advisory expired, the landslide cancelled: one notification.
+    let first = store.take_notices(now).expect("notices");
+    assert_eq!(
+        first,
+        [Notice::Alert {
+            identifier: "HUE-2026-LU-SONG-HUONG-01".into(),
+            headline: "Cảnh báo lũ trên sông Hương, báo động 2".into(),
+            places: vec!["Nhà".into()],
+            update: false,
+        }]
+    );
+    client.engine.sync_once().await;
+    assert_eq!(store.take_notices(now).expect("notices"), [], "once only");
+
+    // An Update notifies again, under its own identifier.
+    let update = about_the_demo_flood("HUE-2026-LU-02", "Update", "Lũ lên báo động 3");
+    let (status, body) = server.post_alert(&update).await.expect("update");
+    assert_eq!(status, 201, "{body}");
+    client.engine.sync_once().await;
+    let again = store.take_notices(now).expect("notices");
+    assert_eq!(
+        again,
+        [Notice::Alert {
+            identifier: "HUE-2026-LU-02".into(),
+            headline: "Lũ lên báo động 3".into(),
+            places: vec!["Nhà".into()],
+            update: true,
+        }]
+    );
+    let views = store.alert_views(now).expect("views");
+    let state = |id: &str| {
+        views
+            .iter()
+            .find(|v| v.alert.identifier == id)
+            .map(|v| v.alert.state.clone())
+    };
+    assert_eq!(
+        state("HUE-2026-LU-SONG-HUONG-01").as_deref(),
+        Some("updated")
+    );
+    assert_eq!(state("HUE-2026-LU-02").as_deref(), Some("active"));
+
+    // A Cancel raises nothing and marks the warning cancelled.
+    let cancel = about_the_demo_flood("HUE-2026-LU-03", "Cancel", "Hết lũ").replace(
+        "HUE-2026-LU-SONG-HUONG-01,2026-11-21T14:00:00+07:00",
+        "HUE-2026-LU-02,2026-11-22T06:00:00+07:00",
+    );
+    let (status, body) = server.post_alert(&cancel).await.expect("cancel");
+    assert_eq!(status, 201, "{body}");
+    client.engine.sync_once().await;
+    assert_eq!(store.take_notices(now).expect("notices"), []);
+    let views = store.alert_views(now).expect("views");
+    assert!(views.iter().all(|v| v.alert.identifier != "HUE-2026-LU-03"));
+    assert_eq!(
+        views
+            .iter()
+            .find(|v| v.alert.identifier == "HUE-2026-LU-02")
+            .map(|v| v.alert.state.as_str()),
+        Some("cancelled")
+    );
+}

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
+use hues_system_tests::session_bus::SessionBus;
 use hues_system_tests::webdriver::AppSession;
 use hues_system_tests::{ServerProcess, eventually, free_port};
 
@@ -915,12 +916,14 @@ async fn device_at(app: &AppSession, lat: f64, lon: f64) {
 }
 
 #[tokio::test]
-async fn a_flood_alert_says_which_saved_place_it_affects_and_its_cancel_shows() {
+async fn a_flood_alert_says_which_saved_place_it_affects_notifies_and_its_cancel_shows() {
     let data = tempfile::tempdir().expect("tempdir");
     let server = ServerProcess::start(&data.path().join("server"), 0)
         .await
         .expect("server");
+    let bus = SessionBus::start().await.expect("session bus");
     let env = vec![
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
         (
             "HUES_DATA_DIR",
             data.path().join("app").display().to_string(),
@@ -979,19 +982,72 @@ async fn a_flood_alert_says_which_saved_place_it_affects_and_its_cancel_shows() 
     .expect("polygon on the map");
     app.screenshot("alert-area").await.expect("screenshot");
     app.click("#nav-alerts").await.expect("back to the list");
-    // Its Cancel: the alert leaves the list in force and shows as cancelled.
-    let cancel = FLOOD_ALERT
-        .replace("E2E-FLOOD-1", "E2E-FLOOD-1-CANCEL")
-        .replace("<msgType>Alert</msgType>", "<msgType>Cancel</msgType>")
-        .replace(
-            "<scope>Public</scope>",
-            "<scope>Public</scope>\n  <references>pctt@hue.gov.vn,E2E-FLOOD-1,2026-11-22T08:00:00+07:00</references>",
-        );
+
+    // A Severe warning for home: one system notification on the session bus, in Vietnamese,
+    // naming the place; the next syncs raise it no more.
+    let title = "Lũ khẩn cấp ở Phú Hội";
+    eventually(WAIT, "notification", || async { Ok(bus.count(title) == 1) })
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", bus.recorded()));
+    assert!(
+        bus.recorded()
+            .contains("string \"Liên quan đến nơi của bạn: Nhà\""),
+        "{}",
+        bus.recorded()
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(bus.count(title), 1, "once per alert: {}", bus.recorded());
+
+    // Its Update notifies again and replaces it in the list.
+    let about = |id: &str, msg_type: &str, sent: &str, refers_to: &str| {
+        FLOOD_ALERT
+            .replace("E2E-FLOOD-1", id)
+            .replace(
+                "<msgType>Alert</msgType>",
+                &format!("<msgType>{msg_type}</msgType>"),
+            )
+            .replace("2026-11-22T08:00:00+07:00", sent)
+            .replace(
+                "<scope>Public</scope>",
+                &format!(
+                    "<scope>Public</scope>\n  <references>pctt@hue.gov.vn,{refers_to}</references>"
+                ),
+            )
+    };
+    let update = about(
+        "E2E-FLOOD-2",
+        "Update",
+        "2026-11-22T10:00:00+07:00",
+        "E2E-FLOOD-1,2026-11-22T08:00:00+07:00",
+    )
+    .replace("Lũ khẩn cấp ở Phú Hội", "Lũ lên nhanh ở Phú Hội");
+    let (status, body) = server.post_alert(&update).await.expect("update");
+    assert_eq!(status, 201, "{body}");
+    app.wait_text("#alert-E2E-FLOOD-2", "Bản tin cập nhật", WAIT)
+        .await
+        .expect("the update listed");
+    eventually(WAIT, "notification of the update", || async {
+        Ok(bus.count("Cập nhật: Lũ lên nhanh ở Phú Hội") == 1)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}: {}", bus.recorded()));
+
+    // Its Cancel: the warning leaves the list in force and shows as cancelled, silently.
+    let cancel = about(
+        "E2E-FLOOD-3",
+        "Cancel",
+        "2026-11-22T12:00:00+07:00",
+        "E2E-FLOOD-2,2026-11-22T10:00:00+07:00",
+    );
     let (status, body) = server.post_alert(&cancel).await.expect("cancel");
     assert_eq!(status, 201, "{body}");
     app.click("#alerts-expired").await.expect("expired tab");
-    app.wait_text("#alert-E2E-FLOOD-1", "Đã hủy", WAIT)
+    app.wait_text("#alert-E2E-FLOOD-2", "Đã hủy", WAIT)
         .await
         .expect("cancelled");
+    app.wait_text("#alert-E2E-FLOOD-1", "Đã có bản tin mới thay thế", WAIT)
+        .await
+        .expect("the first replaced by the update");
+    assert_eq!(bus.count(title), 1, "{}", bus.recorded());
     app.close().await.expect("close");
 }

@@ -27,6 +27,9 @@ const APT_PACKAGES: &[(&str, Option<&str>)] = &[
     ("xauth", None),
     // xmllint: the CAP tests check what the server writes against the CAP 1.2 schema.
     ("libxml2-utils", Some("xmllint")),
+    // A private session bus and its monitor: the e2e tests see the app's system notifications.
+    ("dbus-daemon", Some("dbus-daemon")),
+    ("dbus-bin", Some("dbus-monitor")),
     ("nodejs", Some("node")),
     ("npm", Some("npm")),
 ];

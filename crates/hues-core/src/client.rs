@@ -116,6 +116,21 @@ impl ApiClient {
             .await
     }
 
+    /// `track`: also keep the device informed of it (sync) from now on.
+    pub async fn dossier(
+        &self,
+        token: &str,
+        lookup: &hues_wire::dossiers::DossierLookup,
+        track: bool,
+    ) -> Result<hues_wire::dossiers::Dossier, RequestError> {
+        let path = if track {
+            "/dossiers/track"
+        } else {
+            "/dossiers/lookup"
+        };
+        self.post_json(token, path, lookup).await
+    }
+
     pub async fn submit_booking(
         &self,
         token: &str,

@@ -5,8 +5,10 @@
 pub mod backoff;
 pub mod bookings;
 pub mod client;
+pub mod dossiers;
 pub mod error;
 pub mod hours;
+pub mod notices;
 pub mod photo;
 pub mod places;
 pub mod store;

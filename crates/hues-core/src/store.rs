@@ -33,6 +33,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_bookings.sql"),
     include_str!("../migrations/0009_alerts.sql"),
     include_str!("../migrations/0010_my_places.sql"),
+    include_str!("../migrations/0011_notified.sql"),
+    include_str!("../migrations/0012_dossiers.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -796,6 +798,8 @@ impl Store {
                         params![a.identifier, serde_json::to_string(a)?, a.state],
                     )?;
                 }
+                Change::Procedure(p) => crate::dossiers::upsert_procedure(&tx, p)?,
+                Change::Dossier(d) => crate::dossiers::refresh_dossier(&tx, d)?,
                 Change::FollowedReport(r) => {
                     Self::store_server_report(&tx, r)?;
                     tx.execute(
@@ -1008,8 +1012,9 @@ impl Store {
         let mut views: Vec<hues_wire::ipc::AlertView> = self
             .alerts()?
             .into_iter()
-            // Update and Cancel messages are about other alerts, not warnings of their own.
-            .filter(|a| a.msg_type == "Alert")
+            // An Update is the warning as it now stands (what it replaced is marked `updated`); a
+            // Cancel is only about other alerts, not a warning of its own.
+            .filter(|a| matches!(a.msg_type.as_str(), "Alert" | "Update"))
             .map(|alert| {
                 let expired = alert.infos.iter().all(|i| {
                     i.expires

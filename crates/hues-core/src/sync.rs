@@ -49,8 +49,12 @@ enum RunError {
     Request(#[from] RequestError),
 }
 
+/// Called after every run with what it did (the app raises notifications from it).
+pub type AfterSync = Box<dyn Fn(&SyncOutcome) + Send + Sync>;
+
 pub struct SyncEngine {
     store: Arc<Store>,
+    after_sync: std::sync::OnceLock<AfterSync>,
     platform: String,
     online: AtomicBool,
     /// One run at a time: the background loop and "sync now" never overlap.
@@ -62,6 +66,7 @@ impl SyncEngine {
     pub fn new(store: Arc<Store>, platform: &str) -> Self {
         Self {
             store,
+            after_sync: std::sync::OnceLock::new(),
             platform: platform.to_owned(),
             online: AtomicBool::new(false),
             running: Mutex::new(()),
@@ -75,6 +80,11 @@ impl SyncEngine {
 
     pub fn status(&self) -> Result<SyncStatus, CoreError> {
         self.store.sync_status(self.online.load(Ordering::Relaxed))
+    }
+
+    /// Sets what runs after every sync run (once; a second call is ignored).
+    pub fn set_after_sync(&self, f: AfterSync) {
+        let _ = self.after_sync.set(f);
     }
 
     /// Asks the background loop to run now (after a submit, or when settings changed).
@@ -111,6 +121,9 @@ impl SyncEngine {
         self.online.store(outcome.online, Ordering::Relaxed);
         if let Err(e) = result {
             outcome.error = Some(e.to_string());
+        }
+        if let Some(after) = self.after_sync.get() {
+            after(&outcome);
         }
         outcome
     }
@@ -163,6 +176,35 @@ impl SyncEngine {
         let result = client.me_too(&token, report).await.map_err(request_error);
         self.wake();
         result
+    }
+
+    /// Asks the server for a dossier by code and check value; with `track`, keeps it on the
+    /// device (My dossiers), refreshed by sync from then on.
+    pub async fn dossier(
+        &self,
+        lookup: &hues_wire::dossiers::DossierLookup,
+        track: bool,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<hues_wire::ipc::DossierView, ApiError> {
+        hues_wire::dossiers::check_lookup(lookup)?;
+        let lookup = hues_wire::dossiers::DossierLookup {
+            code: hues_wire::dossiers::normalize_code(&lookup.code),
+            check: lookup.check.trim().to_owned(),
+        };
+        let server = self.store.settings()?.server_url;
+        let client = ApiClient::new(&server);
+        let token = self.token(&client, &server).await.map_err(|e| match e {
+            RunError::Core(c) => c.into(),
+            RunError::Request(r) => request_error(r),
+        })?;
+        let dossier = client
+            .dossier(&token, &lookup, track)
+            .await
+            .map_err(request_error)?;
+        if track {
+            self.store.track_dossier(&dossier, now)?;
+        }
+        Ok(self.store.dossier_view(dossier, now)?)
     }
 
     async fn token(&self, client: &ApiClient, server: &str) -> Result<String, RunError> {

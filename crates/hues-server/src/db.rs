@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_places.sql"),
     include_str!("../migrations/0007_places_bookings.sql"),
     include_str!("../migrations/0008_alerts.sql"),
+    include_str!("../migrations/0009_dossiers.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -2,6 +2,7 @@
 //! (later issues add alerts and procedures).
 
 use hues_wire::api::{AttributeType, AttributeValue, Category, CategoryAttribute, Place, Ticket};
+use hues_wire::dossiers::{AdminLevel, DossierState, OnlineLevel, Procedure};
 
 use crate::db::Db;
 use crate::store;
@@ -268,6 +269,9 @@ pub fn seed(db: &Db) -> anyhow::Result<()> {
             if store::place(&tx, &p.id)?.as_ref() != Some(&p) {
                 store::upsert_place(&tx, &p)?;
             }
+        }
+        for (position, p) in (0..).zip(procedures()) {
+            crate::dossiers::upsert_procedure(&tx, &p, position)?;
         }
         tx.commit()?;
         Ok(())
@@ -575,4 +579,206 @@ mod tests {
         let dai_noi = places.iter().find(|p| p.id == "dai-noi").expect("Đại Nội");
         assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
     }
+}
+
+/// The procedure catalogue, from `data/procedures-hue.tsv` (see its header for the columns).
+const PROCEDURES_TSV: &str = include_str!("../data/procedures-hue.tsv");
+
+pub fn procedures() -> Vec<Procedure> {
+    let list = |s: &str| -> Vec<String> {
+        s.split(" ; ")
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    PROCEDURES_TSV
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [
+                id,
+                topic,
+                level,
+                days,
+                online,
+                name_vi,
+                name_en,
+                agency_vi,
+                agency_en,
+                fee_vi,
+                fee_en,
+                where_vi,
+                where_en,
+                documents_vi,
+                documents_en,
+            ] = f.as_slice()
+            else {
+                return None;
+            };
+            Some(Procedure {
+                id: (*id).into(),
+                topic: (*topic).into(),
+                level: AdminLevel::parse(level)?,
+                processing_days: days.parse().ok()?,
+                online: OnlineLevel::parse(online)?,
+                name_vi: (*name_vi).into(),
+                name_en: (*name_en).into(),
+                agency_vi: (*agency_vi).into(),
+                agency_en: (*agency_en).into(),
+                fee_vi: (*fee_vi).into(),
+                fee_en: (*fee_en).into(),
+                where_vi: (*where_vi).into(),
+                where_en: (*where_en).into(),
+                documents_vi: list(documents_vi),
+                documents_en: list(documents_en),
+            })
+        })
+        .collect()
+}
+
+/// One demo dossier, placed in time relative to the day the server starts.
+struct DemoDossier {
+    code: &'static str,
+    phone: &'static str,
+    procedure: &'static str,
+    unit_vi: &'static str,
+    unit_en: &'static str,
+    /// Its appointment, in working days from the last working day up to today (1: the next
+    /// working day, -4: four working days ago); it was received at 09:00 as many working days
+    /// before that as its procedure takes.
+    due_in: i32,
+    /// States it went through after being received, each a working day apart (notes).
+    steps: &'static [(DossierState, &'static str)],
+    /// The unit's apology, with a new appointment this many working days ahead.
+    apology: Option<(&'static str, u32)>,
+}
+
+/// Demo dossiers (codes and check values are in the README): on time, due soon, overdue with
+/// the unit's apology, escalated, finished.
+fn demo_dossiers() -> Vec<DemoDossier> {
+    use DossierState::*;
+    vec![
+        DemoDossier {
+            code: "HS-2026-000101",
+            phone: "0905 124 567",
+            procedure: "thuong-tru",
+            unit_vi: "Công an phường Phú Xuân",
+            unit_en: "Phú Xuân Ward Police",
+            due_in: 5,
+            steps: &[(InProcessing, "")],
+            apology: None,
+        },
+        DemoDossier {
+            code: "HS-2026-000102",
+            phone: "0914 338 899",
+            procedure: "gpxd-nha-o",
+            unit_vi: "Phòng Quản lý đô thị thành phố Huế",
+            unit_en: "Huế Urban Management Office",
+            due_in: -4,
+            steps: &[
+                (InProcessing, ""),
+                (SupplementRequested, "Bổ sung bản vẽ mặt đứng công trình."),
+                (InProcessing, ""),
+            ],
+            apology: Some((
+                "Hồ sơ cần thêm thời gian thẩm định thực địa do mưa lũ. Chúng tôi thành thật xin lỗi ông/bà.",
+                4,
+            )),
+        },
+        DemoDossier {
+            code: "HS-2026-000103",
+            phone: "0987 552 468",
+            procedure: "dat-lan-dau",
+            unit_vi: "Văn phòng Đăng ký đất đai thành phố Huế",
+            unit_en: "Huế Land Registration Office",
+            due_in: -8,
+            steps: &[(InProcessing, "")],
+            apology: None,
+        },
+        DemoDossier {
+            code: "HS-2026-000104",
+            phone: "0935 771 357",
+            procedure: "ly-lich-tu-phap",
+            unit_vi: "Sở Tư pháp thành phố Huế",
+            unit_en: "Huế Department of Justice",
+            due_in: 1,
+            steps: &[(InProcessing, "")],
+            apology: None,
+        },
+        DemoDossier {
+            code: "HS-2026-000105",
+            phone: "0905 663 690",
+            procedure: "ho-kinh-doanh",
+            unit_vi: "UBND phường Thuận Hóa",
+            unit_en: "Thuận Hóa Ward People's Committee",
+            due_in: 0,
+            steps: &[
+                (InProcessing, ""),
+                (ResultReady, "Mời ông/bà đến nhận kết quả."),
+            ],
+            apology: None,
+        },
+    ]
+}
+
+/// Seeds the demo dossiers that are not there yet, dated relative to `now`.
+pub fn seed_dossiers(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+    use chrono::TimeZone;
+    let today = hues_wire::deadline::local_date(now);
+    let at_nine = |d: chrono::NaiveDate, hour_offset: i64| {
+        hues_wire::time::vietnam_offset()
+            .from_local_datetime(&d.and_hms_opt(9, 0, 0).unwrap_or_default())
+            .single()
+            .map(|t| t.with_timezone(&chrono::Utc) + chrono::Duration::hours(hour_offset))
+            .unwrap_or(now)
+    };
+    db.run_blocking(move |conn| {
+        for demo in demo_dossiers() {
+            if crate::dossiers::dossier(conn, demo.code)?.is_some() {
+                continue;
+            }
+            let cal = hues_wire::calendar::Calendar::vietnam();
+            let days =
+                crate::dossiers::procedure(conn, demo.procedure)?.map_or(0, |p| p.processing_days);
+            let anchor = if cal.is_working_day(today) {
+                today
+            } else {
+                crate::dossiers::working_days_before(today, 1)
+            };
+            let appointment = match u32::try_from(demo.due_in) {
+                Ok(ahead) => cal.add_working_days(anchor, ahead),
+                Err(_) => crate::dossiers::working_days_before(anchor, demo.due_in.unsigned_abs()),
+            };
+            let received = crate::dossiers::working_days_before(appointment, days);
+            let new = hues_wire::dossiers::NewDossier {
+                code: demo.code.into(),
+                procedure_id: demo.procedure.into(),
+                unit_vi: demo.unit_vi.into(),
+                unit_en: demo.unit_en.into(),
+                phone: demo.phone.into(),
+                received_at: Some(at_nine(received, 0)),
+            };
+            crate::dossiers::receive(conn, &new, now)?;
+            let mut day = received;
+            for (state, note) in demo.steps {
+                day = cal.next_working_day(day).min(today);
+                let step = hues_wire::dossiers::DossierAdvance {
+                    state: *state,
+                    note: (*note).into(),
+                };
+                crate::dossiers::advance(conn, demo.code, &step, at_nine(day, 1))?;
+            }
+            if let Some((reason, ahead)) = demo.apology {
+                let apology = hues_wire::dossiers::NewApology {
+                    reason: reason.into(),
+                    new_appointment: cal.add_working_days(today, ahead),
+                };
+                crate::dossiers::apologise(conn, demo.code, &apology, now)?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("seeding demo dossiers: {}", e.0))
 }

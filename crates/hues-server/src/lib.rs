@@ -16,6 +16,7 @@ pub mod auth;
 pub mod cap;
 pub mod db;
 pub mod demo;
+pub mod dossiers;
 pub mod error;
 pub mod extract;
 pub mod open311;
@@ -57,6 +58,7 @@ impl AppState {
         if config.demo {
             demo::seed(&db)?;
             demo::seed_alerts(&db)?;
+            demo::seed_dossiers(&db, chrono::Utc::now())?;
         }
         Ok(Self {
             db,
@@ -118,6 +120,13 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(alerts::post_alert))
         .routes(routes!(alerts::alerts_atom))
         .routes(routes!(alerts::get_alert_xml))
+        .routes(routes!(dossiers::list_procedures))
+        .routes(routes!(dossiers::lookup_dossier))
+        .routes(routes!(dossiers::track_dossier))
+        .routes(routes!(dossiers::operator_receive))
+        .routes(routes!(dossiers::operator_advance))
+        .routes(routes!(dossiers::operator_apologise))
+        .routes(routes!(dossiers::operator_deadlines))
         .routes(routes!(routes::openapi_json))
 }
 

@@ -41,6 +41,14 @@ fn touch(tx: &Connection, kind: &str, entity: &str, audience: Option<&str>) -> R
     Ok(())
 }
 
+/// Who gets a tracked entity's changes: only the devices tracking it (see `changes_since`).
+pub const TRACKERS: &str = "trackers";
+
+/// Records that a tracked entity (a dossier) changed, for the feeds of the devices tracking it.
+pub fn touch_tracked(tx: &Connection, kind: &str, entity: &str) -> Result<(), Fail> {
+    touch(tx, kind, entity, Some(TRACKERS))
+}
+
 /// Records that a public entity changed, for every device's feed.
 pub fn touch_public(tx: &Connection, kind: &str, entity: &str) -> Result<(), Fail> {
     touch(tx, kind, entity, None)
@@ -718,7 +726,8 @@ pub fn changes_since(
     let mut stmt = conn.prepare(
         "SELECT seq, kind, entity FROM changes
          WHERE seq > ?1 AND (audience IS NULL OR audience = ?2
-             OR (kind = 'report' AND entity IN (SELECT report_id FROM followers WHERE device_id = ?2)))
+             OR (kind = 'report' AND entity IN (SELECT report_id FROM followers WHERE device_id = ?2))
+             OR (kind = 'dossier' AND entity IN (SELECT code FROM dossier_trackers WHERE device_id = ?2)))
          ORDER BY seq LIMIT ?3",
     )?;
     let rows = stmt
@@ -743,6 +752,8 @@ pub fn changes_since(
             "place" => place(conn, &entity)?.map(Change::Place),
             "booking" => booking_row(conn, &entity)?.map(|(_, b)| Change::Booking(b)),
             "alert" => crate::alerts::alert_record(conn, &entity)?.map(Change::Alert),
+            "procedure" => crate::dossiers::procedure(conn, &entity)?.map(Change::Procedure),
+            "dossier" => crate::dossiers::dossier(conn, &entity)?.map(|(d, _)| Change::Dossier(d)),
             "report" => report(conn, parse_uuid(&entity)?)?.map(|r| {
                 if r.owner == device {
                     Change::Report(r.report)

@@ -417,6 +417,13 @@ async fn openapi_documents_every_route() {
         ("post", "/api/v1/alerts"),
         ("get", "/api/v1/alerts.atom"),
         ("get", "/api/v1/alerts/{file}"),
+        ("get", "/api/v1/procedures"),
+        ("post", "/api/v1/dossiers/lookup"),
+        ("post", "/api/v1/dossiers/track"),
+        ("post", "/api/v1/operator/dossiers"),
+        ("post", "/api/v1/operator/dossiers/{code}/state"),
+        ("post", "/api/v1/operator/dossiers/{code}/apology"),
+        ("get", "/api/v1/operator/dossiers/deadlines"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     let count: usize = paths
@@ -1403,4 +1410,288 @@ async fn cap_alerts_are_checked_kept_superseded_published_and_synced() {
         demo("HUE-2026-NANG-NONG-01")["data"]["infos"][0]["expires"],
         "2026-08-15T19:00:00+07:00"
     );
+}
+
+#[tokio::test]
+async fn dossiers_cannot_be_enumerated_and_look_ups_are_limited() {
+    let s = Server::new();
+    let citizen = s.device().await;
+    let lookup = |code: &str, check: &str| json!({"code": code, "check": check}).to_string();
+    // A demo dossier, with its check value (last 4 digits of 0905 124 567); code in any case.
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            Some(&citizen),
+            Some(&lookup(" hs-2026-000101 ", "4567")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["code"], "HS-2026-000101");
+    assert_eq!(v["procedure_id"], "thuong-tru");
+    assert_eq!(v["state"], "in_processing");
+    assert!(v.get("phone").is_none() && !v.to_string().contains("0905"));
+    // A wrong check answers exactly like a code that does not exist: same status, same body.
+    let (st_wrong, wrong) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            Some(&citizen),
+            Some(&lookup("HS-2026-000101", "4568")),
+        )
+        .await;
+    let (st_unknown, unknown) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            Some(&citizen),
+            Some(&lookup("HS-2026-999999", "4567")),
+        )
+        .await;
+    assert_eq!(st_wrong, StatusCode::NOT_FOUND);
+    assert_eq!((st_wrong, &wrong), (st_unknown, &unknown));
+    assert_error(&wrong, "not_found");
+    // Malformed check values are refused before any look-up.
+    for (code, check) in [
+        ("HS-2026-000101", "45"),
+        ("HS-2026-000101", "abcd"),
+        ("", "4567"),
+    ] {
+        let (st, v) = s
+            .call(
+                "POST",
+                "/api/v1/dossiers/lookup",
+                Some(&citizen),
+                Some(&lookup(code, check)),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{code} {check}: {v}");
+    }
+    // No token, no look-up.
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            None,
+            Some(&lookup("HS-2026-000101", "4567")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // 3 look-ups so far; the limit is 10 per 10 minutes per device, right or wrong.
+    for n in 3..hues_server::dossiers::LOOKUP_LIMIT {
+        let (st, _) = s
+            .call(
+                "POST",
+                "/api/v1/dossiers/lookup",
+                Some(&citizen),
+                Some(&lookup("HS-2026-000101", &format!("{:04}", n))),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            Some(&citizen),
+            Some(&lookup("HS-2026-000101", "4567")),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right check: {v}"
+    );
+    assert_error(&v, "rate_limited");
+    // Another device is not held back.
+    let other = s.device().await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/track",
+            Some(&other),
+            Some(&lookup("HS-2026-000101", "4567")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn dossiers_move_on_apologise_when_overdue_and_units_see_their_deadlines() {
+    let s = Server::new();
+    let citizen = s.device().await;
+    let new = json!({
+        "code": "HS-TEST-1", "procedure_id": "tam-tru", "unit_vi": "Công an phường Phú Xuân",
+        "unit_en": "Phú Xuân Ward Police", "phone": "0905 000 111",
+        "received_at": "2026-11-23T02:00:00Z"
+    });
+    let (st, d) = s
+        .call(
+            "POST",
+            "/api/v1/operator/dossiers",
+            Some(OPERATOR),
+            Some(&new.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    // Monday 09:00 in Huế + 3 working days.
+    assert_eq!(d["appointment"], "2026-11-26");
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/operator/dossiers",
+            Some(OPERATOR),
+            Some(&new.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "same code twice");
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/operator/dossiers",
+            Some(&citizen),
+            Some(&new.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // The citizen tracks it; the operator's moves reach the device's sync feed.
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/track",
+            Some(&citizen),
+            Some(&json!({"code": "HS-TEST-1", "check": "0111"}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let step = |state: &str, note: &str| json!({"state": state, "note": note}).to_string();
+    let uri = "/api/v1/operator/dossiers/HS-TEST-1/state";
+    let (st, v) = s
+        .call("POST", uri, Some(OPERATOR), Some(&step("returned", "")))
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot skip ahead: {v}"
+    );
+    let (st, v) = s
+        .call(
+            "POST",
+            uri,
+            Some(OPERATOR),
+            Some(&step("supplement_requested", "")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "which documents? {v}");
+    let (st, v) = s
+        .call(
+            "POST",
+            uri,
+            Some(OPERATOR),
+            Some(&step("supplement_requested", "Bổ sung hợp đồng thuê nhà")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["timeline"].as_array().map(Vec::len), Some(2));
+    let (_, page) = s
+        .call(
+            "GET",
+            "/api/v1/sync?cursor=0&limit=1000",
+            Some(&citizen),
+            None,
+        )
+        .await;
+    let mine: Vec<&Value> = page["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["kind"] == "dossier")
+        .collect();
+    assert_eq!(mine.len(), 1, "only the tracked dossier: {mine:?}");
+    assert_eq!(mine[0]["data"]["state"], "supplement_requested");
+    let procedures = page["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["kind"] == "procedure")
+        .count();
+    assert!(procedures >= 30, "the catalogue syncs: {procedures}");
+    let other = s.device().await;
+    let (_, page) = s
+        .call(
+            "GET",
+            "/api/v1/sync?cursor=0&limit=1000",
+            Some(&other),
+            None,
+        )
+        .await;
+    assert!(
+        !page.to_string().contains("HS-TEST-1"),
+        "a dossier goes only to its trackers"
+    );
+    // Apologies are for overdue dossiers only; the demo has one overdue by more than 5 days.
+    let apology = |date: &str| json!({"reason": "Xin lỗi", "new_appointment": date}).to_string();
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/operator/dossiers/HS-2026-000101/apology",
+            Some(OPERATOR),
+            Some(&apology("2027-03-01")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "on time: {v}");
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/operator/dossiers/HS-2026-000103/apology",
+            Some(OPERATOR),
+            Some(&apology("2027-02-06")),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a Saturday in Tết: {v}"
+    );
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/operator/dossiers/HS-2026-000103/apology",
+            Some(OPERATOR),
+            Some(&apology("2027-03-01")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["apology"]["new_appointment"], "2027-03-01");
+    // The units' view: the demo's due-soon, overdue (apologised) and escalated dossiers.
+    let (st, units) = s
+        .call(
+            "GET",
+            "/api/v1/operator/dossiers/deadlines",
+            Some(OPERATOR),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let flag_of = |code: &str| {
+        units
+            .as_array()
+            .expect("units")
+            .iter()
+            .flat_map(|u| u["dossiers"].as_array().cloned().unwrap_or_default())
+            .find(|d| d["code"] == code)
+            .map(|d| d["flag"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(flag_of("HS-2026-000104").as_deref(), Some("due_soon"));
+    assert_eq!(flag_of("HS-2026-000102").as_deref(), Some("overdue"));
+    assert_eq!(flag_of("HS-2026-000103").as_deref(), Some("escalated"));
+    assert_eq!(flag_of("HS-2026-000101"), None, "on time: not listed");
+    assert_eq!(flag_of("HS-2026-000105"), None, "finished: not listed");
+    let land = units
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["unit_vi"] == "Văn phòng Đăng ký đất đai thành phố Huế")
+        .expect("land office");
+    assert_eq!(land["escalated"], 1);
 }

@@ -453,6 +453,10 @@ pub enum Change {
     Booking(Booking),
     /// A warning (CAP 1.2), for everyone.
     Alert(AlertRecord),
+    /// An administrative procedure of the catalogue, for everyone.
+    Procedure(crate::dossiers::Procedure),
+    /// A dossier the caller tracks.
+    Dossier(crate::dossiers::Dossier),
 }
 
 /// A CAP alert as the app uses it (the server keeps the whole XML at

@@ -1,14 +1,20 @@
 //! The Vietnamese office calendar: public holidays (solar and lunar, with the days moved or
 //! bridged by the government) and the Saturdays worked to make up for bridged days, from the
-//! data file `data/calendar-vn.txt`. Opening hours ("PH off") and, later, dossier deadlines in
-//! working days read it; server and app share it.
+//! data files `data/calendar/vn-<year>.txt` (one per year: add next year's when the government
+//! publishes it). Opening hours ("PH off") and dossier deadlines in working days (`deadline`)
+//! read it; server and app share it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-const DATA: &str = include_str!("../data/calendar-vn.txt");
+/// One file per year, in order.
+const YEARS: [&str; 3] = [
+    include_str!("../data/calendar/vn-2025.txt"),
+    include_str!("../data/calendar/vn-2026.txt"),
+    include_str!("../data/calendar/vn-2027.txt"),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {
@@ -72,7 +78,7 @@ impl Calendar {
         static CAL: OnceLock<Calendar> = OnceLock::new();
         // The shipped file is checked by a test; an error here would leave an empty calendar
         // rather than stop the app.
-        CAL.get_or_init(|| Calendar::parse(DATA).unwrap_or_default())
+        CAL.get_or_init(|| Calendar::parse(&YEARS.concat()).unwrap_or_default())
     }
 
     pub fn holiday(&self, d: NaiveDate) -> Option<&Holiday> {
@@ -116,7 +122,11 @@ mod tests {
 
     #[test]
     fn the_shipped_file_parses_and_covers_2025_to_2027() {
-        let cal = Calendar::parse(DATA).expect("calendar file");
+        for (year, text) in (2025..).zip(YEARS) {
+            let cal = Calendar::parse(text).expect("calendar file");
+            assert_eq!(cal.years(), BTreeSet::from([year]), "one year per file");
+        }
+        let cal = Calendar::parse(&YEARS.concat()).expect("calendar files");
         assert_eq!(
             cal.years().into_iter().collect::<Vec<_>>(),
             [2025, 2026, 2027]

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
 use crate::api::{Category, ReportStatus, StatusChange};
+use crate::deadline::DeadlineFlag;
+use crate::dossiers::{Dossier, DossierLookup, Procedure};
 use crate::error::ErrorCode;
 
 /// A command of the native side.
@@ -127,12 +129,26 @@ command!(
 );
 command!(DeleteMyPlace, "delete_my_place", Uuid => ());
 command!(
+    /// The procedure catalogue kept on the device, searched (folded) and by topic.
+    ListProcedures, "list_procedures", ProcedureQuery => Vec<Procedure>
+);
+command!(GetProcedure, "get_procedure", String => Option<Procedure>);
+command!(
+    /// Ask the server for a dossier by code and check value (online only).
+    LookupDossier, "lookup_dossier", DossierLookup => DossierView
+);
+command!(
+    /// Keep a dossier in Me → My dossiers; sync refreshes it from then on.
+    TrackDossier, "track_dossier", DossierLookup => DossierView
+);
+command!(ListMyDossiers, "list_my_dossiers", () => Vec<DossierView>);
+command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 31] = [
+pub const ALL_COMMANDS: [&str; 36] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -164,7 +180,33 @@ pub const ALL_COMMANDS: [&str; 31] = [
     ListMyPlaces::NAME,
     SaveMyPlace::NAME,
     DeleteMyPlace::NAME,
+    ListProcedures::NAME,
+    GetProcedure::NAME,
+    LookupDossier::NAME,
+    TrackDossier::NAME,
+    ListMyDossiers::NAME,
 ];
+
+/// Search the procedure catalogue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcedureQuery {
+    /// Words, folded like place search (diacritics and case ignored); empty for all.
+    pub text: String,
+    /// One of `PROCEDURE_TOPICS`, or none for all.
+    pub topic: Option<String>,
+}
+
+/// A dossier as the app shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DossierView {
+    pub dossier: Dossier,
+    /// Its procedure, when the catalogue on the device has it.
+    pub procedure: Option<Procedure>,
+    /// Against its appointment, today in Huế.
+    pub flag: DeadlineFlag,
+    /// Kept in My dossiers.
+    pub tracked: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DuplicateRequest {

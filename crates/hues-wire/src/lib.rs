@@ -5,6 +5,8 @@
 pub mod alerts;
 pub mod api;
 pub mod calendar;
+pub mod deadline;
+pub mod dossiers;
 pub mod error;
 pub mod fold;
 pub mod geo;

@@ -1,0 +1,490 @@
+//! Administrative procedures and dossiers: the public catalogue, the citizen's look-up and
+//! tracking (code + check value, so that codes cannot be enumerated: a wrong check answers
+//! exactly like an unknown code, and look-ups are rate-limited per device), and the units'
+//! side (receive, advance, apologise for an overdue dossier, deadline view by unit).
+//! Due dates come from `hues_wire::deadline`, the engine the app uses too.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use hues_wire::calendar::Calendar;
+use hues_wire::deadline::{DeadlineFlag, local_date};
+use hues_wire::dossiers::{
+    Apology, Dossier, DossierAdvance, DossierLookup, DossierState, DossierStep, FlaggedDossier,
+    NewApology, NewDossier, Procedure, UnitDeadlines, check_lookup, normalize_code, phone_check,
+};
+use hues_wire::{ApiError, ErrorCode};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::AppState;
+use crate::auth::{hash_token, same_token};
+use crate::error::{ApiResult, Fail};
+use crate::extract::{Device, Json, Operator, Path};
+use crate::store::{touch_public, touch_tracked, ts};
+
+/// Look-ups a device may make in `LOOKUP_WINDOW`.
+pub const LOOKUP_LIMIT: i64 = 10;
+/// The rate limit's window.
+pub const LOOKUP_WINDOW: Duration = Duration::minutes(10);
+
+/// The one answer for an unknown code and for a wrong check value.
+fn no_such_dossier() -> Fail {
+    Fail::new(
+        ErrorCode::NotFound,
+        "no dossier matches this code and check value",
+    )
+}
+
+/// What is hashed for a dossier's check value.
+fn check_secret(code: &str, check: &str) -> String {
+    format!("dossier:{code}:{check}")
+}
+
+fn bad(field: &str, what: &str) -> Fail {
+    Fail::new(ErrorCode::InvalidValue, format!("{field}: {what}"))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Fail> {
+    serde_json::from_str(text).map_err(|e| Fail::internal(format!("stored record: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Fail> {
+    serde_json::to_string(v).map_err(Fail::internal)
+}
+
+// ---- storage ---------------------------------------------------------------------------------
+
+/// Adds or refreshes a catalogue entry (and tells every device).
+pub fn upsert_procedure(tx: &Connection, p: &Procedure, position: i64) -> Result<(), Fail> {
+    let record = to_json(p)?;
+    let same: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM procedures WHERE id = ?1 AND record = ?2 AND position = ?3)",
+        params![p.id, record, position],
+        |r| r.get(0),
+    )?;
+    if !same {
+        tx.execute(
+            "INSERT INTO procedures (id, position, record) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET position = ?2, record = ?3",
+            params![p.id, position, record],
+        )?;
+        touch_public(tx, "procedure", &p.id)?;
+    }
+    Ok(())
+}
+
+pub fn procedure(conn: &Connection, id: &str) -> Result<Option<Procedure>, Fail> {
+    let record: Option<String> = conn
+        .query_row("SELECT record FROM procedures WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    record.as_deref().map(from_json).transpose()
+}
+
+pub fn procedures(conn: &Connection) -> Result<Vec<Procedure>, Fail> {
+    let mut stmt = conn.prepare("SELECT record FROM procedures ORDER BY position")?;
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.iter().map(|r| from_json(r)).collect()
+}
+
+/// A dossier and its check hash.
+pub fn dossier(conn: &Connection, code: &str) -> Result<Option<(Dossier, String)>, Fail> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT record, check_hash FROM dossiers WHERE code = ?1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(record, hash)| Ok((from_json(&record)?, hash)))
+        .transpose()
+}
+
+fn save(tx: &Connection, d: &Dossier) -> Result<(), Fail> {
+    tx.execute(
+        "UPDATE dossiers SET state = ?2, appointment = ?3, record = ?4 WHERE code = ?1",
+        params![
+            d.code,
+            d.state.as_str(),
+            d.appointment.to_string(),
+            to_json(d)?
+        ],
+    )?;
+    touch_tracked(tx, "dossier", &d.code)
+}
+
+/// Receives a dossier: its appointment is counted in working days from `received_at`.
+pub fn receive(
+    conn: &mut Connection,
+    new: &NewDossier,
+    now: DateTime<Utc>,
+) -> Result<Dossier, Fail> {
+    let code = normalize_code(&new.code);
+    if code.is_empty() || code.chars().count() > 40 || code.chars().any(char::is_control) {
+        return Err(bad("code", "1 to 40 printable characters"));
+    }
+    let check = phone_check(&new.phone).ok_or_else(|| bad("phone", "at least 4 digits"))?;
+    for (field, value) in [("unit_vi", &new.unit_vi), ("unit_en", &new.unit_en)] {
+        if value.trim().is_empty() || value.chars().count() > 200 {
+            return Err(bad(field, "1 to 200 characters"));
+        }
+    }
+    let tx = conn.transaction()?;
+    let proc = procedure(&tx, &new.procedure_id)?
+        .ok_or_else(|| bad("procedure_id", "not in the catalogue"))?;
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM dossiers WHERE code = ?1)",
+        [&code],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(Fail::new(
+            ErrorCode::IdConflict,
+            "a dossier with this code exists",
+        ));
+    }
+    let received_at = new.received_at.unwrap_or(now);
+    let d = Dossier {
+        code: code.clone(),
+        procedure_id: proc.id,
+        unit_vi: new.unit_vi.trim().to_owned(),
+        unit_en: new.unit_en.trim().to_owned(),
+        received_at,
+        appointment: Calendar::vietnam().appointment(received_at, proc.processing_days),
+        state: DossierState::Received,
+        timeline: vec![DossierStep {
+            state: DossierState::Received,
+            at: received_at,
+            note: String::new(),
+        }],
+        apology: None,
+    };
+    tx.execute(
+        "INSERT INTO dossiers (code, check_hash, unit_vi, state, appointment, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            code,
+            hash_token(&check_secret(&code, &check)),
+            d.unit_vi,
+            d.state.as_str(),
+            d.appointment.to_string(),
+            to_json(&d)?
+        ],
+    )?;
+    touch_tracked(&tx, "dossier", &code)?;
+    tx.commit()?;
+    Ok(d)
+}
+
+/// Moves a dossier to its next state.
+pub fn advance(
+    conn: &mut Connection,
+    code: &str,
+    step: &DossierAdvance,
+    now: DateTime<Utc>,
+) -> Result<Dossier, Fail> {
+    if step.note.chars().count() > 2000 {
+        return Err(Fail::new(
+            ErrorCode::TooLong,
+            "note: at most 2000 characters",
+        ));
+    }
+    if step.state == DossierState::SupplementRequested && step.note.trim().is_empty() {
+        return Err(bad("note", "say which documents are missing"));
+    }
+    let tx = conn.transaction()?;
+    let (mut d, _) =
+        dossier(&tx, &normalize_code(code))?.ok_or_else(|| Fail::not_found("dossier"))?;
+    if !d.state.can_move_to(step.state) {
+        return Err(bad(
+            "state",
+            &format!(
+                "a {} dossier cannot become {}",
+                d.state.as_str(),
+                step.state.as_str()
+            ),
+        ));
+    }
+    d.state = step.state;
+    d.timeline.push(DossierStep {
+        state: step.state,
+        at: now,
+        note: step.note.trim().to_owned(),
+    });
+    save(&tx, &d)?;
+    tx.commit()?;
+    Ok(d)
+}
+
+/// Records the unit's apology for an overdue dossier, with a new appointment.
+pub fn apologise(
+    conn: &mut Connection,
+    code: &str,
+    a: &NewApology,
+    now: DateTime<Utc>,
+) -> Result<Dossier, Fail> {
+    let reason = a.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(bad("reason", "1 to 2000 characters"));
+    }
+    let cal = Calendar::vietnam();
+    let today = local_date(now);
+    if a.new_appointment <= today || !cal.is_working_day(a.new_appointment) {
+        return Err(bad("new_appointment", "a working day after today"));
+    }
+    let tx = conn.transaction()?;
+    let (mut d, _) =
+        dossier(&tx, &normalize_code(code))?.ok_or_else(|| Fail::not_found("dossier"))?;
+    if !matches!(
+        d.flag(today),
+        DeadlineFlag::Overdue | DeadlineFlag::Escalated
+    ) || d.state.is_finished()
+    {
+        return Err(bad("code", "only an open, overdue dossier gets an apology"));
+    }
+    d.apology = Some(Apology {
+        at: now,
+        reason: reason.to_owned(),
+        new_appointment: a.new_appointment,
+    });
+    save(&tx, &d)?;
+    tx.commit()?;
+    Ok(d)
+}
+
+/// A citizen's look-up (with `track`, also follows it). Every attempt counts toward the limit.
+pub fn lookup(
+    conn: &mut Connection,
+    device: uuid::Uuid,
+    l: &DossierLookup,
+    track: bool,
+    now: DateTime<Utc>,
+) -> Result<Dossier, Fail> {
+    let tx = conn.transaction()?;
+    let device_id = device.to_string();
+    tx.execute(
+        "DELETE FROM dossier_lookups WHERE at < ?1",
+        [ts(now - LOOKUP_WINDOW)],
+    )?;
+    let recent: i64 = tx.query_row(
+        "SELECT count(*) FROM dossier_lookups WHERE device_id = ?1",
+        [&device_id],
+        |r| r.get(0),
+    )?;
+    if recent >= LOOKUP_LIMIT {
+        // The attempt is not recorded: waiting the window out is enough.
+        return Err(Fail::new(
+            ErrorCode::RateLimited,
+            "too many look-ups: try again in a few minutes",
+        ));
+    }
+    tx.execute(
+        "INSERT INTO dossier_lookups (device_id, at) VALUES (?1, ?2)",
+        params![device_id, ts(now)],
+    )?;
+    let code = normalize_code(&l.code);
+    let presented = check_secret(&code, l.check.trim());
+    let found = dossier(&tx, &code)?;
+    let result = match found {
+        Some((d, hash)) if same_token(&presented, &hash) => {
+            if track {
+                tx.execute(
+                    "INSERT INTO dossier_trackers (device_id, code) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                    params![device_id, code],
+                )?;
+            }
+            Ok(d)
+        }
+        _ => Err(no_such_dossier()),
+    };
+    // The attempt is kept even when the answer is "no such dossier".
+    tx.commit()?;
+    result
+}
+
+/// Open dossiers due soon, overdue or escalated, by unit.
+pub fn deadlines(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<UnitDeadlines>, Fail> {
+    let today = local_date(now);
+    let cal = Calendar::vietnam();
+    let mut stmt = conn.prepare(
+        "SELECT record FROM dossiers WHERE state NOT IN ('result_ready', 'returned')
+         ORDER BY unit_vi, appointment, code",
+    )?;
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut units: Vec<UnitDeadlines> = Vec::new();
+    for record in rows {
+        let d: Dossier = from_json(&record)?;
+        let flag = d.flag(today);
+        if flag == DeadlineFlag::OnTime {
+            continue;
+        }
+        if units.last().is_none_or(|u| u.unit_vi != d.unit_vi) {
+            units.push(UnitDeadlines {
+                unit_vi: d.unit_vi.clone(),
+                due_soon: 0,
+                overdue: 0,
+                escalated: 0,
+                dossiers: Vec::new(),
+            });
+        }
+        let Some(unit) = units.last_mut() else {
+            continue;
+        };
+        match flag {
+            DeadlineFlag::DueSoon => unit.due_soon += 1,
+            DeadlineFlag::Overdue => unit.overdue += 1,
+            DeadlineFlag::Escalated => unit.escalated += 1,
+            DeadlineFlag::OnTime => {}
+        }
+        unit.dossiers.push(FlaggedDossier {
+            working_days_late: cal.working_days_between(d.appointment, today),
+            code: d.code,
+            procedure_id: d.procedure_id,
+            state: d.state,
+            appointment: d.appointment,
+            flag,
+            apologised: d.apology.is_some(),
+        });
+    }
+    for unit in &mut units {
+        unit.dossiers
+            .sort_by(|a, b| b.working_days_late.cmp(&a.working_days_late));
+    }
+    Ok(units)
+}
+
+/// `n` working days before `d` (for demo data).
+pub fn working_days_before(d: NaiveDate, n: u32) -> NaiveDate {
+    let cal = Calendar::vietnam();
+    let mut day = d;
+    let mut left = n;
+    while left > 0 {
+        day -= Duration::days(1);
+        if cal.is_working_day(day) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+// ---- routes ----------------------------------------------------------------------------------
+
+/// The procedure catalogue (also in every device's sync feed).
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "public",
+    responses((status = 200, body = Vec<Procedure>)))]
+pub async fn list_procedures(
+    State(state): State<AppState>,
+) -> ApiResult<axum::Json<Vec<Procedure>>> {
+    Ok(axum::Json(state.db.run(|c| procedures(c)).await?))
+}
+
+/// Look a dossier up by its code and the last 4 digits of the filer's phone number.
+#[utoipa::path(post, path = "/api/v1/dossiers/lookup", tag = "citizen",
+    security(("bearer" = [])), request_body = DossierLookup,
+    responses((status = 200, body = Dossier),
+        (status = 404, description = "unknown code or wrong check value: the same answer", body = ApiError),
+        (status = 401, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, description = "too many look-ups from this device", body = ApiError)))]
+pub async fn lookup_dossier(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Json(l): Json<DossierLookup>,
+) -> ApiResult<axum::Json<Dossier>> {
+    check_lookup(&l)?;
+    let d = state
+        .db
+        .run(move |c| lookup(c, device, &l, false, Utc::now()))
+        .await?;
+    Ok(axum::Json(d))
+}
+
+/// Track a dossier: as a look-up, and its changes then come through this device's sync feed.
+#[utoipa::path(post, path = "/api/v1/dossiers/track", tag = "citizen",
+    security(("bearer" = [])), request_body = DossierLookup,
+    responses((status = 200, body = Dossier), (status = 404, body = ApiError),
+        (status = 401, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+pub async fn track_dossier(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Json(l): Json<DossierLookup>,
+) -> ApiResult<axum::Json<Dossier>> {
+    check_lookup(&l)?;
+    let d = state
+        .db
+        .run(move |c| lookup(c, device, &l, true, Utc::now()))
+        .await?;
+    Ok(axum::Json(d))
+}
+
+/// Operator: a dossier received; its appointment is computed in working days.
+#[utoipa::path(post, path = "/api/v1/operator/dossiers", tag = "operator",
+    security(("operator" = [])), request_body = NewDossier,
+    responses((status = 201, body = Dossier), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn operator_receive(
+    State(state): State<AppState>,
+    _op: Operator,
+    Json(new): Json<NewDossier>,
+) -> ApiResult<(StatusCode, axum::Json<Dossier>)> {
+    let d = state.db.run(move |c| receive(c, &new, Utc::now())).await?;
+    Ok((StatusCode::CREATED, axum::Json(d)))
+}
+
+/// Operator: move a dossier on (in processing, supplementary documents requested, result
+/// ready, returned).
+#[utoipa::path(post, path = "/api/v1/operator/dossiers/{code}/state", tag = "operator",
+    security(("operator" = [])), request_body = DossierAdvance,
+    params(("code" = String, Path, description = "dossier code")),
+    responses((status = 200, body = Dossier), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn operator_advance(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(code): Path<String>,
+    Json(step): Json<DossierAdvance>,
+) -> ApiResult<axum::Json<Dossier>> {
+    let d = state
+        .db
+        .run(move |c| advance(c, &code, &step, Utc::now()))
+        .await?;
+    Ok(axum::Json(d))
+}
+
+/// Operator: apologise for an overdue dossier and set a new appointment.
+#[utoipa::path(post, path = "/api/v1/operator/dossiers/{code}/apology", tag = "operator",
+    security(("operator" = [])), request_body = NewApology,
+    params(("code" = String, Path, description = "dossier code")),
+    responses((status = 200, body = Dossier), (status = 401, body = ApiError), (status = 403, body = ApiError),
+        (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn operator_apologise(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(code): Path<String>,
+    Json(a): Json<NewApology>,
+) -> ApiResult<axum::Json<Dossier>> {
+    let d = state
+        .db
+        .run(move |c| apologise(c, &code, &a, Utc::now()))
+        .await?;
+    Ok(axum::Json(d))
+}
+
+/// Operator: each unit's open dossiers due within a working day (yellow), overdue (red) and
+/// overdue by more than 5 working days (escalated).
+#[utoipa::path(get, path = "/api/v1/operator/dossiers/deadlines", tag = "operator",
+    security(("operator" = [])),
+    responses((status = 200, body = Vec<UnitDeadlines>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+pub async fn operator_deadlines(
+    State(state): State<AppState>,
+    _op: Operator,
+) -> ApiResult<axum::Json<Vec<UnitDeadlines>>> {
+    Ok(axum::Json(
+        state.db.run(|c| deadlines(c, Utc::now())).await?,
+    ))
+}

@@ -1,0 +1,336 @@
+//! Working-day deadlines for administrative dossiers, one engine for server and app.
+//!
+//! Rules:
+//! - Working days are Vietnamese office days (`calendar`): Monday to Friday, minus public
+//!   holidays (solar and lunar), plus the official make-up Saturdays.
+//! - A dossier received on a working day before the cut-off hour (15:00 in Huế) counts from
+//!   that day; one received later, or on a day off (online filing), counts from the next
+//!   working day.
+//! - The day it counts from is not itself counted: a 3-working-day procedure received on
+//!   Monday morning is due on Thursday. A 0-day procedure ("within the day") is due that day.
+//! - A dossier not finished by the end of its appointment day is overdue; more than 5 working
+//!   days past it, it is escalated. One due today or on the next working day is "due soon".
+
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+
+/// Dossiers received at or after this local hour count from the next working day.
+pub const CUTOFF_HOUR: u32 = 15;
+
+/// Working days past the appointment after which an overdue dossier is escalated.
+pub const ESCALATE_AFTER_DAYS: i64 = 5;
+
+/// Where a dossier stands against its appointment date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineFlag {
+    /// More than one working day left, or finished in time.
+    OnTime,
+    /// Due today or on the next working day (yellow).
+    DueSoon,
+    /// Past its appointment (red), or finished late.
+    Overdue,
+    /// More than 5 working days past its appointment.
+    Escalated,
+}
+
+impl DeadlineFlag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OnTime => "on_time",
+            Self::DueSoon => "due_soon",
+            Self::Overdue => "overdue",
+            Self::Escalated => "escalated",
+        }
+    }
+
+    pub const ALL: [DeadlineFlag; 4] =
+        [Self::OnTime, Self::DueSoon, Self::Overdue, Self::Escalated];
+}
+
+/// A date in Huế.
+pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&crate::time::vietnam_offset()).date_naive()
+}
+
+impl Calendar {
+    /// The first working day strictly after `d`.
+    pub fn next_working_day(&self, d: NaiveDate) -> NaiveDate {
+        let mut day = d + Duration::days(1);
+        // The calendar has at most a couple of weeks off in a row; a year bounds the loop.
+        for _ in 0..366 {
+            if self.is_working_day(day) {
+                break;
+            }
+            day += Duration::days(1);
+        }
+        day
+    }
+
+    /// The working day a dossier received at `received` counts from (cut-off hour, days off).
+    pub fn counts_from(&self, received: DateTime<Utc>) -> NaiveDate {
+        let local = received.with_timezone(&crate::time::vietnam_offset());
+        let day = local.date_naive();
+        if self.is_working_day(day) && local.hour() < CUTOFF_HOUR {
+            day
+        } else {
+            self.next_working_day(day)
+        }
+    }
+
+    /// `days` working days after `from` (not counting `from`).
+    pub fn add_working_days(&self, from: NaiveDate, days: u32) -> NaiveDate {
+        let mut day = from;
+        for _ in 0..days {
+            day = self.next_working_day(day);
+        }
+        day
+    }
+
+    /// The appointment date of a dossier received at `received` for a procedure taking
+    /// `days` working days.
+    pub fn appointment(&self, received: DateTime<Utc>, days: u32) -> NaiveDate {
+        self.add_working_days(self.counts_from(received), days)
+    }
+
+    /// Working days in `(from, to]`; negative when `to` is before `from`.
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to < from {
+            return -self.working_days_between(to, from);
+        }
+        let mut n = 0;
+        let mut day = from;
+        while day < to {
+            day += Duration::days(1);
+            if self.is_working_day(day) {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Where a dossier due on `appointment` stands on `today`; `finished` is the day its result
+    /// was ready, if it is.
+    pub fn flag(
+        &self,
+        appointment: NaiveDate,
+        today: NaiveDate,
+        finished: Option<NaiveDate>,
+    ) -> DeadlineFlag {
+        if let Some(done) = finished {
+            return if done <= appointment {
+                DeadlineFlag::OnTime
+            } else {
+                DeadlineFlag::Overdue
+            };
+        }
+        if today > appointment {
+            if self.working_days_between(appointment, today) > ESCALATE_AFTER_DAYS {
+                DeadlineFlag::Escalated
+            } else {
+                DeadlineFlag::Overdue
+            }
+        } else if appointment == today || appointment <= self.next_working_day(today) {
+            DeadlineFlag::DueSoon
+        } else {
+            DeadlineFlag::OnTime
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    /// A local Huế time.
+    fn at(y: i32, m: u32, day: u32, h: u32, min: u32) -> DateTime<Utc> {
+        crate::time::vietnam_offset()
+            .with_ymd_and_hms(y, m, day, h, min, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn appointments_in_working_days() {
+        let cal = Calendar::vietnam();
+        // (received, working days, appointment, why)
+        let table = [
+            (
+                at(2026, 11, 23, 9, 0),
+                3,
+                d(2026, 11, 26),
+                "Monday morning + 3 → Thursday",
+            ),
+            (
+                at(2026, 11, 27, 9, 0),
+                3,
+                d(2026, 12, 2),
+                "Friday + 3 over a weekend → Wednesday",
+            ),
+            (
+                at(2026, 11, 23, 15, 0),
+                3,
+                d(2026, 11, 27),
+                "at the cut-off: counts from Tuesday",
+            ),
+            (
+                at(2026, 11, 23, 14, 59),
+                3,
+                d(2026, 11, 26),
+                "a minute before the cut-off",
+            ),
+            (
+                at(2026, 11, 27, 16, 30),
+                1,
+                d(2026, 12, 1),
+                "Friday after the cut-off: from Monday",
+            ),
+            (
+                at(2026, 11, 28, 10, 0),
+                1,
+                d(2026, 12, 1),
+                "filed online on Saturday: from Monday",
+            ),
+            (
+                at(2026, 11, 23, 10, 0),
+                0,
+                d(2026, 11, 23),
+                "within the day",
+            ),
+            (
+                at(2026, 11, 22, 10, 0),
+                0,
+                d(2026, 11, 23),
+                "within the day, filed on Sunday",
+            ),
+            // Tết 2026: Monday 16 to Friday 20 February off.
+            (
+                at(2026, 2, 13, 9, 0),
+                1,
+                d(2026, 2, 23),
+                "Friday before Tết + 1 → Monday after",
+            ),
+            (
+                at(2026, 2, 12, 9, 0),
+                3,
+                d(2026, 2, 24),
+                "Thursday before Tết + 3",
+            ),
+            (
+                at(2026, 2, 17, 9, 0),
+                1,
+                d(2026, 2, 24),
+                "filed online on Tết: from 23 Feb",
+            ),
+            // Tết 2027: Friday 5 to Thursday 11 February off (weekend days moved on).
+            (
+                at(2027, 2, 4, 9, 0),
+                1,
+                d(2027, 2, 12),
+                "Thursday before Tết 2027 + 1 → Friday 12",
+            ),
+            (
+                at(2027, 2, 4, 16, 0),
+                1,
+                d(2027, 2, 15),
+                "after the cut-off before Tết 2027",
+            ),
+            (
+                at(2027, 2, 10, 9, 0),
+                0,
+                d(2027, 2, 12),
+                "within the day, filed on a Tết day",
+            ),
+            // Hùng Kings' day 2026 moved to Monday 27 April; 30/4 and 1/5 off.
+            (
+                at(2026, 4, 24, 9, 0),
+                2,
+                d(2026, 4, 29),
+                "over Hùng Kings' day",
+            ),
+            (
+                at(2026, 4, 29, 9, 0),
+                1,
+                d(2026, 5, 4),
+                "over Reunification and Labour days",
+            ),
+            // Make-up Saturday 8 Feb 2025 is a working day.
+            (
+                at(2025, 2, 7, 9, 0),
+                1,
+                d(2025, 2, 8),
+                "Friday + 1 → the make-up Saturday",
+            ),
+            (
+                at(2025, 2, 8, 9, 0),
+                1,
+                d(2025, 2, 10),
+                "received on the make-up Saturday",
+            ),
+            (
+                at(2025, 4, 25, 9, 0),
+                2,
+                d(2025, 4, 28),
+                "Saturday 26/4 worked",
+            ),
+            (at(2025, 4, 29, 9, 0), 1, d(2025, 5, 5), "over 30/4–2/5"),
+            // National Day 2026: Tuesday 1 and Wednesday 2 September.
+            (at(2026, 8, 31, 9, 0), 1, d(2026, 9, 3), "over National Day"),
+        ];
+        for (received, days, due, why) in table {
+            assert_eq!(cal.appointment(received, days), due, "{why}");
+        }
+    }
+
+    #[test]
+    fn working_days_between_and_flags() {
+        let cal = Calendar::vietnam();
+        assert_eq!(
+            cal.working_days_between(d(2026, 11, 20), d(2026, 11, 23)),
+            1
+        );
+        assert_eq!(
+            cal.working_days_between(d(2026, 11, 23), d(2026, 11, 20)),
+            -1
+        );
+        assert_eq!(
+            cal.working_days_between(d(2026, 2, 13), d(2026, 2, 23)),
+            1,
+            "Tết"
+        );
+        let due = d(2026, 11, 26); // Thursday
+        let table = [
+            (d(2026, 11, 23), None, DeadlineFlag::OnTime),
+            (d(2026, 11, 25), None, DeadlineFlag::DueSoon),
+            (d(2026, 11, 26), None, DeadlineFlag::DueSoon),
+            (d(2026, 11, 27), None, DeadlineFlag::Overdue),
+            (d(2026, 12, 3), None, DeadlineFlag::Overdue),
+            (d(2026, 12, 4), None, DeadlineFlag::Escalated),
+            (d(2026, 12, 7), None, DeadlineFlag::Escalated),
+            (d(2026, 12, 7), Some(d(2026, 11, 26)), DeadlineFlag::OnTime),
+            (d(2026, 12, 7), Some(d(2026, 11, 30)), DeadlineFlag::Overdue),
+        ];
+        for (today, finished, flag) in table {
+            assert_eq!(cal.flag(due, today, finished), flag, "{today} {finished:?}");
+        }
+        // Friday due, Thursday today: the next working day is Friday.
+        assert_eq!(
+            cal.flag(d(2026, 11, 27), d(2026, 11, 26), None),
+            DeadlineFlag::DueSoon
+        );
+        // Due the Monday after Tết, seen on the Friday before: one working day away.
+        assert_eq!(
+            cal.flag(d(2026, 2, 23), d(2026, 2, 13), None),
+            DeadlineFlag::DueSoon
+        );
+    }
+}

@@ -1,0 +1,352 @@
+//! Administrative procedures (the catalogue) and dossiers (hồ sơ) as they travel between server
+//! and app. Deadlines are computed by `deadline`, the same on both sides.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use crate::deadline::DeadlineFlag;
+
+/// Which level of government handles a procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AdminLevel {
+    /// Ward or commune (phường, xã).
+    Ward,
+    /// City (thành phố).
+    City,
+    /// Province (tỉnh).
+    Province,
+}
+
+impl AdminLevel {
+    pub const ALL: [AdminLevel; 3] = [Self::Ward, Self::City, Self::Province];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ward => "ward",
+            Self::City => "city",
+            Self::Province => "province",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Whether the procedure can be done on the national/provincial public service portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OnlineLevel {
+    /// Only in person.
+    None,
+    /// Filed online, the result or the originals in person ("một phần").
+    Partial,
+    /// Entirely online ("toàn trình").
+    Full,
+}
+
+impl OnlineLevel {
+    pub const ALL: [OnlineLevel; 3] = [Self::None, Self::Partial, Self::Full];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Partial => "partial",
+            Self::Full => "full",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Topics the catalogue is browsed by.
+pub const PROCEDURE_TOPICS: [&str; 8] = [
+    "civil_status",
+    "residence",
+    "certification",
+    "land",
+    "construction",
+    "business",
+    "social",
+    "transport",
+];
+
+/// One administrative procedure of the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Procedure {
+    pub id: String,
+    /// One of `PROCEDURE_TOPICS`.
+    pub topic: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub agency_vi: String,
+    pub agency_en: String,
+    pub level: AdminLevel,
+    pub documents_vi: Vec<String>,
+    pub documents_en: Vec<String>,
+    pub fee_vi: String,
+    pub fee_en: String,
+    /// Processing time in working days (0: within the day).
+    pub processing_days: u32,
+    pub online: OnlineLevel,
+    pub where_vi: String,
+    pub where_en: String,
+}
+
+/// The states of a dossier, in their usual order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DossierState {
+    Received,
+    InProcessing,
+    /// The unit asked for more documents; the clock waits for them.
+    SupplementRequested,
+    ResultReady,
+    /// The result was handed to the filer: the dossier is closed.
+    Returned,
+}
+
+impl DossierState {
+    pub const ALL: [DossierState; 5] = [
+        Self::Received,
+        Self::InProcessing,
+        Self::SupplementRequested,
+        Self::ResultReady,
+        Self::Returned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::InProcessing => "in_processing",
+            Self::SupplementRequested => "supplement_requested",
+            Self::ResultReady => "result_ready",
+            Self::Returned => "returned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The moves a unit may make.
+    pub fn can_move_to(self, next: DossierState) -> bool {
+        use DossierState::*;
+        matches!(
+            (self, next),
+            (Received, InProcessing)
+                | (Received, SupplementRequested)
+                | (InProcessing, SupplementRequested)
+                | (SupplementRequested, InProcessing)
+                | (InProcessing, ResultReady)
+                | (ResultReady, Returned)
+        )
+    }
+
+    /// The result exists: the deadline no longer runs.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::ResultReady | Self::Returned)
+    }
+}
+
+/// One step of a dossier's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DossierStep {
+    pub state: DossierState,
+    pub at: DateTime<Utc>,
+    /// The unit's note (e.g. which documents to add).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The unit's apology for an overdue dossier, with a new appointment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Apology {
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    pub new_appointment: NaiveDate,
+}
+
+/// A dossier as its filer sees it (never the filer's phone number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Dossier {
+    pub code: String,
+    pub procedure_id: String,
+    /// The unit in charge.
+    pub unit_vi: String,
+    pub unit_en: String,
+    pub received_at: DateTime<Utc>,
+    /// Due date (appointment to collect the result), in Huế's calendar.
+    pub appointment: NaiveDate,
+    pub state: DossierState,
+    pub timeline: Vec<DossierStep>,
+    #[serde(default)]
+    pub apology: Option<Apology>,
+}
+
+impl Dossier {
+    /// The day the result was ready, if it is.
+    pub fn finished_on(&self) -> Option<NaiveDate> {
+        self.timeline
+            .iter()
+            .find(|s| s.state.is_finished())
+            .map(|s| crate::deadline::local_date(s.at))
+    }
+
+    /// Where it stands against its appointment on `today`.
+    pub fn flag(&self, today: NaiveDate) -> DeadlineFlag {
+        crate::calendar::Calendar::vietnam().flag(self.appointment, today, self.finished_on())
+    }
+}
+
+/// Look a dossier up: its code and the last 4 digits of the filer's phone number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DossierLookup {
+    pub code: String,
+    pub check: String,
+}
+
+/// Operator: a dossier received at the desk (or online).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDossier {
+    pub code: String,
+    pub procedure_id: String,
+    pub unit_vi: String,
+    pub unit_en: String,
+    /// The filer's phone number; only its last 4 digits are kept (hashed), as the check value.
+    pub phone: String,
+    /// When it was received; now if absent.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// Operator: move a dossier on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DossierAdvance {
+    pub state: DossierState,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Operator: apologise for an overdue dossier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewApology {
+    pub reason: String,
+    pub new_appointment: NaiveDate,
+}
+
+/// One open dossier in a unit's deadline view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FlaggedDossier {
+    pub code: String,
+    pub procedure_id: String,
+    pub state: DossierState,
+    pub appointment: NaiveDate,
+    pub flag: DeadlineFlag,
+    /// Working days past the appointment (negative: left before it).
+    pub working_days_late: i64,
+    pub apologised: bool,
+}
+
+/// A unit's open dossiers that need attention, by tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UnitDeadlines {
+    pub unit_vi: String,
+    pub due_soon: u32,
+    pub overdue: u32,
+    pub escalated: u32,
+    /// Most late first.
+    pub dossiers: Vec<FlaggedDossier>,
+}
+
+/// Check values are exactly 4 digits; codes are short printable text.
+pub fn check_lookup(l: &DossierLookup) -> Result<(), crate::ApiError> {
+    use crate::{ApiError, ErrorCode};
+    let code = l.code.trim();
+    if code.is_empty() || code.chars().count() > 40 || code.chars().any(char::is_control) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidValue,
+            "code: the dossier code printed on the receipt",
+        ));
+    }
+    let check = l.check.trim();
+    if check.len() != 4 || !check.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidValue,
+            "check: the last 4 digits of the phone number",
+        ));
+    }
+    Ok(())
+}
+
+/// The last 4 digits of a phone number, if it has at least 4.
+pub fn phone_check(phone: &str) -> Option<String> {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 4).then(|| digits[digits.len() - 4..].iter().collect())
+}
+
+/// A code as people type it: trimmed, upper case.
+pub fn normalize_code(code: &str) -> String {
+    code.trim().to_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_are_checked() {
+        let ok = |code: &str, check: &str| {
+            check_lookup(&DossierLookup {
+                code: code.into(),
+                check: check.into(),
+            })
+            .is_ok()
+        };
+        assert!(ok("HS-2026-000123", "4567"));
+        assert!(ok(" hs-2026-000123 ", " 4567 "));
+        assert!(!ok("", "4567"));
+        assert!(!ok("HS", "456"));
+        assert!(!ok("HS", "45678"));
+        assert!(!ok("HS", "45a7"));
+        assert!(!ok(&"X".repeat(41), "4567"));
+        assert!(!ok("HS\u{0}", "4567"));
+        assert_eq!(phone_check("0905 123 456").as_deref(), Some("3456"));
+        assert_eq!(phone_check("+84-90-512-3456").as_deref(), Some("3456"));
+        assert_eq!(phone_check("12"), None);
+        assert_eq!(normalize_code(" hs-1 "), "HS-1");
+    }
+
+    #[test]
+    fn states_move_only_forward_or_back_from_a_supplement() {
+        use DossierState::*;
+        assert!(Received.can_move_to(InProcessing));
+        assert!(InProcessing.can_move_to(SupplementRequested));
+        assert!(SupplementRequested.can_move_to(InProcessing));
+        assert!(!Received.can_move_to(Returned));
+        assert!(!Returned.can_move_to(InProcessing));
+        assert!(!ResultReady.can_move_to(InProcessing));
+    }
+}

@@ -1,0 +1,111 @@
+//! System notifications: the core decides what is owed (`Store::take_notices`, each once), this
+//! words it in the citizen's language from `i18n/` and hands it to the system through
+//! tauri-plugin-notification (on Linux, `org.freedesktop.Notifications` on the session bus).
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
+use hues_core::notices::Notice;
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::AppState;
+
+const VI_FTL: &str = include_str!("../../i18n/vi/main.ftl");
+const EN_FTL: &str = include_str!("../../i18n/en/main.ftl");
+
+/// Raises every notification the core says is owed. Failures are logged: a missing
+/// notification server must not stop sync.
+pub fn raise<R: Runtime>(app: &AppHandle<R>) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let store = state.store();
+    let language = store.settings().map(|s| s.language).unwrap_or_default();
+    let notices = match store.take_notices(state.now()) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not decide notifications");
+            return;
+        }
+    };
+    for notice in notices {
+        let (title, body) = words(&language, &notice);
+        tracing::info!(?notice, "notification");
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            tracing::warn!(error = %e, "notification not shown");
+        }
+    }
+}
+
+/// The title and body of a notification in `language` (`vi` or `en`).
+pub fn words(language: &str, notice: &Notice) -> (String, String) {
+    let bundle = bundle(language);
+    let say = |id: &str, args: &FluentArgs<'_>| {
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            return id.to_owned();
+        };
+        let mut errors = Vec::new();
+        bundle
+            .format_pattern(pattern, Some(args), &mut errors)
+            .into_owned()
+    };
+    match notice {
+        Notice::Alert {
+            headline,
+            places,
+            update,
+            ..
+        } => {
+            let mut args = FluentArgs::new();
+            args.set("headline", headline.clone());
+            args.set("places", places.join(", "));
+            // The warning's own headline is the title; an Update says so.
+            let title = if *update {
+                say("notify-alert-update-title", &args)
+            } else {
+                headline.clone()
+            };
+            (title, say("notify-alert-body", &args))
+        }
+    }
+}
+
+fn bundle(language: &str) -> FluentBundle<FluentResource> {
+    let (id, src) = if language == "en" {
+        ("en", EN_FTL)
+    } else {
+        ("vi", VI_FTL)
+    };
+    let mut bundle = FluentBundle::new(vec![id.parse().unwrap_or_default()]);
+    bundle.set_use_isolating(false);
+    let resource = FluentResource::try_new(src.to_owned()).unwrap_or_else(|(partial, _)| partial);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_are_worded_in_both_languages() {
+        let notice = Notice::Alert {
+            identifier: "X".into(),
+            headline: "Lũ khẩn cấp".into(),
+            places: vec!["Nhà".into(), "Cơ quan".into()],
+            update: false,
+        };
+        assert_eq!(
+            words("vi", &notice),
+            (
+                "Lũ khẩn cấp".to_owned(),
+                "Liên quan đến nơi của bạn: Nhà, Cơ quan".to_owned()
+            )
+        );
+        let update = Notice::Alert {
+            update: true,
+            ..notice
+        };
+        assert_eq!(words("en", &update).0, "Update: Lũ khẩn cấp");
+        assert_eq!(words("en", &update).1, "Concerns your places: Nhà, Cơ quan");
+    }
+}

@@ -1,0 +1,90 @@
+//! A private D-Bus session bus for the app under test, with `dbus-monitor` recording every
+//! `org.freedesktop.Notifications` call on it: how a test sees the system notifications the app
+//! raises (a desktop under Xvfb has no notification server; the call still travels the bus).
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub struct SessionBus {
+    _dir: tempfile::TempDir,
+    daemon: Child,
+    monitor: Child,
+    log: PathBuf,
+    address: String,
+}
+
+impl SessionBus {
+    pub async fn start() -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let address = format!("unix:path={}", dir.path().join("bus").display());
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .arg(format!("--address={address}"))
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("dbus-daemon (apt package dbus-daemon)")?;
+        let stdout = daemon.stdout.take().context("dbus-daemon stdout")?;
+        let mut first = String::new();
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            BufReader::new(stdout).read_line(&mut first),
+        )
+        .await
+        .context("dbus-daemon did not start")??;
+        if first.trim().is_empty() {
+            bail!("dbus-daemon printed no address");
+        }
+        let log = dir.path().join("notifications.log");
+        let monitor = Command::new("dbus-monitor")
+            .args(["--address", &address])
+            .arg("type='method_call',interface='org.freedesktop.Notifications',member='Notify'")
+            .stdout(std::fs::File::create(&log)?)
+            .kill_on_drop(true)
+            .spawn()
+            .context("dbus-monitor (apt package dbus-bin)")?;
+        // dbus-monitor first prints its own NameAcquired signal: then it listens.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while std::fs::read_to_string(&log).unwrap_or_default().is_empty() {
+            if tokio::time::Instant::now() > deadline {
+                bail!("dbus-monitor did not start");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Self {
+            _dir: dir,
+            daemon,
+            monitor,
+            log,
+            address,
+        })
+    }
+
+    /// For `DBUS_SESSION_BUS_ADDRESS`.
+    pub fn address(&self) -> String {
+        self.address.clone()
+    }
+
+    /// Everything recorded so far.
+    pub fn recorded(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// How many `Notify` calls carried `text` (as a title or body string).
+    pub fn count(&self, text: &str) -> usize {
+        let quoted = format!("string \"{text}\"");
+        self.recorded().matches(&quoted).count()
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.monitor.start_kill();
+        let _ = self.daemon.start_kill();
+    }
+}
