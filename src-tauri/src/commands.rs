@@ -190,6 +190,47 @@ pub fn list_alerts(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire::ip
 }
 
 #[tauri::command]
+pub fn list_procedures(
+    state: State<'_, AppState>,
+    req: hues_wire::ipc::ProcedureQuery,
+) -> Res<Vec<hues_wire::dossiers::Procedure>> {
+    Ok(state.store().procedures(&req)?)
+}
+
+#[tauri::command]
+pub fn get_procedure(
+    state: State<'_, AppState>,
+    req: String,
+) -> Res<Option<hues_wire::dossiers::Procedure>> {
+    Ok(state.store().procedure(&req)?)
+}
+
+#[tauri::command]
+pub async fn lookup_dossier(
+    state: State<'_, AppState>,
+    req: hues_wire::dossiers::DossierLookup,
+) -> Res<hues_wire::ipc::DossierView> {
+    state.engine.dossier(&req, false, state.now()).await
+}
+
+#[tauri::command]
+pub async fn track_dossier(
+    state: State<'_, AppState>,
+    req: hues_wire::dossiers::DossierLookup,
+) -> Res<hues_wire::ipc::DossierView> {
+    state.engine.dossier(&req, true, state.now()).await
+}
+
+#[tauri::command]
+pub fn list_my_dossiers(
+    state: State<'_, AppState>,
+    req: (),
+) -> Res<Vec<hues_wire::ipc::DossierView>> {
+    let () = req;
+    Ok(state.store().my_dossier_views(state.now())?)
+}
+
+#[tauri::command]
 pub fn list_my_places(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire::ipc::MyPlace>> {
     let () = req;
     Ok(state.store().my_places()?)

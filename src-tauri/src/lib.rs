@@ -86,6 +86,11 @@ pub fn run() {
             commands::list_my_places,
             commands::save_my_place,
             commands::delete_my_place,
+            commands::list_procedures,
+            commands::get_procedure,
+            commands::lookup_dossier,
+            commands::track_dossier,
+            commands::list_my_dossiers,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -66,6 +66,29 @@ pub fn words(language: &str, notice: &Notice) -> (String, String) {
             };
             (title, say("notify-alert-body", &args))
         }
+        Notice::Dossier {
+            code,
+            procedure,
+            state,
+            new_appointment,
+        } => {
+            let mut args = FluentArgs::new();
+            let state_word = say(
+                &format!("dossier-state-{}", state.as_str().replace('_', "-")),
+                &args,
+            );
+            args.set("code", code.clone());
+            args.set("state", state_word);
+            args.set("procedure", procedure.clone());
+            let body = match new_appointment {
+                Some(date) => {
+                    args.set("date", date.format("%d/%m/%Y").to_string());
+                    say("notify-dossier-apology", &args)
+                }
+                None => procedure.clone(),
+            };
+            (say("notify-dossier-title", &args), body)
+        }
     }
 }
 
@@ -102,10 +125,39 @@ mod tests {
             )
         );
         let update = Notice::Alert {
+            identifier: "X".into(),
+            headline: "Lũ khẩn cấp".into(),
+            places: vec!["Nhà".into(), "Cơ quan".into()],
             update: true,
-            ..notice
         };
         assert_eq!(words("en", &update).0, "Update: Lũ khẩn cấp");
         assert_eq!(words("en", &update).1, "Concerns your places: Nhà, Cơ quan");
+        let dossier = Notice::Dossier {
+            code: "HS-1".into(),
+            procedure: "Đăng ký tạm trú".into(),
+            state: hues_wire::dossiers::DossierState::ResultReady,
+            new_appointment: None,
+        };
+        assert_eq!(
+            words("vi", &dossier),
+            (
+                "Hồ sơ HS-1: Đã có kết quả".to_owned(),
+                "Đăng ký tạm trú".to_owned()
+            )
+        );
+        let apology = Notice::Dossier {
+            new_appointment: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+            state: hues_wire::dossiers::DossierState::InProcessing,
+            code: "HS-1".into(),
+            procedure: "Đăng ký tạm trú".into(),
+        };
+        assert_eq!(
+            words("en", &apology),
+            (
+                "Dossier HS-1: Being processed".to_owned(),
+                "Đăng ký tạm trú. The office apologises for the delay; new appointment: 01/12/2026."
+                    .to_owned()
+            )
+        );
     }
 }
