@@ -8,8 +8,9 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyReports, NotFound, PlacePage, PlacesPage,
-    PublicReportPage, ReportPage, SettingsPage, SightsPage,
+    AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyDossiers, MyReports, NotFound, PlacePage,
+    PlacesPage, ProcedurePage, ProceduresPage, PublicReportPage, ReportPage, SettingsPage,
+    SightsPage,
 };
 
 /// State every screen may read.
@@ -51,6 +52,12 @@ pub enum Route {
         MyReports {},
         #[route("/me/bookings")]
         MyBookings {},
+        #[route("/procedures")]
+        ProceduresPage {},
+        #[route("/procedures/:id")]
+        ProcedurePage { id: String },
+        #[route("/me/dossiers")]
+        MyDossiers {},
         #[route("/me/settings")]
         SettingsPage {},
     #[end_layout]

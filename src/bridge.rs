@@ -3,6 +3,7 @@
 //! never a panic. Only this file touches `window.__TAURI__`.
 
 use hues_wire::api::Category;
+use hues_wire::dossiers::{DossierLookup, Procedure};
 use hues_wire::ipc::{
     self, Command, DraftPhoto, LocalReport, ReportDraft, ReportInput, Settings, SyncStatus,
 };
@@ -292,4 +293,24 @@ pub async fn save_my_place(name: &str, at: ipc::Point) -> Result<ipc::MyPlace, A
 
 pub async fn delete_my_place(id: &uuid::Uuid) -> Result<(), ApiError> {
     call::<ipc::DeleteMyPlace>(id).await
+}
+
+pub async fn procedures(q: &ipc::ProcedureQuery) -> Result<Vec<Procedure>, ApiError> {
+    call::<ipc::ListProcedures>(q).await
+}
+
+pub async fn procedure(id: &str) -> Result<Option<Procedure>, ApiError> {
+    call::<ipc::GetProcedure>(&id.to_owned()).await
+}
+
+pub async fn lookup_dossier(l: &DossierLookup) -> Result<ipc::DossierView, ApiError> {
+    call::<ipc::LookupDossier>(l).await
+}
+
+pub async fn track_dossier(l: &DossierLookup) -> Result<ipc::DossierView, ApiError> {
+    call::<ipc::TrackDossier>(l).await
+}
+
+pub async fn my_dossiers() -> Result<Vec<ipc::DossierView>, ApiError> {
+    call::<ipc::ListMyDossiers>(&()).await
 }

@@ -157,12 +157,11 @@ fn home_lists_every_service_group_and_says_which_are_not_built() {
     ] {
         assert!(html.contains(name), "{name} missing");
     }
-    // Reports, warnings, essential services, transport, education, health, heritage are built;
-    // planning and procedures are not yet.
-    assert_eq!(html.matches("Chưa có trong phiên bản này").count(), 2);
+    // Everything but planning is built.
+    assert_eq!(html.matches("Chưa có trong phiên bản này").count(), 1);
     assert_eq!(
         html.matches("data-built=true").count() + html.matches("data-built=\"true\"").count(),
-        7
+        8
     );
     assert!(html.contains("aria-current=\"page\""), "current tab marked");
     assert_accessible(&html);
@@ -524,4 +523,82 @@ fn the_booking_form_labels_every_field_and_offers_what_the_place_sells() {
         assert!(html.contains(&format!("for=\"{id}\"")), "{id} labelled");
     }
     assert_accessible(&html);
+}
+
+#[test]
+fn an_overdue_dossier_says_so_in_words_with_the_apology_and_its_new_date() {
+    use hues_wire::deadline::DeadlineFlag;
+    use hues_wire::dossiers::{Apology, Dossier, DossierState, DossierStep};
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 2, 2, 0, 0)
+        .single()
+        .expect("time");
+    let view = hues_wire::ipc::DossierView {
+        dossier: Dossier {
+            code: "HS-2026-000102".into(),
+            procedure_id: "gpxd-nha-o".into(),
+            unit_vi: "Phòng Quản lý đô thị thành phố Huế".into(),
+            unit_en: "Huế Urban Management Office".into(),
+            received_at: at,
+            appointment: chrono::NaiveDate::from_ymd_opt(2026, 11, 16).expect("date"),
+            state: DossierState::SupplementRequested,
+            timeline: vec![
+                DossierStep {
+                    state: DossierState::Received,
+                    at,
+                    note: String::new(),
+                },
+                DossierStep {
+                    state: DossierState::SupplementRequested,
+                    at,
+                    note: "Bổ sung bản vẽ mặt đứng".into(),
+                },
+            ],
+            apology: Some(Apology {
+                at,
+                reason: "Cần thẩm định thực địa do mưa lũ.".into(),
+                new_appointment: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
+            }),
+        },
+        procedure: None,
+        flag: DeadlineFlag::Overdue,
+        tracked: true,
+    };
+    for (lang, words) in [
+        (
+            Lang::Vi,
+            [
+                "Quá hạn",
+                "Cần bổ sung giấy tờ",
+                "Hẹn trả kết quả: 16/11/2026",
+                "Ngày hẹn mới: 27/11/2026",
+            ],
+        ),
+        (
+            Lang::En,
+            [
+                "Overdue",
+                "More documents needed",
+                "Appointment: 16/11/2026",
+                "New appointment: 27/11/2026",
+            ],
+        ),
+    ] {
+        let mut dom = VirtualDom::new_with_props(
+            crate::pages::procedures::DossierCard,
+            crate::pages::procedures::DossierCardProps {
+                view: view.clone(),
+                lang,
+            },
+        );
+        let html = render(&mut dom);
+        for w in words {
+            assert!(html.contains(w), "{w}: {html}");
+        }
+        assert!(html.contains("Cần thẩm định thực địa do mưa lũ."));
+        assert!(html.contains("Bổ sung bản vẽ mặt đứng"));
+        // The tier has a symbol and words, not only the card's colour.
+        assert!(html.contains("⚠ "));
+        assert_accessible(&html);
+    }
 }

@@ -349,3 +349,61 @@ dossier-state-supplement-requested = More documents needed
 dossier-state-result-ready = Result ready
 dossier-state-returned = Result handed over
 alert-update = Updated bulletin
+
+## Administrative procedures and dossiers
+me-dossiers = My dossiers
+procedures-title = Administrative procedures
+procedures-catalogue = Catalogue of procedures
+procedures-search = Search procedures (with or without accents)
+procedures-topics = Topics
+procedures-all = All
+procedures-empty = No matching procedure.
+procedures-list = List of procedures
+procedure-topic-civil-status = Civil status
+procedure-topic-residence = Residence and ID
+procedure-topic-certification = Certification and justice
+procedure-topic-land = Land
+procedure-topic-construction = Construction
+procedure-topic-business = Business
+procedure-topic-social = Social support
+procedure-topic-transport = Transport
+procedure-days = { $count ->
+    [0] Within the day
+    [one] 1 working day
+   *[other] { $count } working days
+}
+procedure-level = Level
+procedure-level-ward = Ward or commune
+procedure-level-city = City
+procedure-level-province = Province
+procedure-online-none = In person only
+procedure-online-partial = Partly online
+procedure-online-full = Fully online
+procedure-agency = Handled by
+procedure-documents = Documents needed
+procedure-fee = Fee
+procedure-time = Processing time
+procedure-where = Where to file
+procedure-online = Online filing
+procedure-back = All procedures
+procedure-not-found = This procedure was not found.
+dossier-lookup-title = Look up a dossier
+dossier-code = Dossier code (on your receipt)
+dossier-check = Last 4 digits of the filer's phone
+dossier-check-hint = Exactly 4 digits, so that nobody else can look your dossier up.
+dossier-lookup = Look up
+dossier-not-found = No dossier matches this code and these 4 digits.
+dossier-track = Track this dossier
+dossier-tracked = Tracked in My dossiers
+dossiers-title = My dossiers
+dossiers-empty = You track no dossier yet. Look one up under
+dossier-unit = Handled by: { $unit }
+dossier-received = Received: { $time }
+dossier-appointment = Appointment: { $date }
+dossier-flag-on-time = On time
+dossier-flag-due-soon = Due soon
+dossier-flag-overdue = Overdue
+dossier-flag-escalated = Overdue by more than 5 working days
+dossier-apology-title = The office's apology
+dossier-new-appointment = New appointment: { $date }
+dossier-timeline = Handling

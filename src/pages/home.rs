@@ -41,7 +41,7 @@ pub fn groups() -> [(&'static str, &'static str, Option<Route>); 9] {
         ),
         ("group-heritage", "♜", Some(Route::SightsPage {})),
         ("group-planning", "▦", None),
-        ("group-procedures", "☰", None),
+        ("group-procedures", "☰", Some(Route::ProceduresPage {})),
     ]
 }
 

@@ -12,6 +12,7 @@ pub fn Me() -> Element {
             ul { class: "menu",
                 li { class: "card", Link { id: "me-reports", to: Route::MyReports {}, {t(lang, "me-reports")} } }
                 li { class: "card", Link { id: "me-bookings", to: Route::MyBookings {}, {t(lang, "me-bookings")} } }
+                li { class: "card", Link { id: "me-dossiers", to: Route::MyDossiers {}, {t(lang, "me-dossiers")} } }
                 li { class: "card", Link { id: "me-settings", to: Route::SettingsPage {}, {t(lang, "me-settings")} } }
             }
         }
