@@ -147,6 +147,26 @@ impl ServerProcess {
         Ok(resp.json().await?)
     }
 
+    /// Operator: moves a dossier to `state` with a note.
+    pub async fn advance_dossier(
+        &self,
+        code: &str,
+        state: &str,
+        note: &str,
+    ) -> Result<hues_wire::dossiers::Dossier> {
+        let resp = reqwest::Client::new()
+            .post(format!(
+                "{}/api/v1/operator/dossiers/{code}/state",
+                self.url()
+            ))
+            .bearer_auth(OPERATOR_TOKEN)
+            .json(&serde_json::json!({ "state": state, "note": note }))
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(resp.json().await?)
+    }
+
     /// Operator: posts a CAP 1.2 alert; returns the status code and body.
     pub async fn post_alert(&self, xml: &str) -> Result<(u16, String)> {
         let resp = reqwest::Client::new()

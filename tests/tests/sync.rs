@@ -702,3 +702,130 @@ async fn a_severe_warning_for_my_place_notifies_once_and_again_on_its_update() {
         Some("cancelled")
     );
 }
+
+#[tokio::test]
+async fn the_catalogue_reads_offline_and_a_tracked_dossier_notifies_its_changes() {
+    use hues_core::notices::Notice;
+    use hues_wire::dossiers::{DossierLookup, DossierState};
+    use hues_wire::ipc::ProcedureQuery;
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let client = Client::new(&server.url());
+    client.engine.sync_once().await;
+    let store = client.store();
+    let search = |text: &str, topic: Option<&str>| {
+        store
+            .procedures(&ProcedureQuery {
+                text: text.into(),
+                topic: topic.map(str::to_owned),
+            })
+            .expect("search")
+            .into_iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+    };
+    assert!(search("", None).len() >= 30, "the whole catalogue synced");
+    // The same folding as places: with or without accents, any case, word prefixes.
+    for q in ["khai sinh", "KHAI SINH", "Khai Sinh", "khai si"] {
+        assert_eq!(
+            search(q, None).first().map(String::as_str),
+            Some("khai-sinh"),
+            "{q}"
+        );
+    }
+    assert_eq!(search("đăng ký kết hôn", None), ["ket-hon"]);
+    assert_eq!(search("dang ky ket hon", None), ["ket-hon"]);
+    assert_eq!(search("giay phep xay", None)[0], "gpxd-nha-o");
+    assert!(
+        search("birth", None).contains(&"khai-sinh".to_owned()),
+        "English too"
+    );
+    let land = search("", Some("land"));
+    assert!(
+        land.len() >= 3
+            && land.iter().all(|id| store
+                .procedure(id)
+                .expect("p")
+                .is_some_and(|p| p.topic == "land"))
+    );
+    assert!(search("\"; DROP TABLE procedures; --", None).is_empty());
+
+    // Look-ups go to the server; a wrong check is "not found", like an unknown code.
+    let now = chrono::Utc::now();
+    let wrong = client
+        .engine
+        .dossier(
+            &DossierLookup {
+                code: "HS-2026-000101".into(),
+                check: "0000".into(),
+            },
+            false,
+            now,
+        )
+        .await
+        .expect_err("wrong check");
+    assert_eq!(wrong.code, ErrorCode::NotFound);
+    let bad = client
+        .engine
+        .dossier(
+            &DossierLookup {
+                code: "HS-2026-000101".into(),
+                check: "12".into(),
+            },
+            false,
+            now,
+        )
+        .await
+        .expect_err("checked on the device first");
+    assert_eq!(bad.code, ErrorCode::InvalidValue);
+    let view = client
+        .engine
+        .dossier(
+            &DossierLookup {
+                code: "hs-2026-000101".into(),
+                check: "4567".into(),
+            },
+            true,
+            now,
+        )
+        .await
+        .expect("tracked");
+    assert!(view.tracked);
+    assert_eq!(view.procedure.map(|p| p.id).as_deref(), Some("thuong-tru"));
+    client.engine.sync_once().await;
+    assert_eq!(
+        store.take_notices(now).expect("notices"),
+        [],
+        "its state is not news"
+    );
+
+    // The unit moves it on: the next sync brings the change, and one notification.
+    server
+        .advance_dossier(
+            "HS-2026-000101",
+            "result_ready",
+            "Mời nhận kết quả tại bộ phận một cửa",
+        )
+        .await
+        .expect("advance");
+    client.engine.sync_once().await;
+    let mine = store.my_dossier_views(now).expect("mine");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].dossier.state, DossierState::ResultReady);
+    assert_eq!(
+        store.take_notices(now).expect("notices"),
+        [Notice::Dossier {
+            code: "HS-2026-000101".into(),
+            procedure: "Đăng ký thường trú".into(),
+            state: DossierState::ResultReady,
+            new_appointment: None,
+        }]
+    );
+    client.engine.sync_once().await;
+    assert_eq!(store.take_notices(now).expect("notices"), [], "once");
+
+    // Offline, the catalogue and the tracked dossier are still there.
+    server.stop().await.expect("stop");
+    assert!(search("tam tru", None).contains(&"tam-tru".to_owned()));
+    assert_eq!(store.my_dossiers().expect("mine").len(), 1);
+}

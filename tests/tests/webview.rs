@@ -1051,3 +1051,102 @@ async fn a_flood_alert_says_which_saved_place_it_affects_notifies_and_its_cancel
     assert_eq!(bus.count(title), 1, "{}", bus.recorded());
     app.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_apology() {
+    use hues_wire::calendar::Calendar;
+    use hues_wire::deadline::local_date;
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start(&data.path().join("server"), 0)
+        .await
+        .expect("server");
+    let bus = SessionBus::start().await.expect("session bus");
+    let env = vec![
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        ("HUES_SERVER_URL", server.url()),
+        ("HUES_SYNC_PERIOD_SECS", "1".into()),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
+        .await
+        .expect("synced");
+    app.click("#group-procedures").await.expect("procedures");
+    // The catalogue, searched without accents.
+    app.fill("#procedure-search", "ket hon")
+        .await
+        .expect("search");
+    app.wait_text("#procedure-list", "Đăng ký kết hôn", WAIT)
+        .await
+        .expect("found");
+    // A demo dossier, tracked.
+    app.fill("#dossier-code", "HS-2026-000101")
+        .await
+        .expect("code");
+    app.fill("#dossier-check", "4567").await.expect("check");
+    app.click("#dossier-lookup").await.expect("look up");
+    app.wait_text("#lookup-result", "Đang xử lý", WAIT)
+        .await
+        .expect("found the dossier");
+    app.click("#dossier-track").await.expect("track");
+    app.wait_text("#lookup-result", "Đang theo dõi trong Hồ sơ của tôi", WAIT)
+        .await
+        .expect("tracked");
+    // The overdue one, with the unit's apology and its new date.
+    app.fill("#dossier-code", "HS-2026-000102")
+        .await
+        .expect("code");
+    app.fill("#dossier-check", "8899").await.expect("check");
+    app.click("#dossier-lookup").await.expect("look up");
+    let today = local_date(chrono::Utc::now());
+    let new_date = Calendar::vietnam()
+        .add_working_days(today, 4)
+        .format("%d/%m/%Y")
+        .to_string();
+    let card = app
+        .wait_text("#lookup-result", &format!("Ngày hẹn mới: {new_date}"), WAIT)
+        .await
+        .expect("apology's new date");
+    assert!(card.contains("Thư xin lỗi của đơn vị"), "{card}");
+    assert!(card.contains("Quá hạn"), "{card}");
+    app.screenshot("dossier-overdue").await.expect("screenshot");
+    app.click("#dossier-track").await.expect("track");
+    app.wait_text("#lookup-result", "Đang theo dõi", WAIT)
+        .await
+        .expect("tracked");
+
+    // The unit moves the first on; after sync the app shows it and notifies, once.
+    server
+        .advance_dossier("HS-2026-000101", "result_ready", "Mời nhận kết quả")
+        .await
+        .expect("advance");
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-dossiers").await.expect("my dossiers");
+    app.wait_text("#dossier-HS-2026-000101", "Đã có kết quả", WAIT)
+        .await
+        .expect("new state after sync");
+    let title = "Hồ sơ HS-2026-000101: Đã có kết quả";
+    eventually(WAIT, "notification", || async { Ok(bus.count(title) == 1) })
+        .await
+        .unwrap_or_else(|e| panic!("{e}: {}", bus.recorded()));
+    assert!(
+        bus.recorded().contains("string \"Đăng ký thường trú\""),
+        "{}",
+        bus.recorded()
+    );
+    app.wait_text("#dossier-HS-2026-000102", "Thư xin lỗi của đơn vị", WAIT)
+        .await
+        .expect("the apology in My dossiers");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(bus.count(title), 1, "{}", bus.recorded());
+    assert_eq!(
+        bus.count("Hồ sơ HS-2026-000102: Đang xử lý"),
+        0,
+        "no news, no notification"
+    );
+    app.screenshot("my-dossiers").await.expect("screenshot");
+    app.close().await.expect("close");
+}
