@@ -115,7 +115,7 @@ impl Store {
             .iter()
             .filter_map(|r| serde_json::from_str(r).ok())
             .collect();
-        out.sort_by(|a, b| b.received_at.cmp(&a.received_at));
+        out.sort_by_key(|d| std::cmp::Reverse(d.received_at));
         Ok(out)
     }
 

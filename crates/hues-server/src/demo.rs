@@ -536,51 +536,6 @@ pub fn seed_alerts(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_places_are_whole_and_their_hours_parse() {
-        let places = places();
-        assert!(places.len() >= 20, "{}", places.len());
-        for must in [
-            "dai-noi",
-            "thien-mu",
-            "lang-tu-duc",
-            "lang-khai-dinh",
-            "lang-minh-mang",
-            "cho-dong-ba",
-            "cau-truong-tien",
-            "bv-trung-uong-hue",
-            "ga-hue",
-            "hcc-tinh",
-        ] {
-            assert!(places.iter().any(|p| p.id == must), "{must}");
-        }
-        for p in &places {
-            assert!(
-                hues_wire::api::PLACE_CATEGORIES.contains(&p.category.as_str()),
-                "{}: {}",
-                p.id,
-                p.category
-            );
-            assert!(
-                (16.3..16.6).contains(&p.latitude) && (107.5..107.7).contains(&p.longitude),
-                "{}",
-                p.id
-            );
-            assert!(
-                !p.description_vi.is_empty() && !p.description_en.is_empty(),
-                "{}",
-                p.id
-            );
-        }
-        let dai_noi = places.iter().find(|p| p.id == "dai-noi").expect("Đại Nội");
-        assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
-    }
-}
-
 /// The procedure catalogue, from `data/procedures-hue.tsv` (see its header for the columns).
 const PROCEDURES_TSV: &str = include_str!("../data/procedures-hue.tsv");
 
@@ -781,4 +736,78 @@ pub fn seed_dossiers(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Res
         Ok(())
     })
     .map_err(|e| anyhow::anyhow!("seeding demo dossiers: {}", e.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_places_are_whole_and_their_hours_parse() {
+        let places = places();
+        assert!(places.len() >= 20, "{}", places.len());
+        for must in [
+            "dai-noi",
+            "thien-mu",
+            "lang-tu-duc",
+            "lang-khai-dinh",
+            "lang-minh-mang",
+            "cho-dong-ba",
+            "cau-truong-tien",
+            "bv-trung-uong-hue",
+            "ga-hue",
+            "hcc-tinh",
+        ] {
+            assert!(places.iter().any(|p| p.id == must), "{must}");
+        }
+        for p in &places {
+            assert!(
+                hues_wire::api::PLACE_CATEGORIES.contains(&p.category.as_str()),
+                "{}: {}",
+                p.id,
+                p.category
+            );
+            assert!(
+                (16.3..16.6).contains(&p.latitude) && (107.5..107.7).contains(&p.longitude),
+                "{}",
+                p.id
+            );
+            assert!(
+                !p.description_vi.is_empty() && !p.description_en.is_empty(),
+                "{}",
+                p.id
+            );
+        }
+        let dai_noi = places.iter().find(|p| p.id == "dai-noi").expect("Đại Nội");
+        assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
+    }
+
+    #[test]
+    fn every_procedure_line_parses_and_every_topic_has_some() {
+        let lines = PROCEDURES_TSV
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .count();
+        let all = procedures();
+        assert_eq!(all.len(), lines, "a line did not parse");
+        assert!(all.len() >= 30);
+        for topic in hues_wire::dossiers::PROCEDURE_TOPICS {
+            assert!(all.iter().any(|p| p.topic == topic), "{topic}");
+        }
+        for p in &all {
+            assert!(
+                hues_wire::dossiers::PROCEDURE_TOPICS.contains(&p.topic.as_str()),
+                "{}",
+                p.id
+            );
+            assert!(
+                !p.documents_vi.is_empty() && p.documents_vi.len() == p.documents_en.len(),
+                "{}",
+                p.id
+            );
+        }
+        for d in demo_dossiers() {
+            assert!(all.iter().any(|p| p.id == d.procedure), "{}", d.code);
+        }
+    }
 }

@@ -354,7 +354,7 @@ pub fn deadlines(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<UnitDeadli
     }
     for unit in &mut units {
         unit.dossiers
-            .sort_by(|a, b| b.working_days_late.cmp(&a.working_days_late));
+            .sort_by_key(|d| std::cmp::Reverse(d.working_days_late));
     }
     Ok(units)
 }
