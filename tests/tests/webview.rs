@@ -278,10 +278,22 @@ async fn typed_draft_survives_a_restart() {
 #[tokio::test]
 async fn layouts_hold_at_360_px_and_200_percent_text() {
     let data = tempfile::tempdir().expect("tempdir");
-    let env = never_online(data.path());
+    // A server with the demo data, so that screens hold their real, long texts.
+    let server = ServerProcess::start(&data.path().join("server"), 0)
+        .await
+        .expect("server");
+    let env = vec![
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        ("HUES_SERVER_URL", server.url()),
+    ];
     let app = AppSession::start(&env).await.expect("app");
     app.client.set_window_size(360, 740).await.expect("resize");
-    app.find("#nav-home").await.expect("shell");
+    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
+        .await
+        .expect("synced");
     app.client
         .execute(
             "window.__errs = []; window.addEventListener('error', e => window.__errs.push(String(e.message)));             const ce = console.error; console.error = (...a) => { window.__errs.push(a.join(' ')); ce(...a); };",
@@ -289,7 +301,7 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
         )
         .await
         .expect("error hook");
-    let screens: [(&str, &[&str]); 10] = [
+    let screens: [(&str, &[&str]); 13] = [
         ("home", &["#nav-home"]),
         ("report", &["#nav-report"]),
         ("alerts", &["#nav-alerts"]),
@@ -300,6 +312,12 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
         ("my-reports", &["#nav-me", "#me-reports"]),
         ("my-bookings", &["#nav-me", "#me-bookings"]),
         ("settings", &["#nav-me", "#me-settings"]),
+        ("procedures", &["#nav-home", "#group-procedures"]),
+        (
+            "procedure",
+            &["#nav-home", "#group-procedures", "#procedure-gpxd-nha-o"],
+        ),
+        ("my-dossiers", &["#nav-me", "#me-dossiers"]),
     ];
     for (name, clicks) in screens {
         for css in clicks {
