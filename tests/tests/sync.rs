@@ -609,7 +609,7 @@ fn about_the_demo_flood(identifier: &str, msg_type: &str, headline: &str) -> Str
     <urgency>Immediate</urgency>
     <severity>Extreme</severity>
     <certainty>Observed</certainty>
-    <expires>2027-01-31T18:00:00+07:00</expires>
+    <expires>2030-12-31T18:00:00+07:00</expires>
     <headline>{headline}</headline>
     <area>
       <areaDesc>Ven sông Hương</areaDesc>

@@ -911,7 +911,7 @@ const FLOOD_ALERT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     <urgency>Immediate</urgency>
     <severity>Severe</severity>
     <certainty>Observed</certainty>
-    <expires>2027-01-31T18:00:00+07:00</expires>
+    <expires>2030-12-31T18:00:00+07:00</expires>
     <headline>Lũ khẩn cấp ở Phú Hội</headline>
     <area>
       <areaDesc>Phường Phú Hội</areaDesc>

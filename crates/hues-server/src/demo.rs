@@ -283,9 +283,12 @@ pub fn seed(db: &Db) -> anyhow::Result<()> {
 struct DemoAlert {
     id: &'static str,
     msg_type: &'static str,
-    references: Option<&'static str>,
-    sent: &'static str,
-    expires: &'static str,
+    /// The alert it updates or cancels, and that alert's `sent_h`.
+    references: Option<(&'static str, i64)>,
+    /// Sent this many hours from seeding (negative: before).
+    sent_h: i64,
+    /// Expires this many hours from seeding (negative: already expired).
+    expires_h: i64,
     category: &'static str,
     severity: &'static str,
     urgency: &'static str,
@@ -299,11 +302,24 @@ struct DemoAlert {
     circle: Option<&'static str>,
 }
 
-fn demo_alert_xml(a: &DemoAlert) -> String {
+/// A demo alert as CAP XML, its times placed relative to `now`.
+fn demo_alert_xml(a: &DemoAlert, now: chrono::DateTime<chrono::Utc>) -> String {
     let esc = |s: &str| quick_xml::escape::escape(s).into_owned();
+    let at = |hours: i64| {
+        (now + chrono::Duration::hours(hours))
+            .with_timezone(&hues_wire::time::vietnam_offset())
+            .format("%Y-%m-%dT%H:00:00%:z")
+            .to_string()
+    };
+    let (sent, expires) = (at(a.sent_h), at(a.expires_h));
     let refs = a
         .references
-        .map(|r| format!("  <references>{r}</references>\n"))
+        .map(|(id, h)| {
+            format!(
+                "  <references>pctt@hue.gov.vn,{id},{}</references>\n",
+                at(h)
+            )
+        })
         .unwrap_or_default();
     let info = |lang: &str, [event, headline, description, instruction]: [&str; 4], area: &str| {
         let mut shape = String::new();
@@ -320,8 +336,8 @@ fn demo_alert_xml(a: &DemoAlert) -> String {
             urg = a.urgency,
             sev = a.severity,
             cer = a.certainty,
-            sent = a.sent,
-            exp = a.expires,
+            sent = sent,
+            exp = expires,
             sender = if lang == "vi-VN" {
                 "Ban Chỉ huy Phòng chống thiên tai và TKCN thành phố Huế"
             } else {
@@ -337,7 +353,7 @@ fn demo_alert_xml(a: &DemoAlert) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">\n  <identifier>{id}</identifier>\n  <sender>pctt@hue.gov.vn</sender>\n  <sent>{sent}</sent>\n  <status>Actual</status>\n  <msgType>{mt}</msgType>\n  <scope>Public</scope>\n{refs}{vi}{en}</alert>\n",
         id = a.id,
-        sent = a.sent,
+        sent = sent,
         mt = a.msg_type,
         vi = info("vi-VN", a.vi, a.area_vi),
         en = info("en-US", a.en, a.area_en),
@@ -352,8 +368,8 @@ fn demo_alerts() -> Vec<DemoAlert> {
             id: "HUE-2026-LU-SONG-HUONG-01",
             msg_type: "Alert",
             references: None,
-            sent: "2026-11-21T14:00:00+07:00",
-            expires: "2026-12-15T18:00:00+07:00",
+            sent_h: -20,
+            expires_h: 552,
             category: "Met",
             severity: "Severe",
             urgency: "Expected",
@@ -382,8 +398,8 @@ fn demo_alerts() -> Vec<DemoAlert> {
             id: "HUE-2026-BAO-SO-12-01",
             msg_type: "Alert",
             references: None,
-            sent: "2026-11-21T16:00:00+07:00",
-            expires: "2026-12-10T16:00:00+07:00",
+            sent_h: -18,
+            expires_h: 432,
             category: "Met",
             severity: "Extreme",
             urgency: "Immediate",
@@ -412,8 +428,8 @@ fn demo_alerts() -> Vec<DemoAlert> {
             id: "HUE-2026-CAM-DUONG-LE-DUAN-01",
             msg_type: "Alert",
             references: None,
-            sent: "2026-11-21T08:00:00+07:00",
-            expires: "2026-12-05T18:00:00+07:00",
+            sent_h: -26,
+            expires_h: 312,
             category: "Transport",
             severity: "Moderate",
             urgency: "Immediate",
@@ -440,8 +456,8 @@ fn demo_alerts() -> Vec<DemoAlert> {
             id: "HUE-2026-SAT-LO-01",
             msg_type: "Alert",
             references: None,
-            sent: "2026-11-20T10:00:00+07:00",
-            expires: "2026-12-20T10:00:00+07:00",
+            sent_h: -48,
+            expires_h: 672,
             category: "Geo",
             severity: "Severe",
             urgency: "Expected",
@@ -467,9 +483,9 @@ fn demo_alerts() -> Vec<DemoAlert> {
         DemoAlert {
             id: "HUE-2026-SAT-LO-01-HUY",
             msg_type: "Cancel",
-            references: Some("pctt@hue.gov.vn,HUE-2026-SAT-LO-01,2026-11-20T10:00:00+07:00"),
-            sent: "2026-11-21T09:00:00+07:00",
-            expires: "2026-12-20T10:00:00+07:00",
+            references: Some(("HUE-2026-SAT-LO-01", -48)),
+            sent_h: -25,
+            expires_h: 672,
             category: "Geo",
             severity: "Minor",
             urgency: "Past",
@@ -496,8 +512,8 @@ fn demo_alerts() -> Vec<DemoAlert> {
             id: "HUE-2026-NANG-NONG-01",
             msg_type: "Alert",
             references: None,
-            sent: "2026-08-10T07:00:00+07:00",
-            expires: "2026-08-15T19:00:00+07:00",
+            sent_h: -2496,
+            expires_h: -2376,
             category: "Met",
             severity: "Moderate",
             urgency: "Expected",
@@ -524,9 +540,15 @@ fn demo_alerts() -> Vec<DemoAlert> {
 }
 
 /// Seeds the demo alerts (once: a stored identifier is left as it is).
-pub fn seed_alerts(db: &Db) -> anyhow::Result<()> {
+pub fn seed_alerts(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
     for a in demo_alerts() {
-        let xml = demo_alert_xml(&a);
+        let known = db
+            .run_blocking(|c| crate::alerts::alert_record(c, a.id))
+            .map_err(|e| anyhow::anyhow!("reading alert {}: {}", a.id, e.0))?;
+        if known.is_some() {
+            continue;
+        }
+        let xml = demo_alert_xml(&a, now);
         let root = crate::cap::parse_tree(&xml)
             .and_then(|r| crate::cap::validate(&r).map(|()| r))
             .map_err(|e| anyhow::anyhow!("demo alert {}: {e}", a.id))?;

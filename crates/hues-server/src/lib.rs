@@ -57,7 +57,7 @@ impl AppState {
         let db = Db::open(&config.data_dir.join("hues-server.db"))?;
         if config.demo {
             demo::seed(&db)?;
-            demo::seed_alerts(&db)?;
+            demo::seed_alerts(&db, chrono::Utc::now())?;
             demo::seed_dossiers(&db, chrono::Utc::now())?;
         }
         Ok(Self {

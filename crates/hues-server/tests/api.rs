@@ -1406,10 +1406,13 @@ async fn cap_alerts_are_checked_kept_superseded_published_and_synced() {
         demo("HUE-2026-CAM-DUONG-LE-DUAN-01")["data"]["infos"][0]["areas"][0]["circles"][0][2],
         0.3
     );
-    assert_eq!(
-        demo("HUE-2026-NANG-NONG-01")["data"]["infos"][0]["expires"],
-        "2026-08-15T19:00:00+07:00"
-    );
+    // The demo is dated from the day the server seeds it: the heat advisory ended before today.
+    let expires = demo("HUE-2026-NANG-NONG-01")["data"]["infos"][0]["expires"]
+        .as_str()
+        .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+        .expect("expires, with its offset");
+    assert!(expires < chrono::Utc::now());
+    assert_eq!(expires.offset().local_minus_utc(), 7 * 3600);
 }
 
 #[tokio::test]
@@ -1694,4 +1697,36 @@ async fn dossiers_move_on_apologise_when_overdue_and_units_see_their_deadlines()
         .find(|u| u["unit_vi"] == "Văn phòng Đăng ký đất đai thành phố Huế")
         .expect("land office");
     assert_eq!(land["escalated"], 1);
+}
+
+#[tokio::test]
+async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        operator_token: OPERATOR.into(),
+        demo: true,
+        tiles: None,
+    };
+    let first = AppState::open(&config).expect("first start");
+    let dossier = |state: &AppState| {
+        state
+            .db
+            .run_blocking(|c| hues_server::dossiers::dossier(c, "HS-2026-000102"))
+            .map_err(|e| e.0)
+            .expect("read")
+            .map(|(d, _)| d)
+    };
+    let before = dossier(&first);
+    assert!(before.as_ref().is_some_and(|d| d.apology.is_some()));
+    drop(first);
+    // A later start (the demo's times are relative to the first seeding) must not conflict.
+    let again = AppState::open(&config).expect("second start");
+    assert_eq!(dossier(&again), before);
+    let s = Server {
+        _dir: dir,
+        app: router(again),
+    };
+    let (st, feed) = s.call("GET", "/api/v1/alerts.atom", None, None).await;
+    assert_eq!(st, StatusCode::OK, "{feed}");
 }
