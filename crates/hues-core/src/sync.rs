@@ -167,12 +167,7 @@ impl SyncEngine {
 
     /// "Me too" on a published report; the device then follows it through sync.
     pub async fn me_too(&self, report: uuid::Uuid) -> Result<PublicReport, ApiError> {
-        let server = self.store.settings()?.server_url;
-        let client = ApiClient::new(&server);
-        let token = self.token(&client, &server).await.map_err(|e| match e {
-            RunError::Core(c) => c.into(),
-            RunError::Request(r) => request_error(r),
-        })?;
+        let (client, token) = self.signed_in().await?;
         let result = client.me_too(&token, report).await.map_err(request_error);
         self.wake();
         result
@@ -191,12 +186,7 @@ impl SyncEngine {
             code: hues_wire::dossiers::normalize_code(&lookup.code),
             check: lookup.check.trim().to_owned(),
         };
-        let server = self.store.settings()?.server_url;
-        let client = ApiClient::new(&server);
-        let token = self.token(&client, &server).await.map_err(|e| match e {
-            RunError::Core(c) => c.into(),
-            RunError::Request(r) => request_error(r),
-        })?;
+        let (client, token) = self.signed_in().await?;
         let dossier = client
             .dossier(&token, &lookup, track)
             .await
@@ -205,6 +195,18 @@ impl SyncEngine {
             self.store.track_dossier(&dossier, now)?;
         }
         Ok(self.store.dossier_view(dossier, now)?)
+    }
+
+    /// A client for the configured server and this device's token (registering if needed), for
+    /// a request the citizen makes now.
+    async fn signed_in(&self) -> Result<(ApiClient, String), ApiError> {
+        let server = self.store.settings()?.server_url;
+        let client = ApiClient::new(&server);
+        let token = self.token(&client, &server).await.map_err(|e| match e {
+            RunError::Core(c) => c.into(),
+            RunError::Request(r) => request_error(r),
+        })?;
+        Ok((client, token))
     }
 
     async fn token(&self, client: &ApiClient, server: &str) -> Result<String, RunError> {

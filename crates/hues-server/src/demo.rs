@@ -197,15 +197,19 @@ fn attributes_for(code: &str) -> Vec<CategoryAttribute> {
 }
 
 /// Seeds (or refreshes) the demo data; safe to run at every start.
+/// The rows of a demo data file: tab-separated fields, `#` comments and blank lines skipped.
+fn tsv_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split('\t').collect())
+}
+
 /// The city's main places, from `data/places-hue.tsv` (see its header for the columns).
 const PLACES_TSV: &str = include_str!("../data/places-hue.tsv");
 
 pub fn places() -> Vec<Place> {
-    PLACES_TSV
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split('\t').collect();
+    tsv_rows(PLACES_TSV)
+        .filter_map(|f| {
             let [
                 id,
                 category,
@@ -569,11 +573,8 @@ pub fn procedures() -> Vec<Procedure> {
             .map(str::to_owned)
             .collect()
     };
-    PROCEDURES_TSV
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split('\t').collect();
+    tsv_rows(PROCEDURES_TSV)
+        .filter_map(|f| {
             let [
                 id,
                 topic,
@@ -806,10 +807,7 @@ mod tests {
 
     #[test]
     fn every_procedure_line_parses_and_every_topic_has_some() {
-        let lines = PROCEDURES_TSV
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .count();
+        let lines = tsv_rows(PROCEDURES_TSV).count();
         let all = procedures();
         assert_eq!(all.len(), lines, "a line did not parse");
         assert!(all.len() >= 30);

@@ -396,10 +396,19 @@ pub async fn lookup_dossier(
     Device(device): Device,
     Json(l): Json<DossierLookup>,
 ) -> ApiResult<axum::Json<Dossier>> {
+    look_up(state, device, l, false).await
+}
+
+async fn look_up(
+    state: AppState,
+    device: uuid::Uuid,
+    l: DossierLookup,
+    track: bool,
+) -> ApiResult<axum::Json<Dossier>> {
     check_lookup(&l)?;
     let d = state
         .db
-        .run(move |c| lookup(c, device, &l, false, Utc::now()))
+        .run(move |c| lookup(c, device, &l, track, Utc::now()))
         .await?;
     Ok(axum::Json(d))
 }
@@ -414,12 +423,7 @@ pub async fn track_dossier(
     Device(device): Device,
     Json(l): Json<DossierLookup>,
 ) -> ApiResult<axum::Json<Dossier>> {
-    check_lookup(&l)?;
-    let d = state
-        .db
-        .run(move |c| lookup(c, device, &l, true, Utc::now()))
-        .await?;
-    Ok(axum::Json(d))
+    look_up(state, device, l, true).await
 }
 
 /// Operator: a dossier received; its appointment is computed in working days.
