@@ -314,3 +314,7 @@ pub async fn track_dossier(l: &DossierLookup) -> Result<ipc::DossierView, ApiErr
 pub async fn my_dossiers() -> Result<Vec<ipc::DossierView>, ApiError> {
     call::<ipc::ListMyDossiers>(&()).await
 }
+
+pub async fn untrack_dossier(code: &str) -> Result<(), ApiError> {
+    call::<ipc::UntrackDossier>(&code.to_owned()).await
+}

@@ -407,3 +407,5 @@ dossier-flag-escalated = Overdue by more than 5 working days
 dossier-apology-title = The office's apology
 dossier-new-appointment = New appointment: { $date }
 dossier-timeline = Handling
+dossier-untrack = Stop tracking
+dossier-untrack-named = Stop tracking dossier { $code }

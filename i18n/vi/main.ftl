@@ -399,3 +399,5 @@ dossier-flag-escalated = Quá hạn trên 5 ngày làm việc
 dossier-apology-title = Thư xin lỗi của đơn vị
 dossier-new-appointment = Ngày hẹn mới: { $date }
 dossier-timeline = Quá trình xử lý
+dossier-untrack = Bỏ theo dõi
+dossier-untrack-named = Bỏ theo dõi hồ sơ { $code }

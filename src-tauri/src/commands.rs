@@ -222,6 +222,11 @@ pub async fn track_dossier(
 }
 
 #[tauri::command]
+pub async fn untrack_dossier(state: State<'_, AppState>, req: String) -> Res<()> {
+    state.engine.untrack_dossier(&req).await
+}
+
+#[tauri::command]
 pub fn list_my_dossiers(
     state: State<'_, AppState>,
     req: (),

@@ -91,6 +91,7 @@ pub fn run() {
             commands::lookup_dossier,
             commands::track_dossier,
             commands::list_my_dossiers,
+            commands::untrack_dossier,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -395,10 +395,11 @@ pub fn DossierCard(view: DossierView, lang: Lang) -> Element {
 pub fn MyDossiers() -> Element {
     let ctx = use_app();
     let lang = *ctx.lang.read();
-    let list = use_resource(move || async move {
+    let mut list = use_resource(move || async move {
         let _ = ctx.status.read().revision;
         bridge::my_dossiers().await
     });
+    let mut failed = use_signal(|| None::<ErrorCode>);
     let dossiers = match &*list.read() {
         Some(Ok(d)) => d.clone(),
         _ => Vec::new(),
@@ -409,12 +410,38 @@ pub fn MyDossiers() -> Element {
             if let Some(Err(e)) = &*list.read() {
                 p { class: "error", role: "alert", {error_text(lang, e.code)} }
             }
+            if let Some(code) = failed() {
+                p { class: "error", role: "alert", span { aria_hidden: "true", "⚠ " } {error_text(lang, code)} }
+            }
             if dossiers.is_empty() && list.read().is_some() {
                 p { class: "empty", {t(lang, "dossiers-empty")} " " Link { id: "to-procedures", to: Route::ProceduresPage {}, {t(lang, "procedures-title")} } }
             }
             ul { class: "report-list",
                 for v in dossiers {
-                    li { key: "{v.dossier.code}", DossierCard { view: v.clone(), lang } }
+                    {
+                        let code = v.dossier.code.clone();
+                        rsx! {
+                            li { key: "{code}",
+                                DossierCard { view: v.clone(), lang }
+                                button {
+                                    id: "untrack-{code}",
+                                    r#type: "button",
+                                    class: "button small",
+                                    aria_label: t_with(lang, "dossier-untrack-named", "code", code.clone()),
+                                    onclick: move |_| {
+                                        let code = code.clone();
+                                        spawn(async move {
+                                            match bridge::untrack_dossier(&code).await {
+                                                Ok(()) => list.restart(),
+                                                Err(e) => failed.set(Some(e.code)),
+                                            }
+                                        });
+                                    },
+                                    {t(lang, "dossier-untrack")}
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -824,8 +824,37 @@ async fn the_catalogue_reads_offline_and_a_tracked_dossier_notifies_its_changes(
     client.engine.sync_once().await;
     assert_eq!(store.take_notices(now).expect("notices"), [], "once");
 
-    // Offline, the catalogue and the tracked dossier are still there.
+    // Too many look-ups: the citizen is told so (not "offline").
+    let mut last = None;
+    for n in 0..LOOKUP_LIMIT {
+        let e = client
+            .engine
+            .dossier(
+                &DossierLookup {
+                    code: "HS-2026-000101".into(),
+                    check: format!("{:04}", n),
+                },
+                false,
+                now,
+            )
+            .await
+            .expect_err("wrong check");
+        assert_ne!(e.code, ErrorCode::Network, "{e:?}");
+        last = Some(e.code);
+    }
+    assert_eq!(last, Some(ErrorCode::RateLimited));
+
+    // Offline, the catalogue and the tracked dossier are still there; untracking works too.
     server.stop().await.expect("stop");
     assert!(search("tam tru", None).contains(&"tam-tru".to_owned()));
     assert_eq!(store.my_dossiers().expect("mine").len(), 1);
+    client
+        .engine
+        .untrack_dossier("HS-2026-000101")
+        .await
+        .expect("untracked offline");
+    assert!(store.my_dossiers().expect("mine").is_empty());
 }
+
+/// The server's look-up limit per device (10 in 10 minutes).
+const LOOKUP_LIMIT: u32 = 10;

@@ -1166,5 +1166,19 @@ async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_a
         "no news, no notification"
     );
     app.screenshot("my-dossiers").await.expect("screenshot");
+    // Stop tracking the overdue one.
+    app.click("#untrack-HS-2026-000102").await.expect("untrack");
+    eventually(WAIT, "card gone", || async {
+        Ok(app
+            .client
+            .find(Locator::Css("#dossier-HS-2026-000102"))
+            .await
+            .is_err())
+    })
+    .await
+    .expect("untracked");
+    app.find("#dossier-HS-2026-000101")
+        .await
+        .expect("the other stays");
     app.close().await.expect("close");
 }

@@ -51,6 +51,15 @@ impl ApiClient {
     async fn read<T: DeserializeOwned>(
         resp: Result<reqwest::Response, reqwest::Error>,
     ) -> Result<T, RequestError> {
+        Self::read_as(resp, true).await
+    }
+
+    /// As `read`; a 429 is a refusal (with the server's code) when `retry_429` is false: for a
+    /// request the citizen makes now and must be told about, not for the outbox.
+    async fn read_as<T: DeserializeOwned>(
+        resp: Result<reqwest::Response, reqwest::Error>,
+        retry_429: bool,
+    ) -> Result<T, RequestError> {
         let resp = resp.map_err(|e| RequestError::Transient(e.to_string()))?;
         let status = resp.status();
         let bytes = resp
@@ -63,7 +72,7 @@ impl ApiClient {
         }
         if status.is_server_error()
             || status == StatusCode::REQUEST_TIMEOUT
-            || status == StatusCode::TOO_MANY_REQUESTS
+            || (retry_429 && status == StatusCode::TOO_MANY_REQUESTS)
         {
             return Err(RequestError::Transient(format!("server answered {status}")));
         }
@@ -128,7 +137,32 @@ impl ApiClient {
         } else {
             "/dossiers/lookup"
         };
-        self.post_json(token, path, lookup).await
+        let resp = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(lookup)
+            .send()
+            .await;
+        // Too many look-ups is the citizen's to know, not a network failure.
+        Self::read_as(resp, false).await
+    }
+
+    pub async fn untrack_dossier(&self, token: &str, code: &str) -> Result<(), RequestError> {
+        let resp = self
+            .http
+            .post(self.url(&format!("/dossiers/{code}/untrack")))
+            .bearer_auth(token)
+            .send()
+            .await;
+        Self::read::<serde::de::IgnoredAny>(resp)
+            .await
+            .map(|_| ())
+            .or_else(|e| match e {
+                // 204 carries no body, which is not JSON: that is success.
+                RequestError::Transient(m) if m.starts_with("unreadable answer") => Ok(()),
+                other => Err(other),
+            })
     }
 
     pub async fn submit_booking(

@@ -104,6 +104,13 @@ impl Store {
         Ok(())
     }
 
+    pub fn untrack_dossier(&self, code: &str) -> Result<(), CoreError> {
+        self.conn()?
+            .execute("DELETE FROM dossiers WHERE code = ?1", [code])?;
+        self.bump();
+        Ok(())
+    }
+
     /// The tracked dossiers, most recently received first.
     pub fn my_dossiers(&self) -> Result<Vec<Dossier>, CoreError> {
         let conn = self.conn()?;

@@ -209,6 +209,16 @@ impl SyncEngine {
         Ok((client, token))
     }
 
+    /// Stops tracking a dossier: gone from My dossiers at once; the server is told when it can
+    /// be reached (until then its changes are simply not kept).
+    pub async fn untrack_dossier(&self, code: &str) -> Result<(), ApiError> {
+        self.store.untrack_dossier(code)?;
+        if let Ok((client, token)) = self.signed_in().await {
+            let _ = client.untrack_dossier(&token, code).await;
+        }
+        Ok(())
+    }
+
     async fn token(&self, client: &ApiClient, server: &str) -> Result<String, RunError> {
         if let Some(t) = self.store.device_token(server)? {
             return Ok(t);

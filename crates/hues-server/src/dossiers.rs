@@ -426,6 +426,31 @@ pub async fn track_dossier(
     look_up(state, device, l, true).await
 }
 
+/// Stop tracking a dossier: its changes no longer come through this device's feed.
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/untrack", tag = "citizen",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "dossier code")),
+    responses((status = 204, description = "not tracked by this device (any more)"),
+        (status = 401, body = ApiError)))]
+pub async fn untrack_dossier(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
+    let code = normalize_code(&code);
+    state
+        .db
+        .run(move |c| {
+            c.execute(
+                "DELETE FROM dossier_trackers WHERE device_id = ?1 AND code = ?2",
+                params![device.to_string(), code],
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Operator: a dossier received; its appointment is computed in working days.
 #[utoipa::path(post, path = "/api/v1/operator/dossiers", tag = "operator",
     security(("operator" = [])), request_body = NewDossier,

@@ -123,6 +123,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::list_procedures))
         .routes(routes!(dossiers::lookup_dossier))
         .routes(routes!(dossiers::track_dossier))
+        .routes(routes!(dossiers::untrack_dossier))
         .routes(routes!(dossiers::operator_receive))
         .routes(routes!(dossiers::operator_advance))
         .routes(routes!(dossiers::operator_apologise))

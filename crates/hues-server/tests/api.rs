@@ -420,6 +420,7 @@ async fn openapi_documents_every_route() {
         ("get", "/api/v1/procedures"),
         ("post", "/api/v1/dossiers/lookup"),
         ("post", "/api/v1/dossiers/track"),
+        ("post", "/api/v1/dossiers/{code}/untrack"),
         ("post", "/api/v1/operator/dossiers"),
         ("post", "/api/v1/operator/dossiers/{code}/state"),
         ("post", "/api/v1/operator/dossiers/{code}/apology"),
@@ -1632,6 +1633,25 @@ async fn dossiers_move_on_apologise_when_overdue_and_units_see_their_deadlines()
         !page.to_string().contains("HS-TEST-1"),
         "a dossier goes only to its trackers"
     );
+    // Once untracked, not even its tracker gets it.
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/hs-test-1/untrack",
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, page) = s
+        .call(
+            "GET",
+            "/api/v1/sync?cursor=0&limit=1000",
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert!(!page.to_string().contains("HS-TEST-1"), "untracked");
     // Apologies are for overdue dossiers only; the demo has one overdue by more than 5 days.
     let apology = |date: &str| json!({"reason": "Xin lỗi", "new_appointment": date}).to_string();
     let (st, v) = s

@@ -143,12 +143,16 @@ command!(
 );
 command!(ListMyDossiers, "list_my_dossiers", () => Vec<DossierView>);
 command!(
+    /// Remove a dossier from My dossiers (and from this device's feed).
+    UntrackDossier, "untrack_dossier", String => ()
+);
+command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 36] = [
+pub const ALL_COMMANDS: [&str; 37] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -185,6 +189,7 @@ pub const ALL_COMMANDS: [&str; 36] = [
     LookupDossier::NAME,
     TrackDossier::NAME,
     ListMyDossiers::NAME,
+    UntrackDossier::NAME,
 ];
 
 /// Search the procedure catalogue.
