@@ -5,7 +5,7 @@
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
 use hues_core::notices::Notice;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_notification::{NotificationExt, PermissionState};
 
 use crate::AppState;
 
@@ -27,10 +27,18 @@ pub fn raise<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
     };
+    if notices.is_empty() {
+        return;
+    }
+    // Desktops always grant; phones (Android 13+, iOS) ask the citizen once.
+    let notifier = app.notification();
+    if !matches!(notifier.permission_state(), Ok(PermissionState::Granted)) {
+        let _ = notifier.request_permission();
+    }
     for notice in notices {
         let (title, body) = words(&language, &notice);
         tracing::info!(?notice, "notification");
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        if let Err(e) = notifier.builder().title(title).body(body).show() {
             tracing::warn!(error = %e, "notification not shown");
         }
     }
