@@ -404,6 +404,7 @@ dossier-flag-on-time = On time
 dossier-flag-due-soon = Due soon
 dossier-flag-overdue = Overdue
 dossier-flag-escalated = Overdue by more than 5 working days
+dossier-flag-paused = Clock stopped: waiting for your documents
 dossier-apology-title = The office's apology
 dossier-new-appointment = New appointment: { $date }
 dossier-timeline = Handling

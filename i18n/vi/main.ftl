@@ -396,6 +396,7 @@ dossier-flag-on-time = Đúng hạn
 dossier-flag-due-soon = Sắp đến hạn
 dossier-flag-overdue = Quá hạn
 dossier-flag-escalated = Quá hạn trên 5 ngày làm việc
+dossier-flag-paused = Tạm dừng tính hạn: chờ bạn bổ sung giấy tờ
 dossier-apology-title = Thư xin lỗi của đơn vị
 dossier-new-appointment = Ngày hẹn mới: { $date }
 dossier-timeline = Quá trình xử lý

@@ -46,6 +46,7 @@ pub fn run() {
                 .and_then(|s| s.parse().ok())
                 .map(Duration::from_secs)
                 .unwrap_or(Duration::from_secs(10));
+            notify::ask_permission(app.handle());
             let handle = app.handle().clone();
             state
                 .engine

@@ -18,6 +18,12 @@ pub fn raise<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
+    // Nothing is taken (marked raised) unless it can be shown: on a phone whose user has not
+    // allowed notifications yet, they wait (permission is asked at start, `ask_permission`).
+    let notifier = app.notification();
+    if !matches!(notifier.permission_state(), Ok(PermissionState::Granted)) {
+        return;
+    }
     let store = state.store();
     let language = store.settings().map(|s| s.language).unwrap_or_default();
     let notices = match store.take_notices(state.now()) {
@@ -27,14 +33,6 @@ pub fn raise<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
     };
-    if notices.is_empty() {
-        return;
-    }
-    // Desktops always grant; phones (Android 13+, iOS) ask the citizen once.
-    let notifier = app.notification();
-    if !matches!(notifier.permission_state(), Ok(PermissionState::Granted)) {
-        let _ = notifier.request_permission();
-    }
     for notice in notices {
         let (title, body) = words(&language, &notice);
         tracing::info!(?notice, "notification");
@@ -42,6 +40,21 @@ pub fn raise<R: Runtime>(app: &AppHandle<R>) {
             tracing::warn!(error = %e, "notification not shown");
         }
     }
+}
+
+/// Phones (Android 13+, iOS) ask the citizen once whether the app may notify; desktops always
+/// may. Runs off the main thread and off the sync run, since the question waits for an answer.
+pub fn ask_permission<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        let notifier = app.notification();
+        if matches!(
+            notifier.permission_state(),
+            Ok(PermissionState::Prompt | PermissionState::PromptWithRationale)
+        ) {
+            let _ = notifier.request_permission();
+        }
+    });
 }
 
 /// The title and body of a notification in `language` (`vi` or `en`).

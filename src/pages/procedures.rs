@@ -56,6 +56,7 @@ fn flag_symbol(f: DeadlineFlag) -> &'static str {
         DeadlineFlag::DueSoon => "⏳",
         DeadlineFlag::Overdue => "⚠",
         DeadlineFlag::Escalated => "⚠⚠",
+        DeadlineFlag::Paused => "⏸",
     }
 }
 
@@ -120,7 +121,9 @@ pub fn ProceduresPage() -> Element {
                     }
                 }
             }
-            if procedures.is_empty() && list.read().is_some() {
+            if let Some(Err(e)) = &*list.read() {
+                p { class: "error", role: "alert", {error_text(lang, e.code)} }
+            } else if procedures.is_empty() && list.read().is_some() {
                 p { class: "empty", role: "status", {t(lang, "procedures-empty")} }
             }
             ul { class: "report-list", id: "procedure-list", aria_label: t(lang, "procedures-list"),
@@ -232,10 +235,15 @@ fn DossierLookupForm() -> Element {
         code: code(),
         check: check(),
     };
-    let mut answer = move |r: Result<DossierView, hues_wire::ApiError>| match r {
+    // What the shown dossier was found with: "Track" tracks that one, even if the fields were
+    // edited since.
+    let mut looked_up = use_signal(|| None::<DossierLookup>);
+    let mut answer = move |req: DossierLookup, r: Result<DossierView, hues_wire::ApiError>| match r
+    {
         Ok(view) => {
             error.set(None);
             result.set(Some(view));
+            looked_up.set(Some(req));
         }
         Err(e) => {
             result.set(None);
@@ -257,7 +265,9 @@ fn DossierLookupForm() -> Element {
                 }
                 busy.set(true);
                 spawn(async move {
-                    answer(bridge::lookup_dossier(&request()).await);
+                    let req = request();
+                    let found = bridge::lookup_dossier(&req).await;
+                    answer(req, found);
                     busy.set(false);
                 });
             },
@@ -313,7 +323,12 @@ fn DossierLookupForm() -> Element {
                             onclick: move |_| {
                                 busy.set(true);
                                 spawn(async move {
-                                    answer(bridge::track_dossier(&request()).await);
+                                    let Some(req) = looked_up() else {
+                                        busy.set(false);
+                                        return;
+                                    };
+                                    let tracked = bridge::track_dossier(&req).await;
+                                    answer(req, tracked);
                                     busy.set(false);
                                 });
                             },

@@ -683,6 +683,18 @@ async fn a_severe_warning_for_my_place_notifies_once_and_again_on_its_update() {
     );
     assert_eq!(state("HUE-2026-LU-02").as_deref(), Some("active"));
 
+    // An exercise, even Extreme and over home, is no real warning: listed, never raised.
+    let exercise = about_the_demo_flood("HUE-2026-DIEN-TAP-01", "Alert", "Diễn tập lũ")
+        .replace("<status>Actual</status>", "<status>Exercise</status>")
+        .replace(
+            "  <references>pctt@hue.gov.vn,HUE-2026-LU-SONG-HUONG-01,2026-11-21T14:00:00+07:00</references>\n",
+            "",
+        );
+    let (status, body) = server.post_alert(&exercise).await.expect("exercise");
+    assert_eq!(status, 201, "{body}");
+    client.engine.sync_once().await;
+    assert_eq!(store.take_notices(now).expect("notices"), [], "an exercise");
+
     // A Cancel raises nothing and marks the warning cancelled.
     let cancel = about_the_demo_flood("HUE-2026-LU-03", "Cancel", "Hết lũ").replace(
         "HUE-2026-LU-SONG-HUONG-01,2026-11-21T14:00:00+07:00",
@@ -709,7 +721,10 @@ async fn the_catalogue_reads_offline_and_a_tracked_dossier_notifies_its_changes(
     use hues_wire::dossiers::{DossierLookup, DossierState};
     use hues_wire::ipc::ProcedureQuery;
     let data = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let port = free_port().expect("port");
+    let server = ServerProcess::start(data.path(), port)
+        .await
+        .expect("server");
     let client = Client::new(&server.url());
     client.engine.sync_once().await;
     let store = client.store();
@@ -854,6 +869,16 @@ async fn the_catalogue_reads_offline_and_a_tracked_dossier_notifies_its_changes(
         .await
         .expect("untracked offline");
     assert!(store.my_dossiers().expect("mine").is_empty());
+    assert_eq!(
+        store.pending_untracks().expect("pending"),
+        ["HS-2026-000101"]
+    );
+    // The server hears of it with the first sync that reaches it.
+    let _server = ServerProcess::start(data.path(), port)
+        .await
+        .expect("server back");
+    client.engine.sync_once().await;
+    assert!(store.pending_untracks().expect("pending").is_empty());
 }
 
 /// The server's look-up limit per device (10 in 10 minutes).

@@ -94,6 +94,7 @@ impl Store {
              ON CONFLICT(code) DO UPDATE SET record = ?2",
             params![d.code, serde_json::to_string(d)?, ts(now)],
         )?;
+        tx.execute("DELETE FROM untrack_pending WHERE code = ?1", [&d.code])?;
         tx.execute(
             "INSERT INTO notified (key, notified_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![crate::notices::dossier_key(d), ts(now)],
@@ -104,10 +105,36 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a dossier from My dossiers at once; the server is told by the next sync run
+    /// that reaches it (`untrack_pending`).
     pub fn untrack_dossier(&self, code: &str) -> Result<(), CoreError> {
-        self.conn()?
-            .execute("DELETE FROM dossiers WHERE code = ?1", [code])?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM dossiers WHERE code = ?1", [code])?;
+        tx.execute(
+            "INSERT INTO untrack_pending (code) VALUES (?1) ON CONFLICT DO NOTHING",
+            [code],
+        )?;
+        tx.commit()?;
+        drop(conn);
         self.bump();
+        Ok(())
+    }
+
+    /// Untracks the server has not heard of yet.
+    pub fn pending_untracks(&self) -> Result<Vec<String>, CoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT code FROM untrack_pending ORDER BY code")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The server heard of this untrack.
+    pub fn untrack_told(&self, code: &str) -> Result<(), CoreError> {
+        self.conn()?
+            .execute("DELETE FROM untrack_pending WHERE code = ?1", [code])?;
         Ok(())
     }
 

@@ -40,13 +40,15 @@ pub enum Notice {
     },
 }
 
-/// A tracked dossier's key changes with each new step and with an apology.
+/// A tracked dossier's key changes with each new step and with each apology.
 pub fn dossier_key(d: &hues_wire::dossiers::Dossier) -> String {
     format!(
         "dossier:{}:{}:{}",
         d.code,
         d.timeline.len(),
-        u8::from(d.apology.is_some())
+        d.apology
+            .as_ref()
+            .map_or_else(String::new, |a| a.at.timestamp().to_string())
     )
 }
 
@@ -59,14 +61,21 @@ impl Store {
             let procedure = match self.procedure(&d.procedure_id)? {
                 Some(p) if language == "en" => p.name_en,
                 Some(p) => p.name_vi,
-                None => String::new(),
+                None => d.code.clone(),
             };
+            // The apology is the news only when nothing happened after it.
+            let last_step = d.timeline.last().map(|s| s.at);
+            let new_appointment = d
+                .apology
+                .as_ref()
+                .filter(|a| last_step.is_none_or(|at| a.at >= at))
+                .map(|a| a.new_appointment);
             candidates.push((
                 dossier_key(&d),
                 Notice::Dossier {
                     procedure,
                     state: d.state,
-                    new_appointment: d.apology.as_ref().map(|a| a.new_appointment),
+                    new_appointment,
                     code: d.code,
                 },
             ));
@@ -74,6 +83,8 @@ impl Store {
         let alerts = self
             .alert_views(now)?
             .into_iter()
+            // Exercises, tests and drafts are listed, never raised as real warnings.
+            .filter(|v| v.alert.status == "Actual")
             .filter(|v| v.alert.state == "active" && !v.expired && !v.affects.is_empty())
             .filter(|v| {
                 v.alert

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_my_places.sql"),
     include_str!("../migrations/0011_notified.sql"),
     include_str!("../migrations/0012_dossiers.sql"),
+    include_str!("../migrations/0013_untrack_pending.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -209,13 +209,11 @@ impl SyncEngine {
         Ok((client, token))
     }
 
-    /// Stops tracking a dossier: gone from My dossiers at once; the server is told when it can
-    /// be reached (until then its changes are simply not kept).
+    /// Stops tracking a dossier: gone from My dossiers at once; the next sync run that reaches
+    /// the server tells it (until then its changes are simply not kept).
     pub async fn untrack_dossier(&self, code: &str) -> Result<(), ApiError> {
         self.store.untrack_dossier(code)?;
-        if let Ok((client, token)) = self.signed_in().await {
-            let _ = client.untrack_dossier(&token, code).await;
-        }
+        self.wake();
         Ok(())
     }
 
@@ -243,6 +241,16 @@ impl SyncEngine {
             // We just reached the server after being offline: the network is back, so whatever
             // waits goes now instead of at its backed-off time.
             self.store.retry_all_now()?;
+        }
+        for code in self.store.pending_untracks()? {
+            match client.untrack_dossier(&token, &code).await {
+                Ok(()) => self.store.untrack_told(&code)?,
+                // Told next time.
+                Err(RequestError::Transient(_)) => break,
+                Err(e) if e.is_unauthorized() => break,
+                // Refused for good (e.g. a code the server never had): nothing to undo.
+                Err(RequestError::Refused(_)) => self.store.untrack_told(&code)?,
+            }
         }
         let exchanged = match self.push(&client, &token, outcome).await {
             Ok(()) => self.pull(&client, &server, &token, outcome).await,

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_places_bookings.sql"),
     include_str!("../migrations/0008_alerts.sql"),
     include_str!("../migrations/0009_dossiers.sql"),
+    include_str!("../migrations/0010_lookup_codes.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -196,7 +196,6 @@ fn attributes_for(code: &str) -> Vec<CategoryAttribute> {
     }
 }
 
-/// Seeds (or refreshes) the demo data; safe to run at every start.
 /// The rows of a demo data file: tab-separated fields, `#` comments and blank lines skipped.
 fn tsv_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
     text.lines()
@@ -260,6 +259,7 @@ pub fn places() -> Vec<Place> {
         .collect()
 }
 
+/// Seeds (or refreshes) the demo data; safe to run at every start.
 pub fn seed(db: &Db) -> anyhow::Result<()> {
     db.run_blocking(|conn| {
         let tx = conn.transaction()?;

@@ -10,8 +10,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hues_wire::calendar::Calendar;
 use hues_wire::deadline::{DeadlineFlag, local_date};
 use hues_wire::dossiers::{
-    Apology, Dossier, DossierAdvance, DossierLookup, DossierState, DossierStep, FlaggedDossier,
-    NewApology, NewDossier, Procedure, UnitDeadlines, check_lookup, normalize_code, phone_check,
+    Apology, CODE_RULE, Dossier, DossierAdvance, DossierLookup, DossierState, DossierStep,
+    FlaggedDossier, NewApology, NewDossier, Procedure, UnitDeadlines, check_lookup, normalize_code,
+    phone_check, valid_code,
 };
 use hues_wire::{ApiError, ErrorCode};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -24,8 +25,12 @@ use crate::store::{touch_public, touch_tracked, ts};
 
 /// Look-ups a device may make in `LOOKUP_WINDOW`.
 pub const LOOKUP_LIMIT: i64 = 10;
-/// The rate limit's window.
+/// The per-device limit's window.
 pub const LOOKUP_WINDOW: Duration = Duration::minutes(10);
+/// Look-ups of one code, from all devices together, in `CODE_WINDOW`: registering a new device
+/// per try gets nowhere (10,000 check values at 10 an hour is weeks).
+pub const CODE_LIMIT: i64 = 10;
+pub const CODE_WINDOW: Duration = Duration::hours(1);
 
 /// The one answer for an unknown code and for a wrong check value.
 fn no_such_dossier() -> Fail {
@@ -123,8 +128,8 @@ pub fn receive(
     now: DateTime<Utc>,
 ) -> Result<Dossier, Fail> {
     let code = normalize_code(&new.code);
-    if code.is_empty() || code.chars().count() > 40 || code.chars().any(char::is_control) {
-        return Err(bad("code", "1 to 40 printable characters"));
+    if !valid_code(&code) {
+        return Err(bad("code", CODE_RULE));
     }
     let check = phone_check(&new.phone).ok_or_else(|| bad("phone", "at least 4 digits"))?;
     for (field, value) in [("unit_vi", &new.unit_vi), ("unit_en", &new.unit_en)] {
@@ -208,12 +213,7 @@ pub fn advance(
             ),
         ));
     }
-    d.state = step.state;
-    d.timeline.push(DossierStep {
-        state: step.state,
-        at: now,
-        note: step.note.trim().to_owned(),
-    });
+    d.move_to(step.state, now, step.note.trim().to_owned());
     save(&tx, &d)?;
     tx.commit()?;
     Ok(d)
@@ -265,27 +265,34 @@ pub fn lookup(
 ) -> Result<Dossier, Fail> {
     let tx = conn.transaction()?;
     let device_id = device.to_string();
+    let code = normalize_code(&l.code);
     tx.execute(
         "DELETE FROM dossier_lookups WHERE at < ?1",
-        [ts(now - LOOKUP_WINDOW)],
+        [ts(now - LOOKUP_WINDOW.max(CODE_WINDOW))],
     )?;
-    let recent: i64 = tx.query_row(
-        "SELECT count(*) FROM dossier_lookups WHERE device_id = ?1",
-        [&device_id],
-        |r| r.get(0),
+    let (by_device, by_code): (i64, i64) = tx.query_row(
+        "SELECT (SELECT count(*) FROM dossier_lookups WHERE device_id = ?1 AND at >= ?2),
+                (SELECT count(*) FROM dossier_lookups WHERE code = ?3 AND at >= ?4)",
+        params![
+            device_id,
+            ts(now - LOOKUP_WINDOW),
+            code,
+            ts(now - CODE_WINDOW)
+        ],
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if recent >= LOOKUP_LIMIT {
-        // The attempt is not recorded: waiting the window out is enough.
+    if by_device >= LOOKUP_LIMIT || by_code >= CODE_LIMIT {
+        // The same answer whether the code exists or not; the attempt is not recorded:
+        // waiting the window out is enough.
         return Err(Fail::new(
             ErrorCode::RateLimited,
-            "too many look-ups: try again in a few minutes",
+            "too many look-ups: try again later",
         ));
     }
     tx.execute(
-        "INSERT INTO dossier_lookups (device_id, at) VALUES (?1, ?2)",
-        params![device_id, ts(now)],
+        "INSERT INTO dossier_lookups (device_id, at, code) VALUES (?1, ?2, ?3)",
+        params![device_id, ts(now), code],
     )?;
-    let code = normalize_code(&l.code);
     let presented = check_secret(&code, l.check.trim());
     let found = dossier(&tx, &code)?;
     let result = match found {
@@ -321,7 +328,7 @@ pub fn deadlines(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<UnitDeadli
     for record in rows {
         let d: Dossier = from_json(&record)?;
         let flag = d.flag(today);
-        if flag == DeadlineFlag::OnTime {
+        if matches!(flag, DeadlineFlag::OnTime | DeadlineFlag::Paused) {
             continue;
         }
         if units.last().is_none_or(|u| u.unit_vi != d.unit_vi) {
@@ -340,7 +347,7 @@ pub fn deadlines(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<UnitDeadli
             DeadlineFlag::DueSoon => unit.due_soon += 1,
             DeadlineFlag::Overdue => unit.overdue += 1,
             DeadlineFlag::Escalated => unit.escalated += 1,
-            DeadlineFlag::OnTime => {}
+            DeadlineFlag::OnTime | DeadlineFlag::Paused => {}
         }
         unit.dossiers.push(FlaggedDossier {
             working_days_late: cal.working_days_between(d.appointment, today),

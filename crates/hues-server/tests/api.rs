@@ -1518,6 +1518,55 @@ async fn dossiers_cannot_be_enumerated_and_look_ups_are_limited() {
         )
         .await;
     assert_eq!(st, StatusCode::OK);
+    // But the code itself has been tried 10 times within the hour, from any device: a fresh
+    // device per try gets nowhere, and the answer does not depend on the code existing.
+    let third = s.device().await;
+    for code in ["HS-2026-000101", "HS-2026-999999"] {
+        let (st, v) = s
+            .call(
+                "POST",
+                "/api/v1/dossiers/lookup",
+                Some(&third),
+                Some(&lookup(code, "4567")),
+            )
+            .await;
+        if code == "HS-2026-000101" {
+            assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
+        } else {
+            assert_eq!(st, StatusCode::NOT_FOUND, "{v}");
+        }
+    }
+    for _ in 0..hues_server::dossiers::CODE_LIMIT {
+        let fresh = s.device().await;
+        s.call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            Some(&fresh),
+            Some(&lookup("HS-2026-999999", "0000")),
+        )
+        .await;
+    }
+    let fresh = s.device().await;
+    let (st, limited) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            Some(&fresh),
+            Some(&lookup("HS-2026-999999", "0000")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    assert_error(&limited, "rate_limited");
+    // Other codes still answer.
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/lookup",
+            Some(&fresh),
+            Some(&lookup("HS-2026-000104", "1357")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@
 //!   Monday morning is due on Thursday. A 0-day procedure ("within the day") is due that day.
 //! - A dossier not finished by the end of its appointment day is overdue; more than 5 working
 //!   days past it, it is escalated. One due today or on the next working day is "due soon".
+//! - While the unit waits for supplementary documents the clock stops: the dossier is "paused",
+//!   and when they arrive its appointment moves by the working days spent waiting.
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,8 @@ pub enum DeadlineFlag {
     Overdue,
     /// More than 5 working days past its appointment.
     Escalated,
+    /// The clock is stopped: the unit waits for the filer's supplementary documents.
+    Paused,
 }
 
 impl DeadlineFlag {
@@ -44,11 +48,17 @@ impl DeadlineFlag {
             Self::DueSoon => "due_soon",
             Self::Overdue => "overdue",
             Self::Escalated => "escalated",
+            Self::Paused => "paused",
         }
     }
 
-    pub const ALL: [DeadlineFlag; 4] =
-        [Self::OnTime, Self::DueSoon, Self::Overdue, Self::Escalated];
+    pub const ALL: [DeadlineFlag; 5] = [
+        Self::OnTime,
+        Self::DueSoon,
+        Self::Overdue,
+        Self::Escalated,
+        Self::Paused,
+    ];
 }
 
 /// A date in Huế.

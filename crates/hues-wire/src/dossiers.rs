@@ -205,9 +205,36 @@ impl Dossier {
             .map(|s| crate::deadline::local_date(s.at))
     }
 
-    /// Where it stands against its appointment on `today`.
+    /// Where it stands against its appointment on `today` (paused while the unit waits for
+    /// the filer's documents).
     pub fn flag(&self, today: NaiveDate) -> DeadlineFlag {
+        if self.state == DossierState::SupplementRequested {
+            return DeadlineFlag::Paused;
+        }
         crate::calendar::Calendar::vietnam().flag(self.appointment, today, self.finished_on())
+    }
+
+    /// Moves the dossier to `state` at `at`; when supplementary documents arrive (back to
+    /// processing), the appointment moves by the working days spent waiting for them.
+    pub fn move_to(&mut self, state: DossierState, at: DateTime<Utc>, note: String) {
+        if self.state == DossierState::SupplementRequested
+            && let Some(asked) = self
+                .timeline
+                .iter()
+                .rev()
+                .find(|s| s.state == DossierState::SupplementRequested)
+        {
+            let cal = crate::calendar::Calendar::vietnam();
+            let waited = cal.working_days_between(
+                crate::deadline::local_date(asked.at),
+                crate::deadline::local_date(at),
+            );
+            if let Ok(days) = u32::try_from(waited) {
+                self.appointment = cal.add_working_days(self.appointment, days);
+            }
+        }
+        self.state = state;
+        self.timeline.push(DossierStep { state, at, note });
     }
 }
 
@@ -281,14 +308,25 @@ pub struct UnitDeadlines {
     pub dossiers: Vec<FlaggedDossier>,
 }
 
-/// Check values are exactly 4 digits; codes are short printable text.
+/// What a dossier code may hold (it also travels in URL paths).
+pub const CODE_RULE: &str = "1 to 40 letters, digits, '.', '-' or '_'";
+
+/// Whether a (normalised) dossier code follows `CODE_RULE`, as codes on receipts do
+/// (e.g. `000.00.25.H57-241118-0001`).
+pub fn valid_code(code: &str) -> bool {
+    (1..=40).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Check values are exactly 4 digits; codes follow `CODE_RULE`.
 pub fn check_lookup(l: &DossierLookup) -> Result<(), crate::ApiError> {
     use crate::{ApiError, ErrorCode};
-    let code = l.code.trim();
-    if code.is_empty() || code.chars().count() > 40 || code.chars().any(char::is_control) {
+    if !valid_code(&normalize_code(&l.code)) {
         return Err(ApiError::new(
             ErrorCode::InvalidValue,
-            "code: the dossier code printed on the receipt",
+            format!("code: the dossier code printed on the receipt ({CODE_RULE})"),
         ));
     }
     let check = l.check.trim();
@@ -333,10 +371,55 @@ mod tests {
         assert!(!ok("HS", "45a7"));
         assert!(!ok(&"X".repeat(41), "4567"));
         assert!(!ok("HS\u{0}", "4567"));
+        assert!(!ok("HS/1", "4567"), "codes travel in URL paths");
+        assert!(!ok("HS 1", "4567"));
+        assert!(ok("000.00.25.H57-241118-0001", "4567"));
         assert_eq!(phone_check("0905 123 456").as_deref(), Some("3456"));
         assert_eq!(phone_check("+84-90-512-3456").as_deref(), Some("3456"));
         assert_eq!(phone_check("12"), None);
         assert_eq!(normalize_code(" hs-1 "), "HS-1");
+    }
+
+    #[test]
+    fn the_clock_stops_while_documents_are_awaited() {
+        use chrono::TimeZone;
+        let at = |d: u32, h: u32| {
+            crate::time::vietnam_offset()
+                .with_ymd_and_hms(2026, 11, d, h, 0, 0)
+                .single()
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        let mut d = Dossier {
+            code: "HS-1".into(),
+            procedure_id: "tam-tru".into(),
+            unit_vi: "U".into(),
+            unit_en: "U".into(),
+            received_at: at(23, 9),
+            appointment: NaiveDate::from_ymd_opt(2026, 11, 26).expect("date"),
+            state: DossierState::Received,
+            timeline: Vec::new(),
+            apology: None,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+        d.move_to(
+            DossierState::SupplementRequested,
+            at(24, 10),
+            "Bổ sung".into(),
+        );
+        assert_eq!(
+            d.flag(today),
+            DeadlineFlag::Paused,
+            "not overdue while waiting"
+        );
+        // Asked Tuesday 24, brought Monday 30: 4 working days (25, 26, 27, 30) of waiting.
+        d.move_to(DossierState::InProcessing, at(30, 8), String::new());
+        assert_eq!(
+            d.appointment,
+            NaiveDate::from_ymd_opt(2026, 12, 2).expect("date")
+        );
+        assert_eq!(d.flag(today), DeadlineFlag::OnTime);
+        assert_eq!(d.timeline.len(), 2);
     }
 
     #[test]
