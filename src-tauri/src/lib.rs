@@ -36,11 +36,13 @@ pub fn run() {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
+            let opening = std::time::Instant::now();
             let state = AppState::open(
                 &data_dir,
                 std::env::var("HUES_SERVER_URL").ok(),
                 std::env::var("HUES_TILE_URL").ok(),
             )?;
+            tracing::info!(ms = opening.elapsed().as_millis(), "store opened");
             let period = std::env::var("HUES_SYNC_PERIOD_SECS")
                 .ok()
                 .and_then(|s| s.parse().ok())
