@@ -301,6 +301,40 @@ mod tests {
         }
     }
 
+    /// Over every day of the calendar's three years, at hours around the cut-off, for 0 to 20
+    /// working days: the appointment is a working day, never before the day it counts from,
+    /// and exactly `days` working days after it.
+    #[test]
+    fn every_appointment_is_a_working_day_exactly_days_after_it_counts_from() {
+        let cal = Calendar::vietnam();
+        let mut day = d(2025, 1, 1);
+        let mut checked = 0;
+        while day <= d(2027, 11, 30) {
+            for hour in [8, 14, 15, 22] {
+                let received = crate::time::vietnam_offset()
+                    .from_local_datetime(&day.and_hms_opt(hour, 30, 0).expect("time"))
+                    .single()
+                    .expect("time")
+                    .with_timezone(&Utc);
+                let from = cal.counts_from(received);
+                assert!(cal.is_working_day(from) && from >= day, "{received}");
+                assert_eq!(from == day, cal.is_working_day(day) && hour < CUTOFF_HOUR);
+                for days in [0, 1, 3, 7, 20] {
+                    let due = cal.appointment(received, days);
+                    assert!(cal.is_working_day(due), "{received} + {days}");
+                    assert_eq!(
+                        cal.working_days_between(from, due),
+                        i64::from(days),
+                        "{received} + {days}"
+                    );
+                    checked += 1;
+                }
+            }
+            day += Duration::days(1);
+        }
+        assert!(checked > 20_000);
+    }
+
     #[test]
     fn working_days_between_and_flags() {
         let cal = Calendar::vietnam();
