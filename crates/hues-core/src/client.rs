@@ -82,6 +82,20 @@ impl ApiClient {
         Err(RequestError::Refused(err))
     }
 
+    /// As `read`, for answers whose success carries no body (a 2xx with nothing, which is not
+    /// JSON, is success).
+    async fn read_no_body(
+        resp: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<(), RequestError> {
+        Self::read::<serde::de::IgnoredAny>(resp)
+            .await
+            .map(|_| ())
+            .or_else(|e| match e {
+                RequestError::Transient(m) if m.starts_with("unreadable answer") => Ok(()),
+                other => Err(other),
+            })
+    }
+
     pub async fn register(&self, device: &NewDevice) -> Result<DeviceToken, RequestError> {
         Self::read(
             self.http
@@ -155,14 +169,7 @@ impl ApiClient {
             .bearer_auth(token)
             .send()
             .await;
-        Self::read::<serde::de::IgnoredAny>(resp)
-            .await
-            .map(|_| ())
-            .or_else(|e| match e {
-                // 204 carries no body, which is not JSON: that is success.
-                RequestError::Transient(m) if m.starts_with("unreadable answer") => Ok(()),
-                other => Err(other),
-            })
+        Self::read_no_body(resp).await
     }
 
     pub async fn submit_booking(
@@ -296,14 +303,7 @@ impl ApiClient {
             .body(bytes)
             .send()
             .await;
-        Self::read::<serde::de::IgnoredAny>(resp)
-            .await
-            .map(|_| ())
-            .or_else(|e| match e {
-                // 200/201 carry an empty body, which is not JSON: that is success.
-                RequestError::Transient(m) if m.starts_with("unreadable answer") => Ok(()),
-                other => Err(other),
-            })
+        Self::read_no_body(resp).await
     }
 
     /// A published photo's bytes (`GET /photos/{sha}`); the caller checks them against the name.
