@@ -59,6 +59,8 @@ pub struct SyncEngine {
     online: AtomicBool,
     /// One run at a time: the background loop and "sync now" never overlap.
     running: Mutex<()>,
+    /// Tracking and untracking a dossier with the server never interleave.
+    tracking: Mutex<()>,
     wake: Notify,
 }
 
@@ -70,6 +72,7 @@ impl SyncEngine {
             platform: platform.to_owned(),
             online: AtomicBool::new(false),
             running: Mutex::new(()),
+            tracking: Mutex::new(()),
             wake: Notify::new(),
         }
     }
@@ -187,6 +190,11 @@ impl SyncEngine {
             check: lookup.check.trim().to_owned(),
         };
         let (client, token) = self.signed_in().await?;
+        let _tracking = if track {
+            Some(self.tracking.lock().await)
+        } else {
+            None
+        };
         let dossier = client
             .dossier(&token, &lookup, track)
             .await
@@ -212,7 +220,10 @@ impl SyncEngine {
     /// Stops tracking a dossier: gone from My dossiers at once; the next sync run that reaches
     /// the server tells it (until then its changes are simply not kept).
     pub async fn untrack_dossier(&self, code: &str) -> Result<(), ApiError> {
-        self.store.untrack_dossier(code)?;
+        {
+            let _tracking = self.tracking.lock().await;
+            self.store.untrack_dossier(code)?;
+        }
         self.wake();
         Ok(())
     }
@@ -243,6 +254,11 @@ impl SyncEngine {
             self.store.retry_all_now()?;
         }
         for code in self.store.pending_untracks()? {
+            // Tracked again meanwhile? Then there is nothing to tell.
+            let _tracking = self.tracking.lock().await;
+            if !self.store.pending_untracks()?.contains(&code) {
+                continue;
+            }
             match client.untrack_dossier(&token, &code).await {
                 Ok(()) => self.store.untrack_told(&code)?,
                 // Told next time.

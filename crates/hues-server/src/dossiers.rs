@@ -397,7 +397,7 @@ pub async fn list_procedures(
     responses((status = 200, body = Dossier),
         (status = 404, description = "unknown code or wrong check value: the same answer", body = ApiError),
         (status = 401, body = ApiError), (status = 422, body = ApiError),
-        (status = 429, description = "too many look-ups from this device", body = ApiError)))]
+        (status = 429, description = "too many look-ups from this device, or of this code from all devices", body = ApiError)))]
 pub async fn lookup_dossier(
     State(state): State<AppState>,
     Device(device): Device,
@@ -424,7 +424,8 @@ async fn look_up(
 #[utoipa::path(post, path = "/api/v1/dossiers/track", tag = "citizen",
     security(("bearer" = [])), request_body = DossierLookup,
     responses((status = 200, body = Dossier), (status = 404, body = ApiError),
-        (status = 401, body = ApiError), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+        (status = 401, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, description = "too many look-ups from this device, or of this code from all devices", body = ApiError)))]
 pub async fn track_dossier(
     State(state): State<AppState>,
     Device(device): Device,

@@ -215,7 +215,9 @@ impl Dossier {
     }
 
     /// Moves the dossier to `state` at `at`; when supplementary documents arrive (back to
-    /// processing), the appointment moves by the working days spent waiting for them.
+    /// processing), the appointment (and an apology's new date) moves by the working days spent
+    /// waiting for them, the documents counting from a working day like a new dossier (the
+    /// cut-off hour, days off).
     pub fn move_to(&mut self, state: DossierState, at: DateTime<Utc>, note: String) {
         if self.state == DossierState::SupplementRequested
             && let Some(asked) = self
@@ -225,12 +227,13 @@ impl Dossier {
                 .find(|s| s.state == DossierState::SupplementRequested)
         {
             let cal = crate::calendar::Calendar::vietnam();
-            let waited = cal.working_days_between(
-                crate::deadline::local_date(asked.at),
-                crate::deadline::local_date(at),
-            );
+            let waited = cal
+                .working_days_between(crate::deadline::local_date(asked.at), cal.counts_from(at));
             if let Ok(days) = u32::try_from(waited) {
                 self.appointment = cal.add_working_days(self.appointment, days);
+                if let Some(apology) = &mut self.apology {
+                    apology.new_appointment = cal.add_working_days(apology.new_appointment, days);
+                }
             }
         }
         self.state = state;
@@ -412,14 +415,30 @@ mod tests {
             DeadlineFlag::Paused,
             "not overdue while waiting"
         );
-        // Asked Tuesday 24, brought Monday 30: 4 working days (25, 26, 27, 30) of waiting.
+        let asked = d.clone();
+        // Asked Tuesday 24, brought Monday 30 in the morning: 4 working days (25, 26, 27, 30)
+        // of waiting; after the 15:00 cut-off they count from Tuesday 1/12 (5); brought on
+        // Saturday 28 they count from Monday 30 (4).
+        for (brought, due) in [(at(30, 8), 2), (at(30, 16), 3), (at(28, 10), 2)] {
+            let mut back = asked.clone();
+            back.apology = Some(Apology {
+                at: at(24, 9),
+                reason: "Xin lỗi".into(),
+                new_appointment: NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"),
+            });
+            back.move_to(DossierState::InProcessing, brought, String::new());
+            let due = NaiveDate::from_ymd_opt(2026, 12, due).expect("date");
+            assert_eq!(back.appointment, due, "{brought}");
+            assert!(
+                back.apology
+                    .as_ref()
+                    .is_some_and(|a| a.new_appointment > due),
+                "the apology's date moves too"
+            );
+            assert_eq!(back.timeline.len(), 2);
+        }
         d.move_to(DossierState::InProcessing, at(30, 8), String::new());
-        assert_eq!(
-            d.appointment,
-            NaiveDate::from_ymd_opt(2026, 12, 2).expect("date")
-        );
         assert_eq!(d.flag(today), DeadlineFlag::OnTime);
-        assert_eq!(d.timeline.len(), 2);
     }
 
     #[test]
