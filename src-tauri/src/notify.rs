@@ -4,6 +4,8 @@
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource};
 use hues_core::notices::Notice;
+use std::sync::atomic::Ordering;
+
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::{NotificationExt, PermissionState};
 
@@ -25,6 +27,11 @@ pub fn raise<R: Runtime>(app: &AppHandle<R>) {
         return;
     }
     let store = state.store();
+    // A sync run that brought nothing leaves nothing new to decide.
+    let revision = store.revision();
+    if state.notices_at.swap(revision, Ordering::Relaxed) == revision {
+        return;
+    }
     let language = store.settings().map(|s| s.language).unwrap_or_default();
     let notices = match store.take_notices(state.now()) {
         Ok(n) => n,

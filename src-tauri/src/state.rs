@@ -14,6 +14,8 @@ pub struct AppState {
     pub tile_cache: Arc<TileCache>,
     /// A fixed "now" for opening hours (`HUES_NOW`, RFC 3339): demos and tests at a known time.
     pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The store's revision when notices were last decided: nothing changed, nothing to decide.
+    pub notices_at: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
                 .ok()
                 .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
                 .map(|t| t.with_timezone(&chrono::Utc)),
+            notices_at: std::sync::atomic::AtomicU64::new(0),
         })
     }
 

@@ -271,6 +271,11 @@ impl Store {
         self.conn.lock().map_err(|_| CoreError::Poisoned)
     }
 
+    /// Grows with every change of what the device keeps (screens and notices reload on it).
+    pub fn revision(&self) -> u64 {
+        self.revision.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn bump(&self) {
         self.revision.fetch_add(1, Ordering::Relaxed);
     }
