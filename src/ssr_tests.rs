@@ -51,6 +51,7 @@ fn category() -> Category {
         description_en: String::new(),
         position: 1,
         attributes: Vec::new(),
+        public: true,
     }
 }
 

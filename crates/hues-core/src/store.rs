@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_notified.sql"),
     include_str!("../migrations/0012_dossiers.sql"),
     include_str!("../migrations/0013_untrack_pending.sql"),
+    include_str!("../migrations/0014_category_public.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -406,7 +407,7 @@ impl Store {
     pub fn categories(&self) -> Result<Vec<Category>, CoreError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
-            "SELECT code, grp, name_vi, name_en, description_vi, description_en, position, attributes
+            "SELECT code, grp, name_vi, name_en, description_vi, description_en, position, attributes, public
              FROM categories ORDER BY position, code",
         )?;
         let rows = stmt
@@ -421,6 +422,7 @@ impl Store {
                         description_en: r.get(5)?,
                         position: r.get(6)?,
                         attributes: Vec::new(),
+                        public: r.get(8)?,
                     },
                     r.get::<_, String>(7)?,
                 ))
@@ -498,6 +500,7 @@ impl Store {
                 description_en: String::new(),
                 position: 0,
                 attributes: serde_json::from_str(attributes)?,
+                public: true,
             };
             hues_wire::validate::check_attributes(&cat, &new.attributes)
                 .map_err(|e| CoreError::Invalid(e.into()))?;
@@ -767,10 +770,10 @@ impl Store {
             match change {
                 Change::Category(c) => {
                     tx.execute(
-                        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes, public)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                          ON CONFLICT(code) DO UPDATE SET grp = ?2, name_vi = ?3, name_en = ?4,
-                            description_vi = ?5, description_en = ?6, position = ?7, attributes = ?8",
+                            description_vi = ?5, description_en = ?6, position = ?7, attributes = ?8, public = ?9",
                         params![
                             c.code,
                             c.group,
@@ -779,7 +782,8 @@ impl Store {
                             c.description_vi,
                             c.description_en,
                             c.position,
-                            serde_json::to_string(&c.attributes)?
+                            serde_json::to_string(&c.attributes)?,
+                            c.public,
                         ],
                     )?;
                 }

@@ -113,6 +113,9 @@ pub fn categories() -> Vec<Category> {
                 description_en: d_en.into(),
                 position,
                 attributes: attributes_for(code),
+                // Reports of public order and security name people and places that must not
+                // be shown to everyone: only the reporter and staff see them.
+                public: code != "security",
             },
         )
         .collect()

@@ -81,10 +81,10 @@ pub fn device_by_token_hash(conn: &mut Connection, hash: &str) -> Result<Option<
 
 pub fn upsert_category(tx: &Transaction<'_>, c: &Category) -> Result<(), Fail> {
     tx.execute(
-        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes, public)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(code) DO UPDATE SET grp = ?2, name_vi = ?3, name_en = ?4,
-             description_vi = ?5, description_en = ?6, position = ?7, attributes = ?8",
+             description_vi = ?5, description_en = ?6, position = ?7, attributes = ?8, public = ?9",
         params![
             c.code,
             c.group,
@@ -93,7 +93,8 @@ pub fn upsert_category(tx: &Transaction<'_>, c: &Category) -> Result<(), Fail> {
             c.description_vi,
             c.description_en,
             c.position,
-            json(&c.attributes)?
+            json(&c.attributes)?,
+            c.public,
         ],
     )?;
     touch(tx, "category", &c.code, None)
@@ -119,11 +120,12 @@ fn category_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Category> {
         description_en: r.get(5)?,
         position: r.get(6)?,
         attributes: from_json(&r.get::<_, String>(7)?)?,
+        public: r.get(8)?,
     })
 }
 
 const CATEGORY_COLUMNS: &str =
-    "code, grp, name_vi, name_en, description_vi, description_en, position, attributes";
+    "code, grp, name_vi, name_en, description_vi, description_en, position, attributes, public";
 
 /// Adds or replaces a known place, and tells every device.
 pub fn upsert_place(tx: &Transaction<'_>, p: &Place) -> Result<(), Fail> {

@@ -60,6 +60,31 @@ pub struct Category {
     /// Extra fields a report of this category carries (Open311 "attributes").
     #[serde(default)]
     pub attributes: Vec<CategoryAttribute>,
+    /// Whether its reports are shown to the public once received (the publication rule). When
+    /// false (e.g. security), only the reporter and staff see them, unless staff publish one.
+    #[serde(default = "yes")]
+    pub public: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Decimal places of a report's position as the public sees it: 3 places of a degree are about
+/// 110 m north–south and 107 m east–west in Huế, enough to find a pothole's street and not enough
+/// to find a reporter's door.
+pub const PUBLIC_POSITION_DECIMALS: i32 = 3;
+
+/// A coordinate as published (see `PUBLIC_POSITION_DECIMALS`); never −0.0.
+pub fn public_coordinate(x: f64) -> f64 {
+    let scale = 10f64.powi(PUBLIC_POSITION_DECIMALS);
+    (x * scale).round() / scale + 0.0
+}
+
+/// A coordinate as stored and compared: −0.0 becomes 0.0, the one zero JSON round-trips
+/// through every store (SQLite keeps −0.0 as 0), so a retry compares equal to what is stored.
+pub fn normalise_coordinate(x: f64) -> f64 {
+    x + 0.0
 }
 
 /// The kind of value an extra field takes (Open311 `datatype`).
@@ -734,6 +759,7 @@ mod tests {
             description_en: String::new(),
             position: 1,
             attributes: Vec::new(),
+            public: true,
         });
         let v = serde_json::to_value(&c).expect("serialize");
         assert_eq!(v["kind"], "category");

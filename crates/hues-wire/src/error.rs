@@ -53,10 +53,13 @@ pub enum ErrorCode {
     PhotoCorrupt,
     /// A CAP document that breaks the standard; the message names the element's path.
     InvalidCap,
+    /// A text holds a control character (other than newline and tab), which would break the
+    /// XML and CSV other systems read.
+    ControlCharacter,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 26] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -82,6 +85,7 @@ impl ErrorCode {
         Self::PhotoNotAnImage,
         Self::PhotoCorrupt,
         Self::InvalidCap,
+        Self::ControlCharacter,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -112,6 +116,7 @@ impl ErrorCode {
             Self::PhotoNotAnImage => "photo_not_an_image",
             Self::PhotoCorrupt => "photo_corrupt",
             Self::InvalidCap => "invalid_cap",
+            Self::ControlCharacter => "control_character",
         }
     }
 
@@ -124,7 +129,8 @@ impl ErrorCode {
             | Self::InvalidValue
             | Self::OutOfRange
             | Self::TooLong
-            | Self::UnknownCategory => 422,
+            | Self::UnknownCategory
+            | Self::ControlCharacter => 422,
             Self::IdConflict => 409,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,

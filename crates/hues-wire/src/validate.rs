@@ -43,6 +43,7 @@ impl From<FieldError> for ApiError {
             ErrorCode::OutOfRange => "is not a valid coordinate",
             ErrorCode::TooLong => "is too long",
             ErrorCode::MissingField => "is empty",
+            ErrorCode::ControlCharacter => "holds a control character",
             _ => "is invalid",
         };
         ApiError::new(e.code, format!("{} {what}", e.field.as_str()))
@@ -71,8 +72,36 @@ pub fn check_longitude(lon: f64) -> Result<(), FieldError> {
     }
 }
 
+/// Whether a text is free of C0 control characters other than newline and tab (and carriage
+/// return, which comes with Windows line ends). U+0001, U+000B and their kind make XML 1.0
+/// documents (Open311 `requests.xml`, CAP) malformed for every consumer, so no text a citizen or
+/// staff member types may carry them; DEL (U+007F) goes with them.
+pub fn is_clean_text(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| (c < ' ' && !matches!(c, '\n' | '\t' | '\r')) || c == '\u{7f}')
+}
+
+/// A free text field (note, comment, answer) that may be empty: no control characters, at most
+/// `max` characters. The error names no field: the caller knows which one it checked.
+pub fn check_free_text(text: &str, max: usize) -> Result<(), ErrorCode> {
+    if !is_clean_text(text) {
+        Err(ErrorCode::ControlCharacter)
+    } else if text.chars().count() > max {
+        Err(ErrorCode::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
 pub fn check_description(text: &str) -> Result<(), FieldError> {
     let field = ReportField::Description;
+    if !is_clean_text(text) {
+        return Err(FieldError {
+            field,
+            code: ErrorCode::ControlCharacter,
+        });
+    }
     if text.trim().is_empty() {
         return Err(FieldError {
             field,
@@ -112,7 +141,9 @@ pub fn check_report(r: &NewReport) -> Result<(), FieldError> {
 /// under 100 km.
 pub fn check_place(p: &ReportPlace) -> Result<(), FieldError> {
     if let Some(a) = &p.address {
-        let code = if a.trim().is_empty() {
+        let code = if !is_clean_text(a) {
+            Some(ErrorCode::ControlCharacter)
+        } else if a.trim().is_empty() {
             Some(ErrorCode::MissingField)
         } else if a.chars().count() > MAX_ADDRESS_CHARS {
             Some(ErrorCode::TooLong)
@@ -147,6 +178,7 @@ impl From<AttributeError> for ApiError {
         let what = match e.code {
             ErrorCode::MissingField => "is required",
             ErrorCode::TooLong => "is too long",
+            ErrorCode::ControlCharacter => "holds a control character",
             _ => "is not a valid answer",
         };
         ApiError::new(e.code, format!("attribute {} {what}", e.attribute))
@@ -178,6 +210,9 @@ pub fn check_attributes(category: &Category, answers: &Attributes) -> Result<(),
         }
         if answer.chars().count() > MAX_ATTRIBUTE_CHARS {
             return Err(err(&attr.code, ErrorCode::TooLong));
+        }
+        if !is_clean_text(answer) {
+            return Err(err(&attr.code, ErrorCode::ControlCharacter));
         }
         let known = |key: &str| attr.values.iter().any(|v| v.key == key);
         let ok = match attr.datatype {
@@ -267,6 +302,7 @@ mod tests {
             description_vi: String::new(),
             description_en: String::new(),
             position: 1,
+            public: true,
             attributes: vec![
                 attr(
                     "size",
@@ -416,6 +452,11 @@ pub fn check_booking(b: &NewBooking, today: chrono::NaiveDate) -> Result<(), Boo
     }
     if b.people == 0 || b.people > MAX_BOOKING_PEOPLE {
         return err("people", ErrorCode::OutOfRange);
+    }
+    for (field, text) in [("contact_name", &b.contact_name), ("note", &b.note)] {
+        if !is_clean_text(text) {
+            return err(field, ErrorCode::ControlCharacter);
+        }
     }
     let name = b.contact_name.trim();
     if name.is_empty() {
