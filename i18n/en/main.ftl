@@ -297,6 +297,7 @@ bookings-empty = You have no bookings.
 me-bookings = My bookings
 map-me = Your location
 error-invalid_cap = The warning is not valid CAP 1.2.
+error-control_character = The text holds an invisible control character (often from pasting). Remove it and send again.
 alerts-views = Warning lists
 alerts-active = In force
 alerts-expired = Expired

@@ -290,6 +290,7 @@ bookings-empty = Bạn chưa đặt chỗ nào.
 me-bookings = Đặt chỗ của tôi
 map-me = Vị trí của bạn
 error-invalid_cap = Bản tin cảnh báo không đúng chuẩn CAP 1.2.
+error-control_character = Nội dung có ký tự điều khiển không hiển thị được (ví dụ do dán từ chỗ khác). Hãy xóa ký tự đó rồi gửi lại.
 alerts-views = Các danh sách cảnh báo
 alerts-active = Đang hiệu lực
 alerts-expired = Đã hết hạn
