@@ -810,11 +810,25 @@ impl Store {
                 }
                 Change::Procedure(p) => crate::dossiers::upsert_procedure(&tx, p)?,
                 Change::Dossier(d) => crate::dossiers::refresh_dossier(&tx, d)?,
-                Change::FollowedReport(r) => {
-                    Self::store_server_report(&tx, r)?;
+                Change::FollowedReport(p) => {
+                    // Never over one of our own (a device cannot follow its own report).
+                    let own: bool = tx.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?1 AND followed = 0)",
+                        [p.id.to_string()],
+                        |r| r.get(0),
+                    )?;
+                    if !own {
+                        Self::store_server_report(&tx, &followed_as_report(p))?;
+                        tx.execute(
+                            "UPDATE reports SET followed = 1 WHERE id = ?1",
+                            [p.id.to_string()],
+                        )?;
+                    }
+                }
+                Change::FollowedReportWithdrawn(id) => {
                     tx.execute(
-                        "UPDATE reports SET followed = 1 WHERE id = ?1",
-                        [r.id.to_string()],
+                        "DELETE FROM reports WHERE id = ?1 AND followed = 1",
+                        [id.to_string()],
                     )?;
                 }
             }
@@ -1099,6 +1113,29 @@ impl Store {
             last_success_at: self.last_success()?,
             revision: self.revision.load(Ordering::Relaxed),
         })
+    }
+}
+
+/// A followed report as the device keeps it: the public shape is all it gets, so the fields the
+/// public never sees stay empty (no rating, no answers; its time is the server's receipt).
+fn followed_as_report(p: &hues_wire::api::PublicReport) -> Report {
+    Report {
+        id: p.id,
+        category: p.category.clone(),
+        description: p.description.clone(),
+        latitude: p.latitude,
+        longitude: p.longitude,
+        created_at: p.received_at,
+        attributes: Default::default(),
+        photos: p.photos.clone(),
+        place: hues_wire::api::ReportPlace {
+            address: p.address.clone(),
+            ..Default::default()
+        },
+        received_at: p.received_at,
+        status: p.status,
+        history: p.history.clone(),
+        rating: None,
     }
 }
 

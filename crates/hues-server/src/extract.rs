@@ -135,3 +135,30 @@ impl FromRequestParts<AppState> for Operator {
         })
     }
 }
+
+/// Whoever calls a route open to everyone: staff (the operator token), a device, or nobody
+/// known. A token that is not valid counts as nobody: public routes do not answer 401.
+pub enum Caller {
+    Anonymous,
+    Device(Uuid),
+    Operator,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Fail;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Fail> {
+        let Some(token) = bearer(parts) else {
+            return Ok(Caller::Anonymous);
+        };
+        if auth::same_token(token, &state.operator_token_hash) {
+            return Ok(Caller::Operator);
+        }
+        let hash = auth::hash_token(token);
+        let found = state
+            .db
+            .run(move |conn| crate::store::device_by_token_hash(conn, &hash))
+            .await?;
+        Ok(found.map_or(Caller::Anonymous, Caller::Device))
+    }
+}

@@ -19,16 +19,76 @@ pub mod demo;
 pub mod dossiers;
 pub mod error;
 pub mod extract;
+pub mod feed;
 pub mod open311;
 pub mod photos;
+pub mod publication;
 pub mod routes;
 pub mod store;
 pub mod tiles;
 
 pub use db::Db;
 
-/// Largest request body: a report is a few KB; photos (later) have their own route.
+/// Largest request body on every route but the two below: a report is a few KB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Largest CAP document (`POST /api/v1/alerts`).
+pub const MAX_CAP_BYTES: usize = 1024 * 1024;
+
+/// The largest body a route takes, decided before anything reads it (authentication included):
+/// a photo upload, a CAP document, else `MAX_BODY_BYTES`.
+pub fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    use axum::http::Method;
+    match (method, path) {
+        (&Method::PUT, p) if p.starts_with("/api/v1/photos/") => {
+            hues_wire::api::MAX_PHOTO_BYTES + 1024
+        }
+        (&Method::POST, "/api/v1/alerts") => MAX_CAP_BYTES,
+        _ => MAX_BODY_BYTES,
+    }
+}
+
+/// Refuses a body over the route's limit from its `Content-Length` before any handler or
+/// extractor runs, and caps a body without one (chunked) at the same limit as it streams.
+async fn limit_body(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = body_limit(req.method(), req.uri().path());
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return error::Fail::new(
+            hues_wire::ErrorCode::PayloadTooLarge,
+            format!("request body over {limit} bytes"),
+        )
+        .into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = if declared.is_some() {
+        // Hyper stops at the declared length: the check above holds.
+        body
+    } else {
+        // No length given (chunked): read up to the limit now, so that a route's own work
+        // (authentication first) never starts on a body that is over it.
+        match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit)).await {
+            Ok(collected) => axum::body::Body::from(collected.to_bytes()),
+            Err(_) => {
+                return error::Fail::new(
+                    hues_wire::ErrorCode::PayloadTooLarge,
+                    format!("request body over {limit} bytes"),
+                )
+                .into_response();
+            }
+        }
+    };
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
 
 #[derive(Clone)]
 pub struct AppState {
@@ -113,6 +173,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::sync))
         .routes(routes!(routes::operator_list_reports))
         .routes(routes!(routes::operator_set_status))
+        .routes(routes!(routes::operator_publish))
         .routes(routes!(routes::create_booking))
         .routes(routes!(routes::cancel_booking))
         .routes(routes!(routes::operator_list_bookings))
@@ -149,10 +210,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{z}/{x}/{y}", axum::routing::get(tiles::tile))
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)
-        // Photos are the largest bodies; JSON bodies are held to MAX_BODY_BYTES by `extract::Json`.
-        .layer(DefaultBodyLimit::max(
-            hues_wire::api::MAX_PHOTO_BYTES + 1024,
-        ))
+        // Each route's own limit (`body_limit`) is applied by `limit_body`; axum's default
+        // limit is lifted so that it does not also cut the photo route at 2 MB.
+        .layer(axum::middleware::from_fn(limit_body))
+        .layer(DefaultBodyLimit::disable())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -10,15 +10,17 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Duration, Utc};
-use hues_wire::api::{Category, NewReport, Report, ReportStatus};
+use hues_wire::api::{Category, NewReport, PublicReport, ReportStatus};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::Fail;
-use crate::{AppState, auth, store};
+use crate::{AppState, auth, publication, store};
 
 /// Rows a list answers at most, and the default window when no dates are given (the spec's).
 pub const MAX_ROWS: usize = 1000;
+/// Most requests asked for by id in one call.
+pub const MAX_IDS: usize = 200;
 pub const DEFAULT_DAYS: i64 = 90;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,7 +385,8 @@ struct Request {
     media_url: Option<String>,
 }
 
-fn request(r: &Report, names: &[Category], lang: &str) -> Request {
+/// A published report as an Open311 request: the public shape (see `publication`), no reporter.
+fn request(r: &PublicReport, names: &[Category], lang: &str) -> Request {
     let last = r.history.last();
     Request {
         service_request_id: r.id.to_string(),
@@ -400,7 +403,7 @@ fn request(r: &Report, names: &[Category], lang: &str) -> Request {
         requested_datetime: w3c(r.received_at),
         updated_datetime: last.map(|h| w3c(h.at)),
         expected_datetime: None,
-        address: r.place.address.clone(),
+        address: r.address.clone(),
         address_id: None,
         zipcode: None,
         lat: Some(r.latitude),
@@ -513,31 +516,26 @@ async fn list_requests(state: &AppState, format: Format, query: Option<String>) 
         ));
     }
     let by_id = ids.is_some();
+    let statuses = wanted_status.map(|wanted| {
+        ReportStatus::ALL
+            .into_iter()
+            .filter(|s| wanted.contains(&open_or_closed(*s)))
+            .collect()
+    });
+    let filter = publication::ListFilter {
+        ids,
+        categories: codes,
+        statuses,
+        start: Some(start_bound),
+        end: Some(end_bound),
+        limit: if by_id { MAX_IDS } else { MAX_ROWS },
+    };
     let (reports, cats) = state
         .db
-        .run(move |c| {
-            let all = store::all_reports(c)?;
-            Ok((all, store::categories(c)?))
-        })
+        .run(move |c| Ok((publication::list(c, &filter)?, store::categories(c)?)))
         .await
         .map_err(internal(format))?;
-    let list: Vec<Request> = reports
-        .iter()
-        .filter(|r| match &ids {
-            // Asking by id ignores the other filters, as the spec says.
-            Some(ids) => ids.iter().any(|id| *id == r.id.to_string()),
-            None => {
-                codes.as_ref().is_none_or(|c| c.contains(&r.category))
-                    && wanted_status
-                        .as_ref()
-                        .is_none_or(|s| s.contains(&open_or_closed(r.status)))
-                    && r.received_at >= start_bound
-                    && r.received_at <= end_bound
-            }
-        })
-        .take(if by_id { usize::MAX } else { MAX_ROWS })
-        .map(|r| request(r, &cats, lang))
-        .collect();
+    let list: Vec<Request> = reports.iter().map(|r| request(r, &cats, lang)).collect();
     Ok(requests_answer(&list, format, StatusCode::OK))
 }
 
@@ -563,7 +561,7 @@ async fn one_request(
     })?;
     let (found, cats) = state
         .db
-        .run(move |c| Ok((store::report(c, id)?, store::categories(c)?)))
+        .run(move |c| Ok((publication::report(c, id)?, store::categories(c)?)))
         .await
         .map_err(internal(format))?;
     let r = found.ok_or_else(|| {
@@ -574,7 +572,7 @@ async fn one_request(
         )
     })?;
     Ok(requests_answer(
-        &[request(&r.report, &cats, lang)],
+        &[request(&r, &cats, lang)],
         format,
         StatusCode::OK,
     ))
@@ -697,6 +695,7 @@ async fn create_request(
             ..Default::default()
         },
     };
+    let new = new.normalised();
     hues_wire::validate::check_report(&new).map_err(|e| {
         let api: hues_wire::ApiError = e.into();
         bad(&api.message)

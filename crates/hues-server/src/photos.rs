@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::{ApiResult, Fail};
-use crate::extract::{Device, Path};
+use crate::extract::{Caller, Device, Path};
 
 /// Largest side a stored photo may have (the app sends ≤ 1600 px).
 pub const MAX_PHOTO_EDGE: u32 = 4096;
@@ -176,27 +176,53 @@ pub async fn put_photo(
     Ok(StatusCode::CREATED)
 }
 
-/// A stored photo (public: photos of published reports carry no metadata). HEAD tells whether
-/// it is here without sending it.
+/// A stored photo. Anyone may fetch it when a published report holds it; otherwise only the
+/// device that uploaded it or whose report holds it, and staff. Others get "not found", the
+/// same as for a photo that is not here. HEAD tells whether it is here without sending it.
 #[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "public",
+    security((), ("bearer" = []), ("operator" = [])),
     params(("sha256" = String, Path, description = "lower-case hex SHA-256")),
     responses((status = 200, description = "the JPEG", content_type = "image/jpeg"), (status = 404, body = hues_wire::ApiError)))]
 pub async fn get_photo(
     State(state): State<AppState>,
+    caller: Caller,
     Path(sha): Path<String>,
 ) -> Result<Response, Fail> {
     if !is_sha256(&sha) {
         return Err(Fail::not_found("photo"));
     }
+    let key = sha.clone();
+    let public = state
+        .db
+        .run(move |c| {
+            if crate::publication::photo_is_public(c, &key)? {
+                return Ok(Some(true));
+            }
+            let mine = match caller {
+                Caller::Operator => true,
+                Caller::Device(device) => crate::publication::photo_is_devices(c, &key, device)?,
+                Caller::Anonymous => false,
+            };
+            Ok(mine.then_some(false))
+        })
+        .await?
+        .ok_or_else(|| Fail::not_found("photo"))?;
     let store = state.photos.clone();
     let bytes = tokio::task::spawn_blocking(move || store.read(&sha))
         .await
         .map_err(Fail::internal)?
         .ok_or_else(|| Fail::not_found("photo"))?;
+    // Bytes never change under a name, but whether they may be shown can: shared caches keep a
+    // public photo an hour, and never keep a private one.
+    let cache = if public {
+        "public, max-age=3600"
+    } else {
+        "private, no-store"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CACHE_CONTROL, cache),
         ],
         bytes,
     )

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::{ApiResult, Fail};
 use crate::extract::{Device, Json, Operator, Path, Query};
-use crate::{auth, store};
+use crate::{auth, feed, publication, store};
 
 type JsonOut<T> = axum::Json<T>;
 
@@ -37,7 +37,14 @@ pub async fn register_device(
     State(state): State<AppState>,
     Json(body): Json<NewDevice>,
 ) -> ApiResult<(StatusCode, JsonOut<DeviceToken>)> {
-    let short = |s: Option<String>| s.map(|s| s.chars().take(32).collect::<String>());
+    let short = |s: Option<String>| {
+        s.map(|s| {
+            s.chars()
+                .filter(|c| !c.is_control())
+                .take(32)
+                .collect::<String>()
+        })
+    };
     let (platform, locale) = (short(body.platform), short(body.locale));
     let token = auth::new_token();
     let hash = auth::hash_token(&token);
@@ -83,6 +90,7 @@ pub async fn create_report(
     Device(device): Device,
     Json(new): Json<NewReport>,
 ) -> ApiResult<(StatusCode, JsonOut<Report>)> {
+    let new = new.normalised();
     hues_wire::validate::check_report(&new)?;
     let stored = state
         .db
@@ -149,7 +157,7 @@ pub async fn sync(
     }
     let (changes, last, has_more) = state
         .db
-        .run(move |conn| store::changes_since(conn, device, after, limit))
+        .run(move |conn| feed::changes_since(conn, device, after, limit))
         .await?;
     Ok(axum::Json(SyncPage {
         changes,
@@ -158,16 +166,83 @@ pub async fn sync(
     }))
 }
 
-/// Operator: every report, newest first.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The `after` of the `Link: rel="next"` header of the previous page; absent for the first.
+    #[serde(default)]
+    pub after: Option<Uuid>,
+    /// Page size, 1…500 (default 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// Operator: reports, newest first, a page at a time; the next page's address is in the `Link`
+/// header (`rel="next"`), absent on the last page.
 #[utoipa::path(get, path = "/api/v1/operator/reports", tag = "operator",
-    security(("operator" = [])),
-    responses((status = 200, body = Vec<Report>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
+    security(("operator" = [])), params(PageQuery),
+    responses((status = 200, body = Vec<Report>,
+            headers(("Link" = String, description = "`</api/v1/operator/reports?after=ID&limit=N>; rel=\"next\"` while more follow"))),
+        (status = 401, body = ApiError), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn operator_list_reports(
     State(state): State<AppState>,
     _op: Operator,
-) -> ApiResult<JsonOut<Vec<Report>>> {
-    let reports = state.db.run(|conn| store::all_reports(conn)).await?;
-    Ok(axum::Json(reports))
+    Query(q): Query<PageQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Fail::new(
+            ErrorCode::OutOfRange,
+            "limit must be between 1 and 500",
+        ));
+    }
+    let (reports, more) = state
+        .db
+        .run(move |conn| store::reports_page(conn, q.after, limit))
+        .await?;
+    let next = reports.last().filter(|_| more).map(|last| {
+        format!(
+            "</api/v1/operator/reports?after={}&limit={limit}>; rel=\"next\"",
+            last.id
+        )
+    });
+    let mut response = axum::Json(reports).into_response();
+    if let Some(link) = next.and_then(|l| axum::http::HeaderValue::from_str(&l).ok()) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// Staff decide whether a report is public: `true` publishes it (even a category that is not
+/// public), `false` withdraws it, `null` returns it to its category's rule.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Publication {
+    pub published: Option<bool>,
+}
+
+/// Operator: publish or withdraw a report; answers whether it is now public.
+#[utoipa::path(post, path = "/api/v1/operator/reports/{id}/publication", tag = "operator",
+    security(("operator" = [])), request_body = Publication,
+    params(("id" = Uuid, Path, description = "report id")),
+    responses((status = 200, body = Publication), (status = 400, body = ApiError), (status = 401, body = ApiError),
+        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn operator_publish(
+    State(state): State<AppState>,
+    _op: Operator,
+    Path(id): Path<Uuid>,
+    Json(body): Json<Publication>,
+) -> ApiResult<JsonOut<Publication>> {
+    let now = state
+        .db
+        .run(move |conn| publication::set_published(conn, id, body.published))
+        .await?;
+    Ok(axum::Json(Publication {
+        published: Some(now),
+    }))
 }
 
 /// Operator: moves a report to a new status with a note to the citizen.
@@ -182,9 +257,8 @@ pub async fn operator_set_status(
     Path(id): Path<Uuid>,
     Json(update): Json<StatusUpdate>,
 ) -> ApiResult<JsonOut<Report>> {
-    if update.note.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
-        return Err(Fail::new(ErrorCode::TooLong, "note is too long"));
-    }
+    text("note", &update.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
+    text("unit", update.unit.as_deref().unwrap_or(""), 200)?;
     let report = state
         .db
         .run(move |conn| store::change_status(conn, id, &update))
@@ -203,6 +277,18 @@ pub struct NearbyQuery {
     /// 1…500 (default 100).
     #[serde(default)]
     pub limit: Option<usize>,
+}
+
+/// A free text field: no control characters, at most `max` characters; the message names it.
+pub fn text(field: &str, value: &str, max: usize) -> Result<(), Fail> {
+    hues_wire::validate::check_free_text(value, max).map_err(|code| {
+        let what = if code == ErrorCode::ControlCharacter {
+            "holds a control character"
+        } else {
+            "is too long"
+        };
+        Fail::new(code, format!("{field} {what}"))
+    })
 }
 
 fn check_point(lat: f64, lon: f64) -> Result<(), Fail> {
@@ -235,7 +321,7 @@ pub async fn public_reports(
     }
     let list = state
         .db
-        .run(move |c| store::public_nearby(c, q.lat, q.lon, radius, None, None, limit))
+        .run(move |c| publication::nearby(c, (q.lat, q.lon), radius, None, None, limit))
         .await?;
     Ok(axum::Json(list))
 }
@@ -250,7 +336,7 @@ pub async fn public_report(
 ) -> ApiResult<JsonOut<PublicReport>> {
     state
         .db
-        .run(move |c| store::public_report(c, id))
+        .run(move |c| publication::report(c, id))
         .await?
         .map(axum::Json)
         .ok_or_else(|| Fail::not_found("report"))
@@ -276,10 +362,9 @@ pub async fn possible_duplicates(
     let list = state
         .db
         .run(move |c| {
-            store::public_nearby(
+            publication::nearby(
                 c,
-                q.lat,
-                q.lon,
+                (q.lat, q.lon),
                 hues_wire::api::DUPLICATE_RADIUS_M,
                 Some(&q.category),
                 Some(since),
@@ -300,7 +385,10 @@ pub async fn me_too(
     Device(device): Device,
     Path(id): Path<Uuid>,
 ) -> ApiResult<JsonOut<PublicReport>> {
-    let p = state.db.run(move |c| store::me_too(c, device, id)).await?;
+    let p = state
+        .db
+        .run(move |c| publication::me_too(c, device, id))
+        .await?;
     Ok(axum::Json(p))
 }
 
@@ -316,9 +404,11 @@ pub async fn rate_report(
     Path(id): Path<Uuid>,
     Json(rating): Json<NewRating>,
 ) -> ApiResult<JsonOut<Report>> {
-    if rating.comment.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
-        return Err(Fail::new(ErrorCode::TooLong, "comment is too long"));
-    }
+    text(
+        "comment",
+        &rating.comment,
+        hues_wire::api::MAX_DESCRIPTION_CHARS,
+    )?;
     let report = state
         .db
         .run(move |conn| store::rate(conn, device, id, &rating))
@@ -338,9 +428,7 @@ pub async fn reopen_report(
     Path(id): Path<Uuid>,
     Json(body): Json<Reopen>,
 ) -> ApiResult<JsonOut<Report>> {
-    if body.note.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
-        return Err(Fail::new(ErrorCode::TooLong, "note is too long"));
-    }
+    text("note", &body.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
     let report = state
         .db
         .run(move |conn| store::reopen(conn, device, id, &body.note))
@@ -387,10 +475,11 @@ pub async fn create_booking(
         .with_timezone(&hues_wire::time::vietnam_offset())
         .date_naive()
         - chrono::Duration::days(1);
-    hues_wire::validate::check_booking(&new, today)?;
+    // Checked in the store after the id is looked up: a retry that arrives after the booking's
+    // date is still the booking the server holds.
     let stored = state
         .db
-        .run(move |conn| store::insert_booking(conn, device, &new))
+        .run(move |conn| store::insert_booking(conn, device, &new, today))
         .await?;
     Ok(match stored {
         store::Stored::Created(b) => (StatusCode::CREATED, axum::Json(b)),
@@ -450,9 +539,11 @@ pub async fn operator_decide_booking(
             "status must be confirmed or declined",
         ));
     }
-    if decision.note.chars().count() > hues_wire::api::MAX_DESCRIPTION_CHARS {
-        return Err(Fail::new(ErrorCode::TooLong, "note is too long"));
-    }
+    text(
+        "note",
+        &decision.note,
+        hues_wire::api::MAX_DESCRIPTION_CHARS,
+    )?;
     let b = state
         .db
         .run(move |conn| store::set_booking_status(conn, id, None, decision.status, &decision.note))

@@ -3,11 +3,9 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::ErrorCode;
 use hues_wire::api::{
-    Booking, BookingStatus, Category, Change, LocationSource, NewBooking, NewReport, Place,
-    PublicReport, Rating, Report, ReportPlace, ReportStatus, Satisfaction, StatusChange,
-    StatusUpdate,
+    Booking, BookingStatus, Category, LocationSource, NewBooking, NewReport, Place, Rating, Report,
+    ReportPlace, ReportStatus, Satisfaction, StatusChange, StatusUpdate,
 };
-use hues_wire::geo;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
@@ -27,7 +25,7 @@ fn parse_status(s: &str) -> Result<ReportStatus, Fail> {
     ReportStatus::parse(s).ok_or_else(|| Fail::internal(format!("bad status {s:?} in database")))
 }
 
-fn parse_uuid(s: &str) -> Result<Uuid, Fail> {
+pub fn parse_uuid(s: &str) -> Result<Uuid, Fail> {
     Uuid::parse_str(s).map_err(|e| Fail::internal(format!("bad uuid {s:?} in database: {e}")))
 }
 
@@ -52,6 +50,21 @@ pub fn touch_tracked(tx: &Connection, kind: &str, entity: &str) -> Result<(), Fa
 /// Records that a public entity changed, for every device's feed.
 pub fn touch_public(tx: &Connection, kind: &str, entity: &str) -> Result<(), Fail> {
     touch(tx, kind, entity, None)
+}
+
+/// Records that a report changed: its owner's feed carries it, and its followers' feeds (what
+/// they may see of it is decided when the feed is read).
+pub fn touch_report(tx: &Connection, id: Uuid, owner: Uuid) -> Result<(), Fail> {
+    touch(tx, "report", &id.to_string(), Some(&owner.to_string()))
+}
+
+/// The device that made a report.
+pub fn report_owner(conn: &Connection, id: Uuid) -> Result<Option<Uuid>, Fail> {
+    let owner: Option<String> = conn
+        .prepare_cached("SELECT device_id FROM reports WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    owner.as_deref().map(parse_uuid).transpose()
 }
 
 pub fn insert_device(
@@ -188,7 +201,7 @@ pub fn place(conn: &Connection, id: &str) -> Result<Option<Place>, Fail> {
 
 // ---- bookings ------------------------------------------------------------------------------
 
-fn booking_row(conn: &Connection, id: &str) -> Result<Option<(Uuid, Booking)>, Fail> {
+pub fn booking_row(conn: &Connection, id: &str) -> Result<Option<(Uuid, Booking)>, Fail> {
     let row = conn
         .prepare_cached(
             "SELECT device_id, request, status, note_from_operator, updated_at FROM bookings WHERE id = ?1",
@@ -218,11 +231,14 @@ fn booking_row(conn: &Connection, id: &str) -> Result<Option<(Uuid, Booking)>, F
     )))
 }
 
-/// Stores a booking request, idempotently on its id; the place must exist.
+/// Stores a booking request, idempotently on its id: a stored booking sent again is a replay
+/// even once its date has passed, so the id is looked up before the request is checked against
+/// `today`.
 pub fn insert_booking(
     conn: &mut Connection,
     device: Uuid,
     new: &NewBooking,
+    today: chrono::NaiveDate,
 ) -> Result<Stored<Booking>, Fail> {
     let tx = conn.transaction()?;
     let id = new.id.to_string();
@@ -236,6 +252,7 @@ pub fn insert_booking(
             ))
         };
     }
+    hues_wire::validate::check_booking(new, today)?;
     if place(&tx, &new.place_id)?.is_none() {
         return Err(Fail::new(ErrorCode::NotFound, "place not found"));
     }
@@ -548,6 +565,7 @@ fn record_event(
     id: Uuid,
     owner: Uuid,
     step: &StatusUpdate,
+    by_citizen: bool,
 ) -> Result<Report, Fail> {
     let StatusUpdate {
         status,
@@ -562,15 +580,16 @@ fn record_event(
         params![id.to_string(), status.as_str()],
     )?;
     tx.execute(
-        "INSERT INTO report_events (report_id, status, note, at, unit, duplicate_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO report_events (report_id, status, note, at, unit, duplicate_of, by_citizen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             id.to_string(),
             status.as_str(),
             note,
             now,
             unit,
-            duplicate_of.map(|d| d.to_string())
+            duplicate_of.map(|d| d.to_string()),
+            by_citizen,
         ],
     )?;
     let event_id = tx.last_insert_rowid();
@@ -585,7 +604,7 @@ fn record_event(
             params![id.to_string(), first + n as i64, sha, event_id],
         )?;
     }
-    touch(tx, "report", &id.to_string(), Some(&owner.to_string()))?;
+    touch_report(tx, id, owner)?;
     Ok(report(tx, id)?
         .ok_or_else(|| Fail::internal("report vanished"))?
         .report)
@@ -644,7 +663,7 @@ pub fn change_status(
             .filter(|_| update.status == ReportStatus::Duplicate),
         photos: update.photos.clone(),
     };
-    let updated = record_event(&tx, id, owner, &step)?;
+    let updated = record_event(&tx, id, owner, &step, false)?;
     tx.commit()?;
     Ok(updated)
 }
@@ -713,61 +732,9 @@ pub fn reopen(conn: &mut Connection, device: Uuid, id: Uuid, note: &str) -> Resu
         duplicate_of: None,
         photos: Vec::new(),
     };
-    let updated = record_event(&tx, id, device, &step)?;
+    let updated = record_event(&tx, id, device, &step, true)?;
     tx.commit()?;
     Ok(updated)
-}
-
-/// A page of the feed for one device: rows after `after`, at most `limit`.
-pub fn changes_since(
-    conn: &Connection,
-    device: Uuid,
-    after: i64,
-    limit: u32,
-) -> Result<(Vec<Change>, i64, bool), Fail> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, kind, entity FROM changes
-         WHERE seq > ?1 AND (audience IS NULL OR audience = ?2
-             OR (kind = 'report' AND entity IN (SELECT report_id FROM followers WHERE device_id = ?2))
-             OR (kind = 'dossier' AND entity IN (SELECT code FROM dossier_trackers WHERE device_id = ?2)))
-         ORDER BY seq LIMIT ?3",
-    )?;
-    let rows = stmt
-        .query_map(
-            params![after, device.to_string(), i64::from(limit) + 1],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    let has_more = rows.len() > limit as usize;
-    let mut last = after;
-    let mut changes = Vec::new();
-    for (seq, kind, entity) in rows.into_iter().take(limit as usize) {
-        last = seq;
-        let change = match kind.as_str() {
-            "category" => category(conn, &entity)?.map(Change::Category),
-            "place" => place(conn, &entity)?.map(Change::Place),
-            "booking" => booking_row(conn, &entity)?.map(|(_, b)| Change::Booking(b)),
-            "alert" => crate::alerts::alert_record(conn, &entity)?.map(Change::Alert),
-            "procedure" => crate::dossiers::procedure(conn, &entity)?.map(Change::Procedure),
-            "dossier" => crate::dossiers::dossier(conn, &entity)?.map(|(d, _)| Change::Dossier(d)),
-            "report" => report(conn, parse_uuid(&entity)?)?.map(|r| {
-                if r.owner == device {
-                    Change::Report(r.report)
-                } else {
-                    Change::FollowedReport(r.report)
-                }
-            }),
-            other => return Err(Fail::internal(format!("unknown change kind {other:?}"))),
-        };
-        changes.extend(change);
-    }
-    Ok((changes, last, has_more))
 }
 
 /// Number of reports stored (all devices); for operators and tests.
@@ -775,104 +742,30 @@ pub fn report_count(conn: &Connection) -> Result<i64, Fail> {
     Ok(conn.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))?)
 }
 
-/// Every report, newest first (operator view).
-pub fn all_reports(conn: &Connection) -> Result<Vec<Report>, Fail> {
-    let mut stmt = conn.prepare("SELECT id FROM reports ORDER BY received_at DESC, id DESC")?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
+/// A page of every report, newest first (operator view): at most `limit`, after the report
+/// `after` (the last one of the previous page). Returns the page and whether more follow.
+pub fn reports_page(
+    conn: &Connection,
+    after: Option<Uuid>,
+    limit: usize,
+) -> Result<(Vec<Report>, bool), Fail> {
+    let ids = conn
+        .prepare_cached(
+            "SELECT id FROM reports
+             WHERE ?1 IS NULL OR (received_at, id) < (SELECT received_at, id FROM reports WHERE id = ?1)
+             ORDER BY received_at DESC, id DESC LIMIT ?2",
+        )?
+        .query_map(
+            params![after.map(|a| a.to_string()), limit as i64 + 1],
+            |r| r.get::<_, String>(0),
+        )?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
+    let more = ids.len() > limit;
+    let mut out = Vec::with_capacity(limit);
+    for id in ids.into_iter().take(limit) {
         if let Some(r) = report(conn, parse_uuid(&id)?)? {
             out.push(r.report);
         }
     }
-    Ok(out)
-}
-
-/// A stored report as the public sees it.
-fn public(conn: &Connection, r: Report, from: Option<(f64, f64)>) -> Result<PublicReport, Fail> {
-    let me_too: u32 = conn.query_row(
-        "SELECT count(*) FROM followers WHERE report_id = ?1",
-        [r.id.to_string()],
-        |row| row.get(0),
-    )?;
-    Ok(PublicReport {
-        distance_m: from.map(|(lat, lon)| geo::distance_m(lat, lon, r.latitude, r.longitude)),
-        id: r.id,
-        category: r.category,
-        description: r.description,
-        latitude: r.latitude,
-        longitude: r.longitude,
-        status: r.status,
-        received_at: r.received_at,
-        me_too,
-        address: r.place.address,
-        photos: r.photos,
-        history: r.history,
-    })
-}
-
-/// Published reports within `radius_m` of a point, nearest first (bounding box, then exact).
-pub fn public_nearby(
-    conn: &Connection,
-    lat: f64,
-    lon: f64,
-    radius_m: f64,
-    category: Option<&str>,
-    since: Option<DateTime<Utc>>,
-    limit: usize,
-) -> Result<Vec<PublicReport>, Fail> {
-    let (a, b, c, d) = geo::bounding_box(lat, lon, radius_m);
-    let mut stmt = conn.prepare(
-        "SELECT id FROM reports
-         WHERE latitude BETWEEN ?1 AND ?2 AND longitude BETWEEN ?3 AND ?4
-           AND (?5 IS NULL OR category = ?5) AND (?6 IS NULL OR received_at >= ?6)",
-    )?;
-    let ids = stmt
-        .query_map(params![a, b, c, d, category, since.map(ts)], |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut found = Vec::new();
-    for id in ids {
-        if let Some(r) = report(conn, parse_uuid(&id)?)? {
-            let p = public(conn, r.report, Some((lat, lon)))?;
-            if p.distance_m.is_some_and(|m| m <= radius_m) {
-                found.push(p);
-            }
-        }
-    }
-    found.sort_by(|x, y| {
-        x.distance_m
-            .partial_cmp(&y.distance_m)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    found.truncate(limit);
-    Ok(found)
-}
-
-pub fn public_report(conn: &Connection, id: Uuid) -> Result<Option<PublicReport>, Fail> {
-    report(conn, id)?
-        .map(|r| public(conn, r.report, None))
-        .transpose()
-}
-
-/// "Me too": the device follows the report (once); it then comes in the device's sync feed.
-pub fn me_too(conn: &mut Connection, device: Uuid, id: Uuid) -> Result<PublicReport, Fail> {
-    let tx = conn.transaction()?;
-    let r = report(&tx, id)?.ok_or_else(|| Fail::not_found("report"))?;
-    if r.owner != device {
-        let added = tx.execute(
-            "INSERT OR IGNORE INTO followers (report_id, device_id, at) VALUES (?1, ?2, ?3)",
-            params![id.to_string(), device.to_string(), ts(Utc::now())],
-        )?;
-        if added > 0 {
-            // A new seq, so the follower's next sync brings it.
-            touch(&tx, "report", &id.to_string(), Some(&r.owner.to_string()))?;
-        }
-    }
-    let p = public(&tx, r.report, None)?;
-    tx.commit()?;
-    Ok(p)
+    Ok((out, more))
 }

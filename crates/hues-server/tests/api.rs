@@ -401,6 +401,7 @@ async fn openapi_documents_every_route() {
         ("get", "/api/v1/sync"),
         ("get", "/api/v1/operator/reports"),
         ("post", "/api/v1/operator/reports/{id}/status"),
+        ("post", "/api/v1/operator/reports/{id}/publication"),
         ("post", "/api/v1/reports/{id}/rating"),
         ("post", "/api/v1/reports/{id}/reopen"),
         ("post", "/api/v1/reports/{id}/me-too"),
@@ -868,11 +869,20 @@ impl Server {
     }
 
     async fn raw_get(&self, method: &str, uri: &str) -> (StatusCode, Option<String>, Vec<u8>) {
-        let req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .body(Body::empty())
-            .expect("req");
+        self.raw_get_as(method, uri, None).await
+    }
+
+    async fn raw_get_as(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, Option<String>, Vec<u8>) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = req.body(Body::empty()).expect("req");
         let resp = self.app.clone().oneshot(req).await.expect("resp");
         let status = resp.status();
         let ctype = resp
@@ -939,11 +949,18 @@ async fn photos_are_content_addressed_and_checked() {
     assert_eq!(st, StatusCode::CREATED, "{v}");
     let (st, _) = s.put(&uri, Some(&t), photo.clone()).await;
     assert_eq!(st, StatusCode::OK, "already there: nothing sent twice");
-    let (st, ctype, bytes) = s.raw_get("GET", &uri).await;
+    // No report holds it yet: not public, but its uploader sees it.
+    let (st, _, _) = s.raw_get("GET", &uri).await;
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "a photo no published report holds"
+    );
+    let (st, ctype, bytes) = s.raw_get_as("GET", &uri, Some(&t)).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(ctype.as_deref(), Some("image/jpeg"));
     assert_eq!(bytes, photo);
-    let (st, _, _) = s.raw_get("HEAD", &uri).await;
+    let (st, _, _) = s.raw_get_as("HEAD", &uri, Some(&t)).await;
     assert_eq!(st, StatusCode::OK);
     let (st, _, _) = s
         .raw_get("HEAD", &format!("/api/v1/photos/{}", sha(b"missing")))
@@ -1798,4 +1815,777 @@ async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
     };
     let (st, feed) = s.call("GET", "/api/v1/alerts.atom", None, None).await;
     assert_eq!(st, StatusCode::OK, "{feed}");
+}
+
+// ---- issue 11: privacy, publication, limits, text, replays -----------------------------------
+
+/// Every page of a device's feed, as JSON values of the changes.
+async fn whole_feed(s: &Server, token: &str) -> Vec<Value> {
+    let mut cursor = String::new();
+    let mut all = Vec::new();
+    loop {
+        let (st, page) = s
+            .call(
+                "GET",
+                &format!("/api/v1/sync?cursor={cursor}&limit=1000"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        all.extend(page["changes"].as_array().cloned().unwrap_or_default());
+        cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
+        if page["has_more"] != json!(true) {
+            return all;
+        }
+    }
+}
+
+/// Creates a report, resolves it with a note and returns nothing; panics on any refusal.
+async fn resolve(s: &Server, id: &str) {
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/operator/reports/{id}/status"),
+            Some(OPERATOR),
+            Some(&json!({"status": "resolved", "note": "Đã sửa xong"}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn a_follower_gets_the_public_shape_and_no_feed_carries_another_devices_private_fields() {
+    let s = Server::new();
+    let alice = s.device().await;
+    let bob = s.device().await;
+    // Alice's report, with every private field filled in.
+    let photo = jpeg(24, 24);
+    let name = sha(&photo);
+    let (st, _) = s
+        .put(&format!("/api/v1/photos/{name}"), Some(&alice), photo)
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let report = json!({
+        "id": ID,
+        "category": "flooding",
+        "description": "Ngập sâu trước chợ",
+        "latitude": 16.473_512_3,
+        "longitude": 107.588_049_9,
+        "created_at": "2026-11-21T08:00:00.123456789Z",
+        "attributes": {"depth_cm": "47"},
+        "photos": [name],
+        "place": {"address": "Chợ Đông Ba", "accuracy_m": 12.5, "location_source": "device"}
+    });
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&alice),
+            Some(&report.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    resolve(&s, ID).await;
+    let rating = json!({"satisfaction": "not_satisfied", "comment": "Gọi tôi 0905 111 222"});
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/reports/{ID}/rating"),
+            Some(&alice),
+            Some(&rating.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/reports/{ID}/reopen"),
+            Some(&alice),
+            Some(&json!({"note": "Vẫn ngập, nhà tôi số 7 ngõ 3"}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // Alice also books, so the booking kind is in the feed too.
+    let booking = json!({
+        "id": "019a8f3e-1c2d-7a4b-8c1d-00000000b777",
+        "kind": "tickets",
+        "place_id": "dai-noi",
+        "date_from": (chrono::Utc::now() + chrono::Duration::days(3)).date_naive().to_string(),
+        "people": 2,
+        "contact_name": "Nguyễn Riêng Tư",
+        "contact_phone": "0905 333 444",
+        "created_at": "2026-11-21T08:00:00Z"
+    });
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/bookings",
+            Some(&alice),
+            Some(&booking.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+
+    // Bob cannot read it directly, but says "me too".
+    let (st, _) = s
+        .call("GET", &format!("/api/v1/reports/{ID}"), Some(&bob), None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/reports/{ID}/me-too"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    let feed = whole_feed(&s, &bob).await;
+    let text = serde_json::to_string(&feed).expect("json");
+    for secret in [
+        "0905 111 222",
+        "Gọi tôi",
+        "Vẫn ngập, nhà tôi",
+        "not_satisfied",
+        ".123456789",
+        "12.5",
+        "accuracy_m",
+        "location_source",
+        "\"depth_cm\":\"47\"",
+        "\"rating\"",
+        "Nguyễn Riêng Tư",
+        "0905 333 444",
+        "16.4735123",
+        "107.5880499",
+        &alice,
+    ] {
+        assert!(
+            !text.contains(secret),
+            "Bob's feed carries {secret:?}: {text}"
+        );
+    }
+    // Every kind Bob receives is public or his own; the followed report is the public shape.
+    let public = s
+        .call("GET", &format!("/api/v1/public/reports/{ID}"), None, None)
+        .await
+        .1;
+    let mut followed = 0;
+    for change in &feed {
+        match change["kind"].as_str().unwrap_or_default() {
+            "category" | "place" | "alert" | "procedure" => {}
+            "followed_report" => {
+                followed += 1;
+                assert_eq!(change["data"], public, "the same as /public/reports/{{id}}");
+            }
+            other => panic!("Bob's feed has a {other} that is not his: {change}"),
+        }
+    }
+    assert_eq!(followed, 1);
+    // The public shape: rounded position, times to the minute, no citizen's note.
+    assert_eq!(public["latitude"], json!(16.474));
+    assert_eq!(public["longitude"], json!(107.588));
+    assert_eq!(
+        public["received_at"].as_str().map(|t| &t[17..]),
+        Some("00Z")
+    );
+    for step in public["history"].as_array().expect("history") {
+        assert_eq!(step["at"].as_str().map(|t| &t[17..]), Some("00Z"), "{step}");
+        assert!(!step.to_string().contains("nhà tôi"), "{step}");
+    }
+    // Alice's own feed still has all of hers.
+    let mine = serde_json::to_string(&whole_feed(&s, &alice).await).expect("json");
+    for own in ["0905 111 222", "depth_cm", "Nguyễn Riêng Tư", "Vẫn ngập"] {
+        assert!(mine.contains(own), "the owner keeps {own:?}");
+    }
+}
+
+/// A report id for the n-th test report.
+fn rid(n: u32) -> String {
+    format!("019a8f3e-0000-7000-8000-{n:012}")
+}
+
+#[tokio::test]
+async fn publication_decides_every_public_route_in_one_place() {
+    let s = Server::new();
+    let alice = s.device().await;
+    let bob = s.device().await;
+    let (lat, lon) = (16.4735, 107.5880);
+    let photo = jpeg(20, 20);
+    let name = sha(&photo);
+    let (st, _) = s
+        .put(&format!("/api/v1/photos/{name}"), Some(&alice), photo)
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    // 1: security (not public by category), with a photo; 2: waste, refused; 3: waste, public.
+    let mut security: Value =
+        serde_json::from_str(&report_at(&rid(1), "security", lat, lon)).expect("json");
+    security["photos"] = json!([name]);
+    for body in [
+        security.to_string(),
+        report_at(&rid(2), "waste", lat, lon),
+        report_at(&rid(3), "waste", lat, lon),
+    ] {
+        let (st, v) = s
+            .call("POST", "/api/v1/reports", Some(&alice), Some(&body))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+    }
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/reports/{}/me-too", rid(2)),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "public while received: {v}");
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/operator/reports/{}/status", rid(2)),
+            Some(OPERATOR),
+            Some(&json!({"status": "rejected", "note": "Không thuộc thẩm quyền"}).to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    let listed = |v: &Value, id: &str| {
+        v.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|r| r["id"] == id || r["service_request_id"] == id)
+        })
+    };
+    let visible = |id: String| {
+        let s = &s;
+        let bob = bob.clone();
+        async move {
+            let near = s
+                .call(
+                    "GET",
+                    &format!("/api/v1/public/reports?lat={lat}&lon={lon}"),
+                    None,
+                    None,
+                )
+                .await
+                .1;
+            let dup = s
+                .call(
+                    "GET",
+                    &format!("/api/v1/public/duplicates?category=waste&lat={lat}&lon={lon}"),
+                    None,
+                    None,
+                )
+                .await
+                .1;
+            let dup_sec = s
+                .call(
+                    "GET",
+                    &format!("/api/v1/public/duplicates?category=security&lat={lat}&lon={lon}"),
+                    None,
+                    None,
+                )
+                .await
+                .1;
+            let o311 = s
+                .call("GET", "/open311/v2/requests.json", None, None)
+                .await
+                .1;
+            let one = s
+                .call(
+                    "GET",
+                    &format!("/open311/v2/requests/{id}.json"),
+                    None,
+                    None,
+                )
+                .await
+                .0;
+            let detail = s
+                .call("GET", &format!("/api/v1/public/reports/{id}"), None, None)
+                .await
+                .0;
+            let me_too = s
+                .call(
+                    "POST",
+                    &format!("/api/v1/reports/{id}/me-too"),
+                    Some(&bob),
+                    None,
+                )
+                .await
+                .0;
+            [
+                listed(&near, &id),
+                listed(&dup, &id) || listed(&dup_sec, &id),
+                listed(&o311, &id),
+                one == StatusCode::OK,
+                detail == StatusCode::OK,
+                me_too == StatusCode::OK,
+            ]
+        }
+    };
+    assert_eq!(visible(rid(1)).await, [false; 6], "security is not public");
+    assert_eq!(
+        visible(rid(2)).await,
+        [false; 6],
+        "a refused report is not public"
+    );
+    assert_eq!(visible(rid(3)).await, [true; 6], "a waste report is");
+    // Its photo: not for the public, for its owner and staff.
+    let uri = format!("/api/v1/photos/{name}");
+    assert_eq!(s.raw_get("GET", &uri).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.raw_get_as("GET", &uri, Some(&bob)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.raw_get_as("GET", &uri, Some(&alice)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.raw_get_as("GET", &uri, Some(OPERATOR)).await.0,
+        StatusCode::OK
+    );
+    // Bob followed the refused one: his feed withdraws it.
+    let feed = whole_feed(&s, &bob).await;
+    assert!(
+        feed.iter()
+            .any(|c| c["kind"] == "followed_report_withdrawn" && c["data"] == rid(2)),
+        "{feed:?}"
+    );
+    assert!(
+        !feed
+            .iter()
+            .any(|c| c["kind"] == "followed_report" && c["data"]["id"] == rid(2))
+    );
+
+    // Staff publish the security report and withdraw the waste one.
+    let publish = |id: String, published: Value| {
+        let s = &s;
+        async move {
+            s.call(
+                "POST",
+                &format!("/api/v1/operator/reports/{id}/publication"),
+                Some(OPERATOR),
+                Some(&json!({ "published": published }).to_string()),
+            )
+            .await
+        }
+    };
+    let (st, v) = publish(rid(1), json!(true)).await;
+    assert_eq!((st, v), (StatusCode::OK, json!({"published": true})));
+    let (st, v) = publish(rid(3), json!(false)).await;
+    assert_eq!((st, v), (StatusCode::OK, json!({"published": false})));
+    assert_eq!(visible(rid(1)).await, [true; 6], "published by staff");
+    assert_eq!(
+        s.raw_get("GET", &uri).await.0,
+        StatusCode::OK,
+        "its photo with it"
+    );
+    assert_eq!(visible(rid(3)).await, [false; 6], "withdrawn by staff");
+    let (st, v) = publish(rid(3), Value::Null).await;
+    assert_eq!(
+        (st, v),
+        (StatusCode::OK, json!({"published": true})),
+        "back to the rule"
+    );
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/operator/reports/019a8f3e-0000-7000-8000-999999999999/publication",
+            Some(OPERATOR),
+            Some(r#"{"published": true}"#),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+/// Posts as a real client does: with a `Content-Length` when the body's size is known.
+async fn raw_post(s: &Server, uri: &str, ctype: &str, body: Body) -> (StatusCode, Value) {
+    use axum::body::HttpBody;
+    let mut req = Request::post(uri).header("content-type", ctype);
+    if let Some(n) = body.size_hint().exact() {
+        req = req.header("content-length", n);
+    }
+    let req = req.body(body).expect("req");
+    let resp = s.app.clone().oneshot(req).await.expect("resp");
+    let st = resp.status();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    (st, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn bodies_over_a_routes_limit_are_refused_before_anything_reads_them() {
+    let s = Server::new();
+    // A 5 MB form with no api_key: refused for its size, before Open311 parses it (403 before).
+    let form = format!(
+        "service_code=waste&description={}",
+        "a".repeat(5 * 1024 * 1024)
+    );
+    let (st, _) = raw_post(
+        &s,
+        "/open311/v2/requests.json",
+        "application/x-www-form-urlencoded",
+        Body::from(form),
+    )
+    .await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    // 100 KB of JSON without a token: 413, not 401.
+    let big = json!({"description": "x".repeat(100 * 1024)}).to_string();
+    let (st, v) = raw_post(&s, "/api/v1/reports", "application/json", Body::from(big)).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert_error(&v, "payload_too_large");
+    // The same without a Content-Length (streamed): cut at the limit.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..100).map(|_| Ok(vec![b' '; 1024])).collect();
+    let (st, _) = raw_post(
+        &s,
+        "/api/v1/reports",
+        "application/json",
+        Body::from_stream(futures_util::stream::iter(chunks)),
+    )
+    .await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    // Routes that need more still take it: a 3 MB photo is judged on its bytes, not its size.
+    let t = s.device().await;
+    let (st, v) = s
+        .put(
+            &format!("/api/v1/photos/{}", sha(b"x")),
+            Some(&t),
+            vec![0; 3 << 20],
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert_eq!(
+        hues_server::body_limit(&axum::http::Method::POST, "/api/v1/alerts"),
+        1 << 20
+    );
+    assert_eq!(
+        hues_server::body_limit(&axum::http::Method::POST, "/api/v1/reports"),
+        64 << 10
+    );
+}
+
+#[tokio::test]
+async fn the_operators_list_comes_in_pages() {
+    let s = Server::new();
+    let t = s.device().await;
+    for n in 1..=5 {
+        let (st, _) = s
+            .call(
+                "POST",
+                "/api/v1/reports",
+                Some(&t),
+                Some(&report_json(&rid(n)).to_string()),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    let mut uri = "/api/v1/operator/reports?limit=2".to_owned();
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let req = Request::get(&uri)
+            .header("authorization", format!("Bearer {OPERATOR}"))
+            .body(Body::empty())
+            .expect("req");
+        let resp = s.app.clone().oneshot(req).await.expect("resp");
+        assert_eq!(resp.status(), StatusCode::OK);
+        let next = resp
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| l.strip_prefix('<'))
+            .and_then(|l| l.split_once('>'))
+            .map(|(u, _)| u.to_owned());
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        let page: Vec<Value> = serde_json::from_slice(&bytes).expect("json");
+        assert!(page.len() <= 2);
+        seen.extend(
+            page.iter()
+                .map(|r| r["id"].as_str().unwrap_or_default().to_owned()),
+        );
+        pages += 1;
+        match next {
+            Some(n) => uri = n,
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let mut expected: Vec<String> = (1..=5).map(rid).collect();
+    expected.reverse();
+    assert_eq!(seen, expected, "newest first, each once");
+    let (st, _) = s
+        .call(
+            "GET",
+            "/api/v1/operator/reports?limit=0",
+            Some(OPERATOR),
+            None,
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422);
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_in_every_text() {
+    let s = Server::new();
+    let t = s.device().await;
+    let with = |field: &str, value: &str| {
+        let mut r = report_json(ID);
+        if field == "address" {
+            r["place"] = json!({ "address": value });
+        } else {
+            r[field] = json!(value);
+        }
+        r.to_string()
+    };
+    for (field, bad) in [
+        ("description", "Rác \u{1} trước nhà"),
+        ("description", "Rác\u{b}trước nhà"),
+        ("address", "12 Lê Lợi\u{0}"),
+    ] {
+        let (st, v) = s
+            .call("POST", "/api/v1/reports", Some(&t), Some(&with(field, bad)))
+            .await;
+        assert_eq!(st.as_u16(), 422, "{field}: {v}");
+        assert_error(&v, "control_character");
+    }
+    let mut answers = report_json(ID);
+    answers["attributes"] = json!({"pole_number": "A\u{1b}[31m12"});
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&answers.to_string()),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert_error(&v, "control_character");
+    // Newlines and tabs are text.
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&t),
+            Some(&with("description", "Dòng 1\nDòng 2\tcột")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    // Staff and the citizen's follow-ups.
+    let (st, v) = s
+        .call(
+            "POST",
+            &format!("/api/v1/operator/reports/{ID}/status"),
+            Some(OPERATOR),
+            Some(&json!({"status": "resolved", "note": "Xong\u{7}"}).to_string()),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert_error(&v, "control_character");
+    resolve(&s, ID).await;
+    for (path, body) in [
+        (
+            "rating",
+            json!({"satisfaction": "satisfied", "comment": "Tốt\u{1}"}),
+        ),
+        ("reopen", json!({"note": "Còn\u{1f}"})),
+    ] {
+        let (st, v) = s
+            .call(
+                "POST",
+                &format!("/api/v1/reports/{ID}/{path}"),
+                Some(&t),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(st.as_u16(), 422, "{path}: {v}");
+        assert_error(&v, "control_character");
+    }
+    let booking = json!({
+        "id": "019a8f3e-1c2d-7a4b-8c1d-00000000b002",
+        "kind": "tickets",
+        "place_id": "dai-noi",
+        "date_from": (chrono::Utc::now() + chrono::Duration::days(3)).date_naive().to_string(),
+        "people": 2,
+        "contact_name": "Trần\u{1}",
+        "contact_phone": "0905 123 456",
+        "created_at": "2026-11-21T08:00:00Z"
+    });
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/bookings",
+            Some(&t),
+            Some(&booking.to_string()),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert_error(&v, "control_character");
+    // Open311: refused, and what it lists stays well-formed XML.
+    let form =
+        format!("api_key={t}&service_code=waste&lat=16.46&long=107.59&description=R%C3%A1c%01");
+    let (st, _) = raw_post(
+        &s,
+        "/open311/v2/requests.xml",
+        "application/x-www-form-urlencoded",
+        Body::from(form),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _, xml) = s.raw_get("GET", "/open311/v2/requests.xml").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        !xml.iter()
+            .any(|b| *b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r'))
+    );
+}
+
+#[tokio::test]
+async fn minus_zero_and_a_late_booking_retry_are_replays() {
+    let (s, db) = Server::with_db();
+    let t = s.device().await;
+    // Longitude −0.0 (the Greenwich meridian, or a bad GPS fix): the retry is a replay.
+    let body = r#"{"id":"019a8f3e-1c2d-7a4b-8c1d-0000000000f0","category":"waste","description":"Rác","latitude":51.4769,"longitude":-0.0,"created_at":"2026-11-21T08:00:00Z"}"#;
+    let (st, v) = s
+        .call("POST", "/api/v1/reports", Some(&t), Some(body))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, v) = s
+        .call("POST", "/api/v1/reports", Some(&t), Some(body))
+        .await;
+    assert_eq!(st, StatusCode::OK, "a replay, not a conflict: {v}");
+    // A booking for today, whose retry arrives after its date (aged in the database).
+    let booking = json!({
+        "id": "019a8f3e-1c2d-7a4b-8c1d-00000000b003",
+        "kind": "tickets",
+        "place_id": "dai-noi",
+        "date_from": "2026-01-10",
+        "people": 2,
+        "contact_name": "Trần Thị B",
+        "contact_phone": "0905 123 456",
+        "created_at": "2026-01-09T08:00:00Z"
+    });
+    let new: hues_wire::api::NewBooking = serde_json::from_value(booking.clone()).expect("booking");
+    let device = db
+        .run_blocking(|c| {
+            Ok(c.query_row("SELECT id FROM devices LIMIT 1", [], |r| {
+                r.get::<_, String>(0)
+            })?)
+        })
+        .expect("device");
+    let device = uuid::Uuid::parse_str(&device).expect("uuid");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 9).expect("date");
+    db.run_blocking(move |c| hues_server::store::insert_booking(c, device, &new, day).map(|_| ()))
+        .expect("stored when it was on time");
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/bookings",
+            Some(&t),
+            Some(&booking.to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "the booking the server holds: {v}");
+    // A new booking in the past is still refused.
+    let mut late = booking.clone();
+    late["id"] = json!("019a8f3e-1c2d-7a4b-8c1d-00000000b004");
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/bookings",
+            Some(&t),
+            Some(&late.to_string()),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422);
+}
+
+mod replays {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        // Any printable text, newlines and tabs included, Vietnamese and emoji among it.
+        proptest::collection::vec(
+            prop_oneof![
+                Just('\n'),
+                Just('\t'),
+                Just('đ'),
+                Just('Ế'),
+                Just('🌊'),
+                proptest::char::range(' ', '~'),
+                proptest::char::range('\u{a0}', '\u{24f}'),
+            ],
+            1..60,
+        )
+        .prop_map(|c| c.into_iter().collect::<String>())
+        .prop_filter("not blank", |s| !s.trim().is_empty())
+    }
+
+    fn coordinate(max: f64) -> impl Strategy<Value = f64> {
+        prop_oneof![Just(0.0), Just(-0.0), Just(max), Just(-max), -max..=max]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn any_accepted_report_or_booking_sent_again_byte_for_byte_is_a_replay(
+            description in text(),
+            lat in coordinate(90.0),
+            lon in coordinate(180.0),
+            accuracy in proptest::option::of(0.001f64..100_000.0),
+            address in proptest::option::of(text()),
+            nanos in 0u32..1_000_000_000,
+            note in text(),
+            people in 1u32..=50,
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+            rt.block_on(async {
+                let s = Server::new();
+                let t = s.device().await;
+                let created = chrono::DateTime::from_timestamp(1_763_712_000, nanos).expect("time");
+                let mut report = json!({
+                    "id": uuid::Uuid::now_v7(),
+                    "category": "waste",
+                    "description": description,
+                    "latitude": lat,
+                    "longitude": lon,
+                    "created_at": created,
+                    "place": {}
+                });
+                if let Some(a) = &address {
+                    report["place"]["address"] = json!(a);
+                }
+                if let Some(m) = accuracy {
+                    report["place"]["accuracy_m"] = json!(m);
+                    report["place"]["location_source"] = json!("device");
+                }
+                let body = report.to_string();
+                let (first, v) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+                if first == StatusCode::CREATED {
+                    let (again, w) = s.call("POST", "/api/v1/reports", Some(&t), Some(&body)).await;
+                    assert_eq!(again, StatusCode::OK, "{body} → {w}");
+                    assert_eq!(v, w, "the stored record, both times");
+                }
+                let booking = json!({
+                    "id": uuid::Uuid::now_v7(),
+                    "kind": "tickets",
+                    "place_id": "dai-noi",
+                    "date_from": (chrono::Utc::now() + chrono::Duration::days(2)).date_naive().to_string(),
+                    "people": people,
+                    "contact_name": "Trần Thị B",
+                    "contact_phone": "0905 123 456",
+                    "note": note,
+                    "created_at": created
+                })
+                .to_string();
+                let (first, v) = s.call("POST", "/api/v1/bookings", Some(&t), Some(&booking)).await;
+                if first == StatusCode::CREATED {
+                    let (again, w) = s.call("POST", "/api/v1/bookings", Some(&t), Some(&booking)).await;
+                    assert_eq!(again, StatusCode::OK, "{booking} → {w}");
+                }
+            });
+        }
+    }
 }

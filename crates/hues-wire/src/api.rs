@@ -178,6 +178,16 @@ pub struct NewReport {
     pub place: ReportPlace,
 }
 
+impl NewReport {
+    /// The report with −0.0 coordinates made 0.0 (see `normalise_coordinate`): both sides apply
+    /// it before they store or compare, so a retry is always recognised.
+    pub fn normalised(mut self) -> Self {
+        self.latitude = normalise_coordinate(self.latitude);
+        self.longitude = normalise_coordinate(self.longitude);
+        self
+    }
+}
+
 /// How a report's position was found, and the words for it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -470,8 +480,11 @@ pub enum Change {
     Category(Category),
     /// One of the caller's own reports.
     Report(Report),
-    /// A report the caller follows ("me too"), made by someone else.
-    FollowedReport(Report),
+    /// A report the caller follows ("me too"), made by someone else: only what the public sees,
+    /// never the owner's private fields (rating, device times, accuracy, answers).
+    FollowedReport(PublicReport),
+    /// A followed report is no longer public (withdrawn by staff, refused): forget it.
+    FollowedReportWithdrawn(Uuid),
     /// A known place (landmark, public service), for the map and for address suggestions.
     Place(Place),
     /// One of the caller's bookings.
