@@ -2589,3 +2589,29 @@ mod replays {
         }
     }
 }
+
+#[tokio::test]
+async fn staff_texts_on_dossiers_refuse_control_characters() {
+    let s = Server::new();
+    for (uri, body) in [
+        (
+            "/api/v1/operator/dossiers".to_owned(),
+            json!({"code": "HS-2026-009999", "procedure_id": "khai-sinh", "unit_vi": "UBND\u{1}",
+                   "unit_en": "Ward", "phone": "0905123456"}),
+        ),
+        (
+            "/api/v1/operator/dossiers/HS-2026-000101/state".to_owned(),
+            json!({"state": "supplement_requested", "note": "Thiếu\u{b} giấy"}),
+        ),
+        (
+            "/api/v1/operator/dossiers/HS-2026-000102/apology".to_owned(),
+            json!({"reason": "Xin lỗi\u{1}", "new_appointment": "2027-03-01"}),
+        ),
+    ] {
+        let (st, v) = s
+            .call("POST", &uri, Some(OPERATOR), Some(&body.to_string()))
+            .await;
+        assert_eq!(st.as_u16(), 422, "{uri}: {v}");
+        assert_error(&v, "control_character");
+    }
+}
