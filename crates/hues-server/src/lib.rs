@@ -55,6 +55,9 @@ impl AppState {
     pub fn open(config: &Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)?;
         let db = Db::open(&config.data_dir.join("hues-server.db"))?;
+        // Alerts stored before their records were kept: filled before serving.
+        db.run_blocking(alerts::fill_records)
+            .map_err(|e| anyhow::anyhow!("filling alert records: {}", e.0))?;
         if config.demo {
             demo::seed(&db)?;
             demo::seed_alerts(&db, chrono::Utc::now())?;
