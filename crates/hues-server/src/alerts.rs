@@ -1,6 +1,7 @@
-//! Warnings: operators post CAP 1.2 XML; hues checks it, keeps it, lets an `Update` or `Cancel`
-//! supersede what it references, sends it to every device through sync, and publishes it (the
-//! CAP XML per alert, and an Atom feed of them).
+//! Warnings: operators post CAP 1.2 XML; hues checks it (on a blocking thread), keeps it with the
+//! `AlertRecord` the feeds need, lets an `Update` or `Cancel` supersede what it references, sends
+//! it to every device through sync, and publishes it (the CAP XML per alert, and an Atom feed of
+//! them). Only `Public` alerts are taken.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,13 +17,53 @@ use crate::cap;
 use crate::error::{ApiResult, Fail};
 use crate::extract::{Operator, Path};
 
-/// Largest CAP document accepted.
-const MAX_CAP_BYTES: usize = 1024 * 1024;
+/// Largest CAP document accepted (the parser's own size cap; over it the route answers 413).
+use crate::MAX_CAP_BYTES;
 
-/// Stores a checked alert and applies its references; returns whether it is new.
-pub fn store_alert(conn: &mut Connection, root: &cap::Node) -> Result<(bool, AlertRecord), Fail> {
-    let s = cap::summary(root);
-    let xml = cap::to_xml(root);
+/// A posted alert, checked and prepared: what is stored and what is answered.
+pub struct Prepared {
+    summary: cap::Summary,
+    /// The document as hues writes it back (kept for `GET /api/v1/alerts/{id}.xml`).
+    xml: String,
+    /// What the feeds need, with the state `active`.
+    record: AlertRecord,
+}
+
+/// Reads, checks and prepares a posted document: CPU work on untrusted input, so `post_alert`
+/// runs it on a blocking thread, never on the async workers.
+pub fn prepare(body: &[u8]) -> Result<Prepared, Fail> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Fail::new(ErrorCode::InvalidCap, "alert: not UTF-8 text"))?;
+    let root = cap::parse_tree(text)
+        .and_then(|root| cap::validate(&root).map(|()| root))
+        .map_err(|e| Fail::new(ErrorCode::InvalidCap, e.to_string()))?;
+    // Only Public alerts are accepted. hues has no way to deliver to a restricted audience or to
+    // a list of addresses: whatever it stores reaches every device through sync and everyone
+    // through the Atom feed and the XML route. Refusing (rather than storing it unpublished)
+    // tells the operator at once that hues cannot deliver it, and keeps no address lists.
+    let scope = root.text_of("scope").unwrap_or_default();
+    if scope != "Public" {
+        return Err(Fail::new(
+            ErrorCode::InvalidValue,
+            format!(
+                "alert/scope: {scope:?} alerts are not accepted: hues sends every alert to every device and publishes it, so it takes only Public ones"
+            ),
+        ));
+    }
+    Ok(Prepared {
+        summary: cap::summary(&root),
+        xml: cap::to_xml(&root),
+        record: cap::record(&root, "active"),
+    })
+}
+
+fn record_json(record: &AlertRecord) -> Result<String, Fail> {
+    serde_json::to_string(record).map_err(Fail::internal)
+}
+
+/// Stores a prepared alert and applies its references; returns whether it is new.
+pub fn store_alert(conn: &mut Connection, p: &Prepared) -> Result<(bool, AlertRecord), Fail> {
+    let s = &p.summary;
     let tx = conn.transaction()?;
     let existing: Option<(String, String, String)> = tx
         .query_row(
@@ -32,8 +73,14 @@ pub fn store_alert(conn: &mut Connection, root: &cap::Node) -> Result<(bool, Ale
         )
         .optional()?;
     if let Some((sender, old, state)) = existing {
-        return if sender == s.sender && old == xml {
-            Ok((false, cap::record(root, &state)))
+        return if sender == s.sender && old == p.xml {
+            Ok((
+                false,
+                AlertRecord {
+                    state,
+                    ..p.record.clone()
+                },
+            ))
         } else {
             Err(Fail::new(
                 ErrorCode::IdConflict,
@@ -42,15 +89,16 @@ pub fn store_alert(conn: &mut Connection, root: &cap::Node) -> Result<(bool, Ale
         };
     }
     tx.execute(
-        "INSERT INTO alerts (identifier, sender, sent, msg_type, xml, state, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6)",
+        "INSERT INTO alerts (identifier, sender, sent, msg_type, xml, state, received_at, record, published)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, 1)",
         params![
             s.identifier,
             s.sender,
             s.sent,
             s.msg_type,
-            xml,
-            crate::store::ts(Utc::now())
+            p.xml,
+            crate::store::ts(Utc::now()),
+            record_json(&p.record)?,
         ],
     )?;
     crate::store::touch_public(&tx, "alert", &s.identifier)?;
@@ -71,33 +119,89 @@ pub fn store_alert(conn: &mut Connection, root: &cap::Node) -> Result<(bool, Ale
         }
     }
     tx.commit()?;
-    Ok((true, cap::record(root, "active")))
+    Ok((true, p.record.clone()))
 }
 
-/// An alert as the app needs it, from what is stored.
+/// Fills `record` and `published` for the alerts stored before they existed (migration 0012),
+/// from their XML: once, at start-up, before serving. An alert that is not Public, or whose XML
+/// the parser's caps now refuse, is kept but never published (logged). Returns how many were
+/// filled.
+pub fn fill_records(conn: &mut Connection) -> Result<usize, Fail> {
+    let tx = conn.transaction()?;
+    let pending: Vec<(String, String)> = tx
+        .prepare("SELECT identifier, xml FROM alerts WHERE published IS NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (identifier, xml) in &pending {
+        let root = cap::parse_tree(xml).and_then(|root| cap::validate(&root).map(|()| root));
+        let record = match root {
+            Ok(root) if root.text_of("scope") == Some("Public") => {
+                Some(record_json(&cap::record(&root, "active"))?)
+            }
+            Ok(root) => {
+                tracing::warn!(
+                    alert = %identifier,
+                    scope = root.text_of("scope").unwrap_or_default(),
+                    "stored alert is not Public: kept, no longer published"
+                );
+                None
+            }
+            Err(e) => {
+                tracing::warn!(alert = %identifier, error = %e, "stored alert no longer parses: kept, no longer published");
+                None
+            }
+        };
+        tx.execute(
+            "UPDATE alerts SET record = ?2, published = ?3 WHERE identifier = ?1",
+            params![identifier, record, record.is_some()],
+        )?;
+    }
+    tx.commit()?;
+    Ok(pending.len())
+}
+
+fn stored_record(json: &str, state: String) -> Result<AlertRecord, Fail> {
+    let record: AlertRecord = serde_json::from_str(json).map_err(Fail::internal)?;
+    Ok(AlertRecord { state, ..record })
+}
+
+/// Whether an alert with this identifier is stored (published or not).
+pub fn is_stored(conn: &Connection, identifier: &str) -> Result<bool, Fail> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM alerts WHERE identifier = ?1",
+            [identifier],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// A published alert as the app needs it, from the record kept when it was posted (no XML is
+/// parsed here: this runs for every alert of every sync page). `None` for an unknown or an
+/// unpublished alert.
 pub fn alert_record(conn: &Connection, identifier: &str) -> Result<Option<AlertRecord>, Fail> {
     let row: Option<(String, String)> = conn
-        .query_row(
-            "SELECT xml, state FROM alerts WHERE identifier = ?1",
-            [identifier],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached(
+            "SELECT record, state FROM alerts
+             WHERE identifier = ?1 AND published = 1 AND record IS NOT NULL",
+        )?
+        .query_row([identifier], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some((xml, state)) = row else {
-        return Ok(None);
-    };
-    let root = cap::parse_tree(&xml).map_err(|e| Fail::internal(format!("stored alert: {e}")))?;
-    Ok(Some(cap::record(&root, &state)))
+    row.map(|(json, state)| stored_record(&json, state))
+        .transpose()
 }
 
-/// Operator: post a CAP 1.2 alert (also `Update` and `Cancel` messages).
+/// Operator: post a CAP 1.2 alert (also `Update` and `Cancel` messages). Only `Public` alerts
+/// are accepted.
 #[utoipa::path(post, path = "/api/v1/alerts", tag = "operator",
     security(("operator" = [])),
     request_body(content = String, content_type = "application/cap+xml", description = "a CAP 1.2 alert"),
     responses((status = 201, body = AlertRecord), (status = 200, description = "the same alert again", body = AlertRecord),
-        (status = 400, description = "not CAP 1.2: the message names the element's path", body = hues_wire::ApiError),
+        (status = 400, description = "not CAP 1.2, or over one of the parser's caps (depth 16, 10,000 elements, 32 attributes on an element, 32 namespace declarations): the message names the element's path and the cap", body = hues_wire::ApiError),
         (status = 401, body = hues_wire::ApiError), (status = 403, body = hues_wire::ApiError),
-        (status = 409, body = hues_wire::ApiError), (status = 413, body = hues_wire::ApiError)))]
+        (status = 409, body = hues_wire::ApiError), (status = 413, body = hues_wire::ApiError),
+        (status = 422, description = "a Restricted or Private alert: hues publishes every alert it takes", body = hues_wire::ApiError)))]
 pub async fn post_alert(
     State(state): State<AppState>,
     _op: Operator,
@@ -109,12 +213,10 @@ pub async fn post_alert(
             "a CAP document is at most 1 MB",
         ));
     }
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| Fail::new(ErrorCode::InvalidCap, "alert: not UTF-8 text"))?;
-    let root = cap::parse_tree(text)
-        .and_then(|root| cap::validate(&root).map(|()| root))
-        .map_err(|e| Fail::new(ErrorCode::InvalidCap, e.to_string()))?;
-    let (new, record) = state.db.run(move |c| store_alert(c, &root)).await?;
+    let prepared = tokio::task::spawn_blocking(move || prepare(&body))
+        .await
+        .map_err(Fail::internal)??;
+    let (new, record) = state.db.run(move |c| store_alert(c, &prepared)).await?;
     let status = if new {
         StatusCode::CREATED
     } else {
@@ -139,7 +241,7 @@ pub async fn get_alert_xml(
         .db
         .run(move |c| {
             Ok(c.query_row(
-                "SELECT xml FROM alerts WHERE identifier = ?1",
+                "SELECT xml FROM alerts WHERE identifier = ?1 AND published = 1",
                 [identifier],
                 |r| r.get(0),
             )
@@ -162,23 +264,27 @@ fn esc(s: &str) -> String {
 #[utoipa::path(get, path = "/api/v1/alerts.atom", tag = "public",
     responses((status = 200, description = "Atom 1.0 feed", content_type = "application/atom+xml")))]
 pub async fn alerts_atom(State(state): State<AppState>) -> ApiResult<Response> {
-    // One trip to the database for the whole feed.
+    // One query for the whole feed, from the records kept at posting (no XML parsed).
     let rows: Vec<(AlertRecord, String)> = state
         .db
         .run(|c| {
             let mut stmt = c.prepare(
-                "SELECT identifier, received_at FROM alerts ORDER BY received_at DESC LIMIT 200",
+                "SELECT record, state, received_at FROM alerts
+                 WHERE published = 1 AND record IS NOT NULL
+                 ORDER BY received_at DESC LIMIT 200",
             )?;
-            let ids = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut out = Vec::with_capacity(ids.len());
-            for (id, received) in ids {
-                if let Some(r) = alert_record(c, &id)? {
-                    out.push((r, received));
-                }
-            }
-            Ok(out)
+            rows.into_iter()
+                .map(|(json, st, received)| Ok((stored_record(&json, st)?, received)))
+                .collect()
         })
         .await?;
     let mut entries = String::new();

@@ -3,8 +3,8 @@
 //! in the schema's element order. Extension elements from other namespaces (e.g. an XML
 //! signature) are kept as they came, so nothing is lost.
 
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 pub const CAP_NS: &str = "urn:oasis:names:tc:emergency:cap:1.2";
 /// CAP 1.1 documents (still published, e.g. by the US weather service) are read as 1.2: the
@@ -61,29 +61,80 @@ fn err(path: &str, message: impl Into<String>) -> CapError {
     }
 }
 
-fn start_node(e: &BytesStart<'_>, scopes: &[Vec<(String, String)>]) -> Result<Node, CapError> {
-    let qname = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+/// Caps on what `parse_tree` accepts, far above any real alert (the CAP schema nests five deep,
+/// alert/info/area/geocode/value, and a signature a few more; real alerts declare one or two
+/// namespaces and a few hundred elements), so that a hostile document is refused in time linear
+/// in its size and never builds a tree that a recursive walk could not handle.
+pub const MAX_BYTES: usize = 1024 * 1024;
+/// Nesting depth, the root counting as 1. Every recursive walk of a [`Node`] (writing it back,
+/// comparing, cloning, dropping) is therefore at most this deep.
+pub const MAX_DEPTH: usize = 16;
+/// Elements in the whole document.
+pub const MAX_ELEMENTS: usize = 10_000;
+/// Attributes on one element, namespace declarations included.
+pub const MAX_ATTRIBUTES: usize = 32;
+/// Namespace declarations (`xmlns`, `xmlns:p`) in the whole document.
+pub const MAX_NAMESPACES: usize = 32;
+
+/// The path of an element: its open ancestors and its own name (at most `MAX_DEPTH` names).
+fn path_of(stack: &[Node], name: &str) -> String {
+    let mut path: Vec<&str> = stack.iter().map(|n| n.name.as_str()).collect();
+    path.push(name);
+    path.join("/")
+}
+
+/// Reads a start tag. `namespaces` counts the declarations seen so far in the document.
+fn start_node(
+    e: &BytesStart<'_>,
+    stack: &[Node],
+    scopes: &[Vec<(String, String)>],
+    namespaces: &mut usize,
+) -> Result<Node, CapError> {
+    let name = e.name();
+    let qname: &str = name.as_ref();
     let (prefix, local) = match qname.split_once(':') {
         Some((p, l)) => (Some(p.to_owned()), l.to_owned()),
-        None => (None, qname.clone()),
+        None => (None, qname.to_owned()),
     };
     let mut attrs = Vec::new();
     let mut declared = Vec::new();
+    // quick-xml (>= 0.41) checks for duplicate names in linear time; the count stops the loop
+    // early anyway, so a tag with 50,000 attributes costs no more than one with 33.
     for a in e.attributes() {
-        let a = a.map_err(|e| err(&local, format!("bad attribute: {e}")))?;
-        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        if attrs.len() == MAX_ATTRIBUTES {
+            return Err(err(
+                &path_of(stack, &local),
+                format!("more than {MAX_ATTRIBUTES} attributes on one element (the attribute cap)"),
+            ));
+        }
+        let a = a.map_err(|e| err(&path_of(stack, &local), format!("bad attribute: {e}")))?;
+        let key: &str = a.key.as_ref();
+        let key = key.to_owned();
         let value = a
-            .unescape_value()
-            .map_err(|e| err(&local, format!("bad attribute value: {e}")))?
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| err(&path_of(stack, &local), format!("bad attribute value: {e}")))?
             .into_owned();
-        if key == "xmlns" {
-            declared.push((String::new(), value.clone()));
-        } else if let Some(p) = key.strip_prefix("xmlns:") {
-            declared.push((p.to_owned(), value.clone()));
+        let prefix = if key == "xmlns" {
+            Some(String::new())
+        } else {
+            key.strip_prefix("xmlns:").map(str::to_owned)
+        };
+        if let Some(p) = prefix {
+            *namespaces += 1;
+            if *namespaces > MAX_NAMESPACES {
+                return Err(err(
+                    &path_of(stack, &local),
+                    format!(
+                        "more than {MAX_NAMESPACES} namespace declarations in the document (the namespace cap)"
+                    ),
+                ));
+            }
+            declared.push((p, value.clone()));
         }
         attrs.push((key, value));
     }
     let wanted = prefix.clone().unwrap_or_default();
+    // At most MAX_NAMESPACES declarations to look through.
     let ns = declared
         .iter()
         .rev()
@@ -118,24 +169,55 @@ fn declared(n: &Node) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Parses XML into a tree (no DTDs; entities limited to XML's own).
+/// Parses XML into a tree (no DTDs; entities limited to XML's own), within the caps above: a
+/// document over one is refused with a message naming the cap, as soon as it is reached.
 pub fn parse_tree(xml: &str) -> Result<Node, CapError> {
+    if xml.len() > MAX_BYTES {
+        return Err(err(
+            "alert",
+            format!("the document is over {MAX_BYTES} bytes (the size cap)"),
+        ));
+    }
     let mut reader = Reader::from_str(xml);
     let mut stack: Vec<Node> = Vec::new();
     let mut scopes: Vec<Vec<(String, String)>> = Vec::new();
     let mut root = None;
+    let mut elements = 0usize;
+    let mut namespaces = 0usize;
+    // Counts an element about to open under `stack`, refusing it over the depth or element cap.
+    let mut open = |stack: &[Node], e: &BytesStart<'_>| -> Result<(), CapError> {
+        elements += 1;
+        let name = e.name();
+        let qname: &str = name.as_ref();
+        let local = qname.rsplit(':').next().unwrap_or_default();
+        if stack.len() >= MAX_DEPTH {
+            return Err(err(
+                &path_of(stack, local),
+                format!("elements nested more than {MAX_DEPTH} deep (the depth cap)"),
+            ));
+        }
+        if elements > MAX_ELEMENTS {
+            return Err(err(
+                &path_of(stack, local),
+                format!("more than {MAX_ELEMENTS} elements in the document (the element cap)"),
+            ));
+        }
+        Ok(())
+    };
     loop {
         let ev = reader
             .read_event()
             .map_err(|e| err("alert", format!("not well-formed XML: {e}")))?;
         match ev {
             Event::Start(e) => {
-                let n = start_node(&e, &scopes)?;
+                open(&stack, &e)?;
+                let n = start_node(&e, &stack, &scopes, &mut namespaces)?;
                 scopes.push(declared(&n));
                 stack.push(n);
             }
             Event::Empty(e) => {
-                let n = start_node(&e, &scopes)?;
+                open(&stack, &e)?;
+                let n = start_node(&e, &stack, &scopes, &mut namespaces)?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(n),
                     None => root = Some(n),
@@ -143,18 +225,15 @@ pub fn parse_tree(xml: &str) -> Result<Node, CapError> {
             }
             Event::Text(t) => {
                 if let Some(top) = stack.last_mut() {
-                    let text = t
-                        .decode()
-                        .map_err(|e| err(&top.name, format!("bad text: {e}")))?;
-                    let text = quick_xml::escape::unescape(&text)
-                        .map_err(|e| err(&top.name, format!("bad text: {e}")))?;
-                    top.text.push_str(&text);
+                    // Since quick-xml 0.38 a text event holds no references (they come as
+                    // `GeneralRef`); line ends are normalised as XML 1.0 says.
+                    top.text.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) => {
                 if let Some(top) = stack.last_mut() {
-                    let name = String::from_utf8_lossy(&r).into_owned();
-                    let ch = match name.as_str() {
+                    let name: &str = &r;
+                    let ch = match name {
                         "amp" => "&".to_owned(),
                         "lt" => "<".to_owned(),
                         "gt" => ">".to_owned(),
@@ -170,7 +249,7 @@ pub fn parse_tree(xml: &str) -> Result<Node, CapError> {
             }
             Event::CData(t) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&String::from_utf8_lossy(&t));
+                    top.text.push_str(&t.xml10_content());
                 }
             }
             Event::End(_) => {
@@ -557,7 +636,10 @@ fn escape(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
+/// Recursive, one frame per level: trees come from `parse_tree`, which refuses nesting deeper
+/// than `MAX_DEPTH` (16), so this never goes deeper than that whatever the operator sent.
 fn write_node(out: &mut String, n: &Node, depth: usize, order: Option<&[&str]>) {
+    debug_assert!(depth < MAX_DEPTH, "parse_tree caps the depth");
     let pad = "  ".repeat(depth);
     let qname = n.name.clone();
     out.push_str(&pad);
@@ -928,5 +1010,94 @@ mod tests {
         let wrong =
             parse_tree("<alarm xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"/>").expect("xml");
         assert_eq!(validate(&wrong).expect_err("root").path, "alarm");
+    }
+
+    /// `GOOD` with `extra` appended inside `<alert>`.
+    fn with(extra: &str) -> String {
+        GOOD.replace("</alert>", &format!("{extra}</alert>"))
+    }
+
+    fn refused_for(xml: &str, cap: &str) -> CapError {
+        let started = std::time::Instant::now();
+        let e = parse_tree(xml).expect_err("over a cap");
+        assert!(e.message.contains(cap), "{cap}: {e}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{cap}: {:?}",
+            started.elapsed()
+        );
+        e
+    }
+
+    #[test]
+    fn the_parser_caps_depth_and_writes_back_anything_it_accepts() {
+        // The deepest accepted: alert at 1 and an extension nested down to MAX_DEPTH.
+        let down = MAX_DEPTH - 1;
+        let ext = format!(
+            "<e xmlns=\"urn:x\">{}deep{}",
+            "<e>".repeat(down - 1),
+            "</e>".repeat(down)
+        );
+        let tree = parse_tree(&with(&ext)).expect("at the cap");
+        validate(&tree).expect("extensions are allowed at the end of an alert");
+        let out = to_xml(&tree);
+        assert!(out.contains("deep"));
+        assert_eq!(
+            normalized(parse_tree(&out).expect("written back")),
+            normalized(tree)
+        );
+        // One more level is refused, with the path down to it.
+        let ext = format!(
+            "<e xmlns=\"urn:x\">{}{}",
+            "<e>".repeat(down),
+            "</e>".repeat(down + 1)
+        );
+        let e = refused_for(&with(&ext), "depth cap");
+        assert_eq!(e.path.split('/').count(), MAX_DEPTH + 1, "{e}");
+        assert!(e.path.starts_with("alert/e/e"), "{e}");
+        // 100,000 levels: refused at the 17th, not after reading them all.
+        let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        refused_for(&deep, "depth cap");
+    }
+
+    #[test]
+    fn the_parser_caps_attributes_namespaces_elements_and_size() {
+        let attrs: String = (0..=MAX_ATTRIBUTES)
+            .map(|i| format!(" a{i}=\"v\""))
+            .collect();
+        refused_for(
+            &with(&format!("<x:e xmlns:x=\"urn:x\"{attrs}/>")),
+            "attribute cap",
+        );
+        let attrs: String = (0..50_000).map(|i| format!(" a{i}=\"v\"")).collect();
+        let e = refused_for(
+            &with(&format!("<x:e xmlns:x=\"urn:x\"{attrs}/>")),
+            "attribute cap",
+        );
+        assert_eq!(e.path, "alert/e");
+        // Duplicates: quick-xml refuses the first repetition.
+        let dup = " a=\"v\"".repeat(100_000);
+        let e = parse_tree(&with(&format!("<x:e xmlns:x=\"urn:x\"{dup}/>"))).expect_err("dup");
+        assert!(e.message.starts_with("bad attribute"), "{e}");
+        // Namespaces: MAX_NAMESPACES in all is fine, one more is not.
+        let decls = |n: usize| -> String {
+            (1..n)
+                .map(|i| format!("<p{i}:e xmlns:p{i}=\"urn:x:{i}\"/>"))
+                .collect()
+        };
+        parse_tree(&with(&decls(MAX_NAMESPACES))).expect("the alert's own and 31 more");
+        refused_for(&with(&decls(MAX_NAMESPACES + 1)), "namespace cap");
+        // Elements.
+        let count = GOOD.matches('<').count() - GOOD.matches("</").count() - 1;
+        parse_tree(&with(&"<x/>".repeat(MAX_ELEMENTS - count))).expect("at the cap");
+        refused_for(
+            &with(&"<x/>".repeat(MAX_ELEMENTS - count + 1)),
+            "element cap",
+        );
+        // Size.
+        refused_for(
+            &with(&format!("<!--{}-->", "x".repeat(MAX_BYTES))),
+            "size cap",
+        );
     }
 }

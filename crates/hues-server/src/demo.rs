@@ -549,17 +549,17 @@ fn demo_alerts() -> Vec<DemoAlert> {
 /// Seeds the demo alerts (once: a stored identifier is left as it is).
 pub fn seed_alerts(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
     for a in demo_alerts() {
+        // Stored, published or not (the record is for the feeds).
         let known = db
-            .run_blocking(|c| crate::alerts::alert_record(c, a.id))
+            .run_blocking(|c| crate::alerts::is_stored(c, a.id))
             .map_err(|e| anyhow::anyhow!("reading alert {}: {}", a.id, e.0))?;
-        if known.is_some() {
+        if known {
             continue;
         }
         let xml = demo_alert_xml(&a, now);
-        let root = crate::cap::parse_tree(&xml)
-            .and_then(|r| crate::cap::validate(&r).map(|()| r))
-            .map_err(|e| anyhow::anyhow!("demo alert {}: {e}", a.id))?;
-        db.run_blocking(|c| crate::alerts::store_alert(c, &root).map(|_| ()))
+        let alert = crate::alerts::prepare(xml.as_bytes())
+            .map_err(|e| anyhow::anyhow!("demo alert {}: {}", a.id, e.0))?;
+        db.run_blocking(|c| crate::alerts::store_alert(c, &alert).map(|_| ()))
             .map_err(|e| anyhow::anyhow!("seeding alert {}: {}", a.id, e.0))?;
     }
     Ok(())

@@ -32,8 +32,8 @@ pub use db::Db;
 /// Largest request body on every route but the two below: a report is a few KB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Largest CAP document (`POST /api/v1/alerts`).
-pub const MAX_CAP_BYTES: usize = 1024 * 1024;
+/// Largest CAP document (`POST /api/v1/alerts`): the parser's own cap.
+pub const MAX_CAP_BYTES: usize = cap::MAX_BYTES;
 
 /// The largest body a route takes, decided before anything reads it (authentication included):
 /// a photo upload, a CAP document, else `MAX_BODY_BYTES`.
@@ -115,6 +115,9 @@ impl AppState {
     pub fn open(config: &Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)?;
         let db = Db::open(&config.data_dir.join("hues-server.db"))?;
+        // Alerts stored before their records were kept: filled before serving.
+        db.run_blocking(alerts::fill_records)
+            .map_err(|e| anyhow::anyhow!("filling alert records: {}", e.0))?;
         if config.demo {
             demo::seed(&db)?;
             demo::seed_alerts(&db, chrono::Utc::now())?;

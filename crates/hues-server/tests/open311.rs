@@ -106,7 +106,7 @@ fn xml_texts(xml: &str, root: &str, name: &str) -> Vec<String> {
     loop {
         match reader.read_event().expect("well-formed XML") {
             quick_xml::events::Event::Start(e) => {
-                let tag = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let tag = AsRef::<str>::as_ref(&e.name()).to_owned();
                 if depth_root.is_none() {
                     assert_eq!(tag, root, "root element");
                     depth_root = Some(tag.clone());
@@ -114,7 +114,7 @@ fn xml_texts(xml: &str, root: &str, name: &str) -> Vec<String> {
                 inside = tag == name;
             }
             quick_xml::events::Event::Text(t) if inside => {
-                out.push(t.decode().expect("text").into_owned());
+                out.push(t.xml10_content().into_owned());
             }
             quick_xml::events::Event::End(_) => inside = false,
             quick_xml::events::Event::Eof => break,
