@@ -350,6 +350,116 @@ fn report_form_restores_the_draft_and_labels_every_field() {
 }
 
 #[test]
+fn report_form_says_before_sending_what_will_be_public_and_what_never_is() {
+    let form = |lang: Lang, public: bool, lat: &str, lon: &str| {
+        let mut secret = category();
+        secret.code = "security".into();
+        secret.name_en = "Security and order".into();
+        secret.public = false;
+        let draft = ReportDraft {
+            category: if public { "flooding" } else { "security" }.into(),
+            latitude: lat.into(),
+            longitude: lon.into(),
+            ..Default::default()
+        };
+        let mut dom = VirtualDom::new_with_props(
+            ReportForm,
+            crate::pages::report::ReportFormProps {
+                lang,
+                categories: vec![category(), secret],
+                initial: draft,
+            },
+        );
+        render(&mut dom)
+    };
+    let notice = |html: &str| {
+        let start = html
+            .find("id=\"report-publicity\"")
+            .expect("the notice is shown");
+        let end = html[start..].find("</section>").expect("closed") + start;
+        // Before the Send button.
+        assert!(start < html.find("id=\"report-submit\"").expect("submit"));
+        strip_tags(&html[start..end]).replace("&#39;", "'")
+    };
+
+    let html = form(Lang::En, true, "16.47416", "107.59253");
+    // A region named by its heading.
+    assert!(html.contains("aria-labelledby=\"publicity-title\""));
+    assert!(html.contains("<h3 id=\"publicity-title\">Who will see this report</h3>"));
+    let text = notice(&html);
+    for public in [
+        "your description, and the address",
+        "the photos, without their hidden data",
+        // Rounded as published (3 places), not the typed position.
+        "rounded to about 100 m: 16.474, 107.593",
+        "the category, the status and the city's answers, with times to the minute",
+    ] {
+        assert!(text.contains(public), "{public} in {text}");
+    }
+    for never in [
+        "Never public:",
+        "who sent it",
+        "the exact position and how accurate it is",
+        "your answers to the category's extra questions",
+        "your rating and its comment, and your note if you reopen",
+    ] {
+        assert!(text.contains(never), "{never} in {text}");
+    }
+    assert!(
+        !text.contains("16.47416"),
+        "the exact position is not shown as public"
+    );
+    assert!(!html.contains("publicity-private"));
+
+    // A category whose reports are not published says so instead, and still what never is.
+    let text = notice(&form(Lang::En, false, "", ""));
+    assert!(
+        text.contains("Only you and the city's staff will see this report"),
+        "{text}"
+    );
+    assert!(!text.contains("rounded to about 100 m"), "{text}");
+    assert!(text.contains("Never public:"));
+
+    // Vietnamese, both cases; without a position the rounding is still said.
+    let html = form(Lang::Vi, true, "", "");
+    assert!(html.contains("Ai sẽ thấy phản ánh này"));
+    let text = notice(&html);
+    assert!(text.contains("vị trí, làm tròn khoảng 100 m"), "{text}");
+    assert!(text.contains("Không bao giờ công khai:"));
+    let text = notice(&form(Lang::Vi, false, "", ""));
+    assert!(
+        text.contains("Chỉ bạn và cán bộ thành phố thấy phản ánh này"),
+        "{text}"
+    );
+    assert_accessible(&html);
+}
+
+#[test]
+fn settings_say_why_http_is_only_for_this_device() {
+    for (lang, why) in [
+        (
+            Lang::Vi,
+            "Máy chủ phải dùng https:// (http:// chỉ cho máy này, 127.0.0.1/localhost): qua http, mã thiết bị và phản ánh của bạn đi trên mạng không mã hóa.",
+        ),
+        (
+            Lang::En,
+            "The server must use https:// (http:// only for this device, 127.0.0.1/localhost)",
+        ),
+    ] {
+        let html = render_route("/me/settings", lang);
+        let hint = html
+            .find("id=\"server-url-hint\"")
+            .expect("the server field has its hint");
+        assert!(html[hint..].contains(why), "{html}");
+        assert!(html.contains("aria-describedby=\"server-url-hint\""));
+    }
+    assert!(
+        crate::i18n::error_text(Lang::Vi, ErrorCode::InsecureUrl).contains("https://"),
+        "the refusal is translated"
+    );
+}
+
+#[test]
 fn report_form_asks_the_category_extra_questions() {
     use hues_wire::api::{AttributeType, AttributeValue, CategoryAttribute};
     let mut cat = category();

@@ -27,7 +27,12 @@ impl AppState {
         server_url: Option<String>,
         tile_url: Option<String>,
     ) -> Result<Self, Box<dyn std::error::Error>> {
-        std::fs::create_dir_all(data_dir)?;
+        // The app's own folder: the user's only (0700 on unix), like everything in it. A folder
+        // given by HUES_DATA_DIR that is not ours to change is used as it is.
+        if let Err(e) = hues_core::private::dir(data_dir) {
+            tracing::warn!(dir = %data_dir.display(), error = %e, "data folder not made user-only");
+            std::fs::create_dir_all(data_dir)?;
+        }
         let store = Arc::new(Store::open(&data_dir.join("hues.db"))?);
         if server_url.is_some() || tile_url.is_some() {
             let current = store.settings()?;

@@ -250,6 +250,52 @@ pub fn photo_error_text(lang: Lang, err: &ApiError) -> String {
     }
 }
 
+/// Who will see the report, said before the citizen sends it: what the public sees when the
+/// category's reports are published (the position as published, when one is set), and what
+/// never is. A labelled region, so a screen reader finds it by its heading.
+#[component]
+pub fn PublicityNotice(lang: Lang, public: bool, position: Option<(f64, f64)>) -> Element {
+    let position = match position {
+        Some((lat, lon)) => {
+            let places = hues_wire::api::PUBLIC_POSITION_DECIMALS as usize;
+            let (lat, lon) = (
+                hues_wire::api::public_coordinate(lat),
+                hues_wire::api::public_coordinate(lon),
+            );
+            t_with(
+                lang,
+                "publicity-public-position-at",
+                "place",
+                format!("{lat:.places$}, {lon:.places$}"),
+            )
+        }
+        None => t(lang, "publicity-public-position"),
+    };
+    rsx! {
+        section { id: "report-publicity", class: "notice", aria_labelledby: "publicity-title",
+            h3 { id: "publicity-title", {t(lang, "publicity-title")} }
+            if public {
+                p { {t(lang, "publicity-public-intro")} }
+                ul { id: "publicity-public",
+                    li { {t(lang, "publicity-public-text")} }
+                    li { {t(lang, "publicity-public-photos")} }
+                    li { {position} }
+                    li { {t(lang, "publicity-public-handling")} }
+                }
+            } else {
+                p { id: "publicity-private", {t(lang, "publicity-private")} }
+            }
+            p { {t(lang, "publicity-never-intro")} }
+            ul { id: "publicity-never",
+                li { {t(lang, "publicity-never-sender")} }
+                li { {t(lang, "publicity-never-position")} }
+                li { {t(lang, "publicity-never-answers")} }
+                li { {t(lang, "publicity-never-follow-up")} }
+            }
+        }
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Saved,
@@ -593,6 +639,14 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
                             p { class: "ok", role: "status", span { aria_hidden: "true", "✔ " } {t(lang, "duplicates-followed")} }
                         }
                     }
+                }
+                PublicityNotice {
+                    lang,
+                    // Until a category is chosen, as most are: published.
+                    public: categories.iter().find(|c| c.code == f.category).is_none_or(|c| c.public),
+                    position: validate::parse_coordinate(&f.latitude, ReportField::Latitude)
+                        .ok()
+                        .zip(validate::parse_coordinate(&f.longitude, ReportField::Longitude).ok()),
                 }
                 button { id: "report-submit", r#type: "submit", class: "button primary", disabled: busy(),
                     if busy() { {t(lang, "report-saving")} } else { {t(lang, "report-submit")} }

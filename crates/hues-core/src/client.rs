@@ -36,6 +36,7 @@ impl ApiClient {
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(20))
             .user_agent(concat!("hues-app/", env!("CARGO_PKG_VERSION")))
+            .redirect(crate::address::redirect_policy())
             .build()
             .unwrap_or_default();
         Self {
@@ -306,16 +307,25 @@ impl ApiClient {
         Self::read_no_body(resp).await
     }
 
-    /// A published photo's bytes (`GET /photos/{sha}`); the caller checks them against the name.
-    pub async fn download_photo(&self, sha: &str) -> Result<Vec<u8>, RequestError> {
-        let resp = self
+    /// A published photo (`GET /photos/{sha}`), streamed into `into`, which counts and hashes
+    /// it: the download stops as soon as it passes `MAX_PHOTO_BYTES`, whatever Content-Length
+    /// said. The caller then keeps it only if it matches its name (`Store::keep_incoming`).
+    pub async fn download_photo(
+        &self,
+        sha: &str,
+        into: &mut crate::incoming::IncomingPhoto,
+    ) -> Result<(), RequestError> {
+        let mut resp = self
             .http
             .get(self.url(&format!("/photos/{sha}")))
             .send()
             .await
             .map_err(|e| RequestError::Transient(e.to_string()))?;
         let status = resp.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        if status.is_server_error()
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || status == StatusCode::REQUEST_TIMEOUT
+        {
             return Err(RequestError::Transient(format!("server answered {status}")));
         }
         if !status.is_success() {
@@ -324,17 +334,18 @@ impl ApiClient {
                 format!("photo {sha}: {status}"),
             )));
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| RequestError::Transient(format!("reading photo: {e}")))?;
-        if bytes.len() > hues_wire::api::MAX_PHOTO_BYTES {
-            return Err(RequestError::Refused(ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                format!("photo {sha} is too large"),
-            )));
+        let limit = hues_wire::api::MAX_PHOTO_BYTES;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(crate::incoming::IncomingError::TooLarge(limit).into());
         }
-        Ok(bytes.to_vec())
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| RequestError::Transient(format!("reading photo: {e}")))?
+        {
+            into.write(&chunk)?;
+        }
+        Ok(())
     }
 
     pub async fn sync_page(

@@ -2,15 +2,20 @@
 //! seen, an outbox of what waits to be sent, and the sync engine that pushes the outbox and pulls
 //! the server's changes. No Tauri and no Dioxus here: the app wraps this crate in commands.
 
+pub mod address;
 pub mod backoff;
 pub mod bookings;
 pub mod client;
 pub mod dossiers;
+#[cfg(test)]
+mod download_tests;
 pub mod error;
 pub mod hours;
+pub mod incoming;
 pub mod notices;
 pub mod photo;
 pub mod places;
+pub mod private;
 pub mod store;
 pub mod sync;
 pub mod tile_cache;

@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_dossiers.sql"),
     include_str!("../migrations/0013_untrack_pending.sql"),
     include_str!("../migrations/0014_category_public.sql"),
+    include_str!("../migrations/0015_negative_zero.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -52,6 +53,25 @@ pub(crate) const OUTBOX_CANCEL_BOOKING: &str = "cancel_booking";
 /// A photo name: 64 lower-case hex digits (never a path).
 fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A free text the citizen typed: no control characters (they break the XML and CSV others
+/// read), at most `max` characters; the error names the field.
+fn check_text(field: &str, text: &str, max: usize) -> Result<(), CoreError> {
+    hues_wire::validate::check_free_text(text, max).map_err(|code| {
+        let what = match code {
+            ErrorCode::ControlCharacter => "holds a control character",
+            _ => "is too long",
+        };
+        CoreError::Invalid(ApiError::new(code, format!("{field} {what}")))
+    })
+}
+
+fn incoming_error(e: crate::incoming::IncomingError) -> CoreError {
+    match e {
+        crate::incoming::IncomingError::Io(io) => CoreError::Io(io),
+        other => CoreError::Corrupt(other.to_string()),
+    }
 }
 
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
@@ -155,7 +175,12 @@ pub struct Store {
 impl Store {
     /// Opens (creating) and migrates the cache. A report caught mid-send by a crash goes back to
     /// "saved on this device": the server's idempotency makes resending it safe.
+    ///
+    /// The database (with its `-wal` and `-shm`), the photo folder and the photos in it are the
+    /// user's only (0600 files, a 0700 folder on unix); an older version's looser modes are
+    /// tightened here.
     pub fn open(path: &Path) -> Result<Self, CoreError> {
+        crate::private::sqlite_files(path)?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -169,11 +194,21 @@ impl Store {
             "UPDATE reports SET delivery = 'saved' WHERE delivery = 'sending'",
             [],
         )?;
+        crate::private::sqlite_files(path)?;
         let photos_dir = path
             .parent()
             .map(|p| p.join("photos"))
             .unwrap_or_else(|| PathBuf::from("photos"));
-        std::fs::create_dir_all(&photos_dir)?;
+        if crate::private::dir(&photos_dir)? {
+            crate::private::tighten_all(&photos_dir)?;
+        }
+        // What a crash left half written (only this store writes here).
+        for entry in std::fs::read_dir(&photos_dir)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().contains(".part") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         Ok(Self {
             conn: Mutex::new(conn),
             revision: AtomicU64::new(1),
@@ -192,9 +227,10 @@ impl Store {
         for (suffix, data) in [("", &p.jpeg), (".thumb", &p.thumbnail)] {
             let path = self.photo_path(&p.sha256, suffix);
             if !path.exists() {
-                let tmp = path.with_extension("part");
-                std::fs::write(&tmp, data)?;
-                std::fs::rename(&tmp, &path)?;
+                let mut incoming =
+                    crate::incoming::IncomingPhoto::create(&p.sha256, path, usize::MAX)?;
+                incoming.write(data).map_err(incoming_error)?;
+                incoming.finish_unchecked().map_err(incoming_error)?;
             }
         }
         Ok(DraftPhoto {
@@ -220,25 +256,41 @@ impl Store {
             .find(|p| p.exists())
     }
 
-    /// Keeps a photo fetched from the server, after checking that its bytes are a JPEG with
-    /// that SHA-256 (the server is trusted no more than a client).
-    pub fn keep_remote_photo(&self, sha: &str, bytes: &[u8]) -> Result<PathBuf, CoreError> {
-        use sha2::Digest;
-        let actual = hex::encode(sha2::Sha256::digest(bytes));
-        if !is_sha256(sha) || actual != sha || !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            return Err(CoreError::Corrupt(format!(
-                "photo {sha} does not match its name"
+    /// Starts keeping photo `sha` from the server: its bytes go through `IncomingPhoto` (counted,
+    /// hashed, under a temporary name of their own), then `keep_incoming`.
+    pub fn incoming_photo(&self, sha: &str) -> Result<crate::incoming::IncomingPhoto, CoreError> {
+        if !is_sha256(sha) {
+            return Err(CoreError::Invalid(ApiError::new(
+                ErrorCode::NotFound,
+                format!("photo name {sha:?}"),
             )));
         }
-        let path = self.photo_path(sha, "");
-        if !path.exists() {
-            let tmp = path.with_extension("part");
-            std::fs::write(&tmp, bytes)?;
-            std::fs::rename(&tmp, &path)?;
+        Ok(crate::incoming::IncomingPhoto::create(
+            sha,
+            self.photo_path(sha, ""),
+            hues_wire::api::MAX_PHOTO_BYTES,
+        )?)
+    }
+
+    /// Keeps a downloaded photo if its bytes are the JPEG its name says (else nothing is kept).
+    pub fn keep_incoming(
+        &self,
+        incoming: crate::incoming::IncomingPhoto,
+    ) -> Result<PathBuf, crate::incoming::IncomingError> {
+        let (path, new) = incoming.finish()?;
+        if new {
             // Screens showing it reload.
             self.bump();
         }
         Ok(path)
+    }
+
+    /// Keeps a photo fetched from the server, after checking that its bytes are a JPEG with
+    /// that SHA-256 (the server is trusted no more than a client).
+    pub fn keep_remote_photo(&self, sha: &str, bytes: &[u8]) -> Result<PathBuf, CoreError> {
+        let mut incoming = self.incoming_photo(sha)?;
+        incoming.write(bytes).map_err(incoming_error)?;
+        self.keep_incoming(incoming).map_err(incoming_error)
     }
 
     /// Photos the city attached to the handling of reports on this device that are not here
@@ -314,7 +366,7 @@ impl Store {
     }
 
     /// Saves settings after checking them; the language must be `vi` or `en`, the server URL
-    /// an http(s) URL.
+    /// and the tile template https (http only to this device itself, see `address`).
     pub fn save_settings(&self, s: &Settings) -> Result<Settings, CoreError> {
         let language = s.language.trim();
         if language != "vi" && language != "en" {
@@ -324,27 +376,16 @@ impl Store {
             )));
         }
         let url = s.server_url.trim().trim_end_matches('/');
-        let valid_url = (url.starts_with("http://") || url.starts_with("https://"))
-            && url
-                .split("://")
-                .nth(1)
-                .is_some_and(|rest| !rest.is_empty() && !rest.contains(' '));
-        if !valid_url {
-            return Err(CoreError::Invalid(ApiError::new(
-                ErrorCode::InvalidValue,
-                "server URL must start with http:// or https://",
-            )));
-        }
+        crate::address::check(url, "server URL", false).map_err(CoreError::Invalid)?;
         let tile_url = s.tile_url.trim();
-        let valid_tiles = tile_url.is_empty()
-            || ((tile_url.starts_with("http://") || tile_url.starts_with("https://"))
-                && ["{z}", "{x}", "{y}"].iter().all(|p| tile_url.contains(p))
-                && !tile_url.contains(' '));
-        if !valid_tiles {
-            return Err(CoreError::Invalid(ApiError::new(
-                ErrorCode::InvalidValue,
-                "tile URL must be an http(s) URL with {z}, {x} and {y}, or empty",
-            )));
+        if !tile_url.is_empty() {
+            crate::address::check(tile_url, "tile URL", true).map_err(CoreError::Invalid)?;
+            if !["{z}", "{x}", "{y}"].iter().all(|p| tile_url.contains(p)) {
+                return Err(CoreError::Invalid(ApiError::new(
+                    ErrorCode::InvalidValue,
+                    "tile URL must be an http(s) URL with {z}, {x} and {y}, or empty",
+                )));
+            }
         }
         let clean = Settings {
             language: language.to_owned(),
@@ -354,6 +395,15 @@ impl Store {
         self.set_json("settings", &clean)?;
         self.bump();
         Ok(clean)
+    }
+
+    /// The server to talk to. One saved before http was kept to this device (or set by hand)
+    /// is not used: the citizen is told to change it rather than the token and reports going
+    /// out in clear text.
+    pub fn server_url(&self) -> Result<String, CoreError> {
+        let url = self.settings()?.server_url;
+        crate::address::check(&url, "server URL", false).map_err(CoreError::Invalid)?;
+        Ok(url)
     }
 
     pub fn draft(&self) -> Result<ReportDraft, CoreError> {
@@ -445,8 +495,9 @@ impl Store {
             id: Uuid::now_v7(),
             category: input.category.trim().to_owned(),
             description: input.description.trim().to_owned(),
-            latitude: input.latitude,
-            longitude: input.longitude,
+            // −0.0 would come back from the server as 0 and make an identical retry a conflict.
+            latitude: hues_wire::api::normalise_coordinate(input.latitude),
+            longitude: hues_wire::api::normalise_coordinate(input.longitude),
             created_at: Utc::now(),
             attributes: input
                 .attributes
@@ -580,6 +631,11 @@ impl Store {
 
     /// Queues the citizen's rating of a resolved report.
     pub fn rate_report(&self, report: Uuid, rating: NewRating) -> Result<(), CoreError> {
+        check_text(
+            "comment",
+            &rating.comment,
+            hues_wire::api::MAX_DESCRIPTION_CHARS,
+        )?;
         self.queue_follow_up(
             report,
             OUTBOX_RATING,
@@ -590,6 +646,7 @@ impl Store {
     /// Queues "the problem is still there" for a resolved report.
     pub fn reopen_report(&self, report: Uuid, note: &str) -> Result<(), CoreError> {
         let note = note.trim().to_owned();
+        check_text("note", &note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
         self.queue_follow_up(report, OUTBOX_REOPEN, &OutboxItem::Reopen { report, note })
     }
 
@@ -997,9 +1054,7 @@ impl Store {
         if name.is_empty() {
             return Err(bad(ErrorCode::MissingField, "name is empty"));
         }
-        if name.chars().count() > 60 {
-            return Err(bad(ErrorCode::TooLong, "name is too long"));
-        }
+        check_text("name", name, 60)?;
         hues_wire::validate::check_latitude(at.latitude)
             .map_err(|e| CoreError::Invalid(e.into()))?;
         hues_wire::validate::check_longitude(at.longitude)
@@ -1299,23 +1354,31 @@ mod tests {
     fn settings_are_checked() {
         let (_d, s) = store();
         assert_eq!(s.settings().expect("s").language, "vi");
+        assert!(
+            s.save_settings(&Settings::default()).is_ok(),
+            "the default server (this device) is accepted"
+        );
         let saved = s
             .save_settings(&Settings {
                 language: "en".into(),
-                server_url: "http://10.0.0.5:8787/".into(),
+                server_url: "https://hues.example.vn:8443/".into(),
                 tile_url: " https://tiles.example/{z}/{x}/{y}.png ".into(),
             })
             .expect("save");
         assert_eq!(saved.tile_url, "https://tiles.example/{z}/{x}/{y}.png");
-        assert_eq!(saved.server_url, "http://10.0.0.5:8787");
+        assert_eq!(saved.server_url, "https://hues.example.vn:8443");
         assert_eq!(s.settings().expect("s").language, "en");
         for (lang, url, tiles) in [
-            ("fr", "http://x", ""),
+            ("fr", "https://x", ""),
             ("vi", "ftp://x", ""),
             ("vi", "http://", ""),
+            ("vi", "https://", ""),
             ("vi", "", ""),
-            ("vi", "http://x", "https://t.example/{z}/{x}.png"),
-            ("vi", "http://x", "file:///{z}/{x}/{y}"),
+            ("vi", "https://x/a b", ""),
+            ("vi", "https://x?y=1", ""),
+            ("vi", "https://user:pw@x", ""),
+            ("vi", "https://x", "https://t.example/{z}/{x}.png"),
+            ("vi", "https://x", "file:///{z}/{x}/{y}"),
         ] {
             let bad = Settings {
                 language: lang.into(),
@@ -1325,6 +1388,290 @@ mod tests {
             assert!(s.save_settings(&bad).is_err(), "{lang} {url} {tiles}");
         }
         assert_eq!(s.settings().expect("s").language, "en");
+    }
+
+    #[test]
+    fn http_is_only_for_this_device() {
+        let (_d, s) = store();
+        let with = |server: &str, tiles: &str| Settings {
+            language: "vi".into(),
+            server_url: server.into(),
+            tile_url: tiles.into(),
+        };
+        for ok in [
+            "http://127.0.0.1:8787",
+            "http://127.1.2.3",
+            "http://localhost:8787/",
+            "http://LOCALHOST",
+            "http://[::1]:8787",
+            "https://10.0.0.5:8787",
+            "https://hues.example.vn",
+        ] {
+            s.save_settings(&with(ok, "http://127.0.0.1:9/{z}/{x}/{y}.png"))
+                .unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        // Clear text across a network, or an address that only looks like this device.
+        for insecure in [
+            "http://10.0.0.5:8787",
+            "http://192.168.1.20",
+            "http://hues.example.vn",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+            "http://evil.example/127.0.0.1",
+            "http://[::ffff:10.0.0.5]",
+            "http://0.0.0.0:8787",
+        ] {
+            let err = s.save_settings(&with(insecure, "")).expect_err(insecure);
+            assert!(
+                matches!(&err, CoreError::Invalid(e) if e.code == ErrorCode::InsecureUrl),
+                "{insecure}: {err}"
+            );
+        }
+        // A user name before the host is refused outright (it is where the host seems to be).
+        for tricky in [
+            "http://localhost@evil.example",
+            "http://127.0.0.1:80@evil.example",
+        ] {
+            let err = s.save_settings(&with(tricky, "")).expect_err(tricky);
+            assert!(matches!(err, CoreError::Invalid(_)), "{tricky}");
+        }
+        let err = s
+            .save_settings(&with("https://x", "http://tiles.example/{z}/{x}/{y}.png"))
+            .expect_err("tiles in clear text");
+        assert!(matches!(&err, CoreError::Invalid(e) if e.code == ErrorCode::InsecureUrl));
+        assert_eq!(
+            s.settings().expect("s").server_url,
+            "https://hues.example.vn"
+        );
+        assert_eq!(s.server_url().expect("server"), "https://hues.example.vn");
+        // An address an older version accepted is not used until the citizen changes it.
+        s.set_json("settings", &with("http://10.0.0.5:8787", ""))
+            .expect("old");
+        let err = s.server_url().expect_err("not used");
+        assert!(matches!(&err, CoreError::Invalid(e) if e.code == ErrorCode::InsecureUrl));
+    }
+
+    /// A report of this device, delivered and resolved by the city.
+    fn resolved(s: &Store) -> Uuid {
+        let local = s.submit_report(&input()).expect("submit");
+        let entry = s.due_outbox(Utc::now()).expect("due").remove(0);
+        let at = Utc::now();
+        let step = |status| StatusChange {
+            status,
+            note: String::new(),
+            at,
+            unit: None,
+            duplicate_of: None,
+            photos: Vec::new(),
+        };
+        let report = Report {
+            id: local.id,
+            category: local.category,
+            description: local.description,
+            latitude: local.latitude,
+            longitude: local.longitude,
+            created_at: local.created_at,
+            attributes: Default::default(),
+            photos: Vec::new(),
+            place: Default::default(),
+            received_at: at,
+            status: ReportStatus::Resolved,
+            history: vec![step(ReportStatus::Received), step(ReportStatus::Resolved)],
+            rating: None,
+        };
+        s.acknowledge(&entry, &Ack::Report(report)).expect("ack");
+        local.id
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_what_the_citizen_types() {
+        let (_d, s) = store();
+        let id = resolved(&s);
+        let draft = ReportDraft {
+            description: "đang viết dở".into(),
+            ..Default::default()
+        };
+        s.save_draft(&draft).expect("draft");
+        let control = |r: Result<(), CoreError>| matches!(r, Err(CoreError::Invalid(ref e)) if e.code == ErrorCode::ControlCharacter);
+        let rating = |comment: &str| NewRating {
+            satisfaction: hues_wire::api::Satisfaction::Satisfied,
+            comment: comment.into(),
+        };
+        assert!(control(s.rate_report(id, rating("tốt\u{1}"))));
+        assert!(control(s.reopen_report(id, "vẫn\u{b}còn")));
+        assert!(control(
+            s.save_my_place(
+                "Nhà\u{7f}",
+                Point {
+                    latitude: 16.46,
+                    longitude: 107.59
+                }
+            )
+            .map(|_| ())
+        ));
+        let mut report = input();
+        report.description = "Rác\u{1b}[31m".into();
+        assert!(control(s.submit_report(&report).map(|_| ())));
+        // Nothing was queued or kept, and the report being written is still there.
+        assert!(s.due_outbox(Utc::now()).expect("due").is_empty());
+        assert!(s.my_places().expect("places").is_empty());
+        assert_eq!(s.draft().expect("draft"), draft);
+        // Line ends and tabs are text.
+        s.rate_report(id, rating("tốt\r\ncảm ơn\t!"))
+            .expect("rated");
+        assert_eq!(s.due_outbox(Utc::now()).expect("due").len(), 1);
+    }
+
+    #[test]
+    fn a_report_at_negative_zero_is_queued_at_zero() {
+        let (_d, s) = store();
+        let mut at_zero = input();
+        at_zero.latitude = -0.0;
+        at_zero.longitude = -0.0;
+        s.submit_report(&at_zero).expect("submit");
+        let due = s.due_outbox(Utc::now()).expect("due");
+        let OutboxItem::Report(r) = &due[0].item else {
+            panic!("a report");
+        };
+        assert!(r.longitude.is_sign_positive() && r.latitude.is_sign_positive());
+        let payload: String = s
+            .conn()
+            .expect("conn")
+            .query_row("SELECT payload FROM outbox", [], |r| r.get(0))
+            .expect("payload");
+        assert!(!payload.contains("-0.0"), "{payload}");
+        assert!(payload.contains("\"longitude\":0.0,"), "{payload}");
+    }
+
+    #[test]
+    fn a_report_stuck_on_negative_zero_goes_again_after_the_upgrade() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        let before = Migrations::new(
+            MIGRATIONS[..MIGRATIONS.len() - 1]
+                .iter()
+                .map(|sql| M::up(sql))
+                .collect(),
+        );
+        before.to_latest(&mut conn).expect("migrate");
+        let mut queued = NewReport {
+            id: Uuid::now_v7(),
+            category: "waste".into(),
+            description: "\"latitude\":-0.0, in the text stays".into(),
+            latitude: 16.5,
+            longitude: -0.0,
+            created_at: Utc::now(),
+            attributes: Default::default(),
+            photos: Vec::new(),
+            place: Default::default(),
+        };
+        let near = NewReport {
+            id: Uuid::now_v7(),
+            longitude: -0.05,
+            ..queued.clone()
+        };
+        for (r, failed) in [(&queued, Some("id_conflict")), (&near, Some("id_conflict"))] {
+            conn.execute(
+                "INSERT INTO reports (id, category, description, latitude, longitude, created_at, delivery, refused_code)
+                 VALUES (?1, 'waste', '', 0, 0, ?2, 'refused', ?3)",
+                params![r.id.to_string(), ts(r.created_at), failed],
+            )
+            .expect("report");
+            conn.execute(
+                "INSERT INTO outbox (kind, entity_id, payload, next_attempt_at, created_at, failed_code)
+                 VALUES ('report', ?1, ?2, ?3, ?3, ?4)",
+                params![r.id.to_string(), serde_json::to_string(r).expect("json"), ts(r.created_at), failed],
+            )
+            .expect("outbox");
+        }
+        migrations().to_latest(&mut conn).expect("upgrade");
+        let row = |id: Uuid| {
+            conn.query_row(
+                "SELECT o.payload, o.failed_code, r.delivery FROM outbox o JOIN reports r ON r.id = o.entity_id
+                 WHERE o.entity_id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)),
+            )
+            .expect("row")
+        };
+        let (payload, failed, delivery) = row(queued.id);
+        queued.longitude = 0.0;
+        assert_eq!(
+            serde_json::from_str::<NewReport>(&payload).expect("json"),
+            queued
+        );
+        assert!(payload.contains("\"longitude\":0.0,"), "{payload}");
+        assert!(payload.contains("in the text stays"));
+        assert_eq!((failed, delivery.as_str()), (None, "saved"));
+        // A report near 0 but not at it was refused for something else: left alone.
+        let (payload, failed, delivery) = row(near.id);
+        assert!(payload.contains("\"longitude\":-0.05,"), "{payload}");
+        assert_eq!(
+            (failed.as_deref(), delivery.as_str()),
+            (Some("id_conflict"), "refused")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_cache_and_photos_are_the_users_only() {
+        use crate::private::tests::mode;
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().expect("tempdir");
+        // As an older version (or a permissive umask) left them.
+        let data = root.path().join("data");
+        let photos = data.join("photos");
+        std::fs::create_dir_all(&photos).expect("mkdir");
+        let open = |p: &Path, m| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+        open(&data, 0o755).expect("chmod");
+        open(&photos, 0o777).expect("chmod");
+        let old_photo = photos.join(format!("{}.jpg", "a".repeat(64)));
+        std::fs::write(&old_photo, b"x").expect("write");
+        open(&old_photo, 0o644).expect("chmod");
+        let db = data.join("hues.db");
+        {
+            let s = Store::open(&db).expect("open");
+            drop(s);
+        }
+        open(&db, 0o644).expect("chmod");
+        let s = Store::open(&db).expect("reopen");
+        s.submit_report(&input()).expect("write something");
+        for f in [
+            db.clone(),
+            data.join("hues.db-wal"),
+            data.join("hues.db-shm"),
+            old_photo,
+        ] {
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+        assert_eq!(mode(&photos), 0o700);
+        let p = s
+            .add_photo(&crate::photo::testdata::jpeg_with_exif(64, 32, 1, None))
+            .expect("photo");
+        for thumb in [false, true] {
+            let f = s.photo_file(&p.sha256, thumb).expect("here");
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
+        // A fresh cache in a fresh folder.
+        let fresh = root.path().join("fresh/hues.db");
+        crate::private::dir(fresh.parent().expect("parent")).expect("dir");
+        let s = Store::open(&fresh).expect("open");
+        s.submit_report(&input()).expect("write");
+        assert_eq!(mode(&fresh), 0o600);
+        assert_eq!(mode(fresh.parent().expect("parent")), 0o700);
+        assert_eq!(mode(&root.path().join("fresh/photos")), 0o700);
+        // The tile cache too.
+        let tiles = data.join("tiles.mbtiles");
+        std::fs::write(&tiles, b"").expect("write");
+        open(&tiles, 0o666).expect("chmod");
+        let c = crate::tile_cache::TileCache::open(&tiles).expect("tiles");
+        c.put(1, 0, 0, b"png").expect("put");
+        for f in [
+            tiles.clone(),
+            data.join("tiles.mbtiles-wal"),
+            data.join("tiles.mbtiles-shm"),
+        ] {
+            assert_eq!(mode(&f), 0o600, "{}", f.display());
+        }
     }
 
     #[test]

@@ -138,7 +138,7 @@ impl SyncEngine {
         lon: f64,
         radius_m: f64,
     ) -> Result<Vec<PublicReport>, ApiError> {
-        let server = self.store.settings()?.server_url;
+        let server = self.store.server_url()?;
         ApiClient::new(&server)
             .public_nearby(lat, lon, radius_m)
             .await
@@ -152,7 +152,7 @@ impl SyncEngine {
         lat: f64,
         lon: f64,
     ) -> Result<Vec<PublicReport>, ApiError> {
-        let server = self.store.settings()?.server_url;
+        let server = self.store.server_url()?;
         ApiClient::new(&server)
             .possible_duplicates(category, lat, lon)
             .await
@@ -161,7 +161,7 @@ impl SyncEngine {
 
     /// One published report with its handling, straight from the server.
     pub async fn public_report(&self, id: uuid::Uuid) -> Result<PublicReport, ApiError> {
-        let server = self.store.settings()?.server_url;
+        let server = self.store.server_url()?;
         ApiClient::new(&server)
             .public_report(id)
             .await
@@ -208,7 +208,7 @@ impl SyncEngine {
     /// A client for the configured server and this device's token (registering if needed), for
     /// a request the citizen makes now.
     async fn signed_in(&self) -> Result<(ApiClient, String), ApiError> {
-        let server = self.store.settings()?.server_url;
+        let server = self.store.server_url()?;
         let client = ApiClient::new(&server);
         let token = self.token(&client, &server).await.map_err(|e| match e {
             RunError::Core(c) => c.into(),
@@ -244,7 +244,7 @@ impl SyncEngine {
     }
 
     async fn run(&self, outcome: &mut SyncOutcome) -> Result<(), RunError> {
-        let server = self.store.settings()?.server_url;
+        let server = self.store.server_url()?;
         let client = ApiClient::new(&server);
         let was_online = self.online.load(Ordering::Relaxed);
         let token = self.token(&client, &server).await?;
@@ -284,12 +284,12 @@ impl SyncEngine {
         // The city's photos of the handling, kept for offline viewing; one that fails now is
         // tried again on the next run.
         for sha in self.store.missing_history_photos()? {
-            match client.download_photo(&sha).await {
-                Ok(bytes) => {
-                    let _ = self.store.keep_remote_photo(&sha, &bytes);
-                }
+            match self.fetch_photo(&client, &sha).await {
+                Ok(_) => {}
                 Err(RequestError::Transient(_)) => break,
-                Err(RequestError::Refused(_)) => {}
+                Err(RequestError::Refused(e)) => {
+                    tracing::info!(photo = %sha, error = %e.message, "photo not kept");
+                }
             }
         }
         Ok(())
@@ -300,12 +300,25 @@ impl SyncEngine {
         if let Some(path) = self.store.photo_file(sha, thumb) {
             return Ok(path);
         }
-        let server = self.store.settings()?.server_url;
-        let bytes = ApiClient::new(&server)
-            .download_photo(sha)
+        let server = self.store.server_url()?;
+        self.fetch_photo(&ApiClient::new(&server), sha)
             .await
-            .map_err(request_error)?;
-        Ok(self.store.keep_remote_photo(sha, &bytes)?)
+            .map_err(request_error)
+    }
+
+    /// Downloads a photo into the device's photo folder: kept only whole, within the size limit
+    /// and matching its name; otherwise nothing is left behind.
+    pub async fn fetch_photo(
+        &self,
+        client: &ApiClient,
+        sha: &str,
+    ) -> Result<std::path::PathBuf, RequestError> {
+        let mut incoming = self
+            .store
+            .incoming_photo(sha)
+            .map_err(|e| RequestError::Refused(e.into()))?;
+        client.download_photo(sha, &mut incoming).await?;
+        Ok(self.store.keep_incoming(incoming)?)
     }
 
     async fn push(

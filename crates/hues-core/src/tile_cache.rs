@@ -82,7 +82,10 @@ pub fn check_area(req: &AreaRequest) -> Result<u64, CoreError> {
 }
 
 impl TileCache {
+    /// Opens (creating) the tile file, the user's only (0600 with its `-wal` and `-shm` on
+    /// unix): the tiles kept tell which areas the citizen looks at.
     pub fn open(path: &Path) -> Result<Self, CoreError> {
+        crate::private::sqlite_files(path)?;
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -95,6 +98,7 @@ impl TileCache {
              INSERT OR IGNORE INTO metadata (name, value) VALUES ('name', 'hues offline tiles'),
                  ('format', 'png'), ('type', 'baselayer');",
         )?;
+        crate::private::sqlite_files(path)?;
         Ok(Self {
             conn: Mutex::new(conn),
             progress: Mutex::new(AreaProgress::default()),

@@ -19,6 +19,9 @@ pub enum TileError {
     Unreachable(String),
     #[error("tile server answered {0}")]
     Refused(u16),
+    /// The template would fetch in clear text from another machine (see `address`).
+    #[error("the tile address must use https://")]
+    Insecure,
 }
 
 /// A tile as the server sent it.
@@ -64,6 +67,7 @@ impl Default for TileFetcher {
                 env!("CARGO_PKG_VERSION"),
                 " (+https://github.com/hues-city/hues)"
             ))
+            .redirect(crate::address::redirect_policy())
             .build()
             .unwrap_or_default();
         Self {
@@ -78,6 +82,10 @@ impl TileFetcher {
     pub async fn fetch(&self, template: &str, z: u8, x: u32, y: u32) -> Result<Tile, TileError> {
         if template.trim().is_empty() {
             return Err(TileError::NoSource);
+        }
+        // One saved before http was kept to this device is not used.
+        if crate::address::check(template, "tile URL", true).is_err() {
+            return Err(TileError::Insecure);
         }
         if let Ok(guard) = self.down_until.lock()
             && guard.is_some_and(|t| Instant::now() < t)

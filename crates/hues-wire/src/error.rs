@@ -56,10 +56,13 @@ pub enum ErrorCode {
     /// A text holds a control character (other than newline and tab), which would break the
     /// XML and CSV other systems read.
     ControlCharacter,
+    /// A server address that would send the device's token and the citizen's reports in clear
+    /// text: `http://` is for this device's own loopback address only.
+    InsecureUrl,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 27] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -86,6 +89,7 @@ impl ErrorCode {
         Self::PhotoCorrupt,
         Self::InvalidCap,
         Self::ControlCharacter,
+        Self::InsecureUrl,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -117,6 +121,7 @@ impl ErrorCode {
             Self::PhotoCorrupt => "photo_corrupt",
             Self::InvalidCap => "invalid_cap",
             Self::ControlCharacter => "control_character",
+            Self::InsecureUrl => "insecure_url",
         }
     }
 
@@ -130,7 +135,8 @@ impl ErrorCode {
             | Self::OutOfRange
             | Self::TooLong
             | Self::UnknownCategory
-            | Self::ControlCharacter => 422,
+            | Self::ControlCharacter
+            | Self::InsecureUrl => 422,
             Self::IdConflict => 409,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
