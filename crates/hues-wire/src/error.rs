@@ -56,10 +56,12 @@ pub enum ErrorCode {
     /// A text holds a control character (other than newline and tab), which would break the
     /// XML and CSV other systems read.
     ControlCharacter,
+    /// The device has used up its photo storage on the server (a total over all its photos).
+    QuotaExceeded,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 27] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -86,6 +88,7 @@ impl ErrorCode {
         Self::PhotoCorrupt,
         Self::InvalidCap,
         Self::ControlCharacter,
+        Self::QuotaExceeded,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -117,6 +120,7 @@ impl ErrorCode {
             Self::PhotoCorrupt => "photo_corrupt",
             Self::InvalidCap => "invalid_cap",
             Self::ControlCharacter => "control_character",
+            Self::QuotaExceeded => "quota_exceeded",
         }
     }
 
@@ -142,7 +146,7 @@ impl ErrorCode {
             Self::Internal | Self::Storage => 500,
             Self::Network => 503,
             Self::BadResponse => 502,
-            Self::PhotoTooLarge | Self::PhotoTooManyPixels => 413,
+            Self::PhotoTooLarge | Self::PhotoTooManyPixels | Self::QuotaExceeded => 413,
             Self::PhotoUnsupported | Self::PhotoNotAnImage => 415,
             Self::PhotoCorrupt => 422,
         }
