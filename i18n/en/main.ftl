@@ -298,6 +298,7 @@ me-bookings = My bookings
 map-me = Your location
 error-invalid_cap = The warning is not valid CAP 1.2.
 error-control_character = The text holds an invisible control character (often from pasting). Remove it and send again.
+error-quota_exceeded = This device has sent too many photos to the server. Photos of sent reports count; try again tomorrow or send the report with fewer photos.
 alerts-views = Warning lists
 alerts-active = In force
 alerts-expired = Expired

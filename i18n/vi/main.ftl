@@ -291,6 +291,7 @@ me-bookings = Đặt chỗ của tôi
 map-me = Vị trí của bạn
 error-invalid_cap = Bản tin cảnh báo không đúng chuẩn CAP 1.2.
 error-control_character = Nội dung có ký tự điều khiển không hiển thị được (ví dụ do dán từ chỗ khác). Hãy xóa ký tự đó rồi gửi lại.
+error-quota_exceeded = Thiết bị này đã gửi quá nhiều ảnh lên máy chủ. Ảnh của các phản ánh đã gửi được tính vào hạn mức; hãy thử lại vào ngày mai hoặc gửi phản ánh với ít ảnh hơn.
 alerts-views = Các danh sách cảnh báo
 alerts-active = Đang hiệu lực
 alerts-expired = Đã hết hạn

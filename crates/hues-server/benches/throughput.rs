@@ -81,6 +81,12 @@ async fn run() {
         operator_token: "op".into(),
         demo: true,
         tiles: None,
+        // Every client registers from loopback.
+        limits: hues_server::limits::Limits {
+            registrations_per_hour: 10_000,
+            ..Default::default()
+        },
+        trust_forwarded_for: false,
     })
     .unwrap_or_else(|e| panic!("state: {e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

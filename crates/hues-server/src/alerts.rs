@@ -17,7 +17,6 @@ use crate::cap;
 use crate::error::{ApiResult, Fail};
 use crate::extract::{Operator, Path};
 
-/// Largest CAP document accepted (the parser's own size cap; over it the route answers 413).
 use crate::MAX_CAP_BYTES;
 
 /// A posted alert, checked and prepared: what is stored and what is answered.

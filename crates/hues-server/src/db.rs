@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_lookup_codes.sql"),
     include_str!("../migrations/0011_publication.sql"),
     include_str!("../migrations/0012_alert_records.sql"),
+    include_str!("../migrations/0013_limits.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1,7 +1,8 @@
 //! Administrative procedures and dossiers: the public catalogue, the citizen's look-up and
 //! tracking (code + check value, so that codes cannot be enumerated: a wrong check answers
-//! exactly like an unknown code, and look-ups are rate-limited per device), and the units'
-//! side (receive, advance, apologise for an overdue dossier, deadline view by unit).
+//! exactly like an unknown code, look-ups are rate-limited per device and per code, and failed
+//! ones per network address and server-wide), and the units' side (receive, advance, apologise
+//! for an overdue dossier, deadline view by unit).
 //! Due dates come from `hues_wire::deadline`, the engine the app uses too.
 
 use axum::extract::State;
@@ -21,6 +22,7 @@ use crate::AppState;
 use crate::auth::{hash_token, same_token};
 use crate::error::{ApiResult, Fail};
 use crate::extract::{Device, Json, Operator, Path};
+use crate::limits::{ClientAddr, Limits, millis};
 use crate::store::{touch_public, touch_tracked, ts};
 
 /// Look-ups a device may make in `LOOKUP_WINDOW`.
@@ -255,10 +257,30 @@ pub fn apologise(
     Ok(d)
 }
 
-/// A citizen's look-up (with `track`, also follows it). Every attempt counts toward the limit.
+/// A citizen's look-up (with `track`, also follows it) from the network address `addr`
+/// (`ClientAddr::key`). Every attempt counts toward the per-device and per-code limits; failed
+/// ones (unknown code or wrong check value) also count toward budgets no number of devices
+/// escapes (`Limits`, one hour):
+///
+/// - per address: over `lookup_failures_per_hour` failures, the address gets 429 for every
+///   look-up, right or wrong (else a 200 among the 429s would still tell a hit);
+/// - server-wide, over `lookup_failures_global_per_hour` failures, only addresses without a
+///   failure in the hour may look up, so a spray from many addresses gets one try per address
+///   per hour while citizens who type their code and check value right are not held back;
+/// - over twice that, every look-up is 429 until the hour has aged the failures out.
+///
+/// The trade-off of the last two, decided so: blocking everyone at the first budget would let
+/// anyone with a few dozen addresses switch look-ups off for the whole city; blocking only
+/// recent failers keeps honest citizens served but leaves one try per fresh address (a botnet,
+/// or an IPv6 block of many /64s). The hard stop at twice the budget bounds even that: harvesting
+/// never exceeds `2 × lookup_failures_global_per_hour` tries an hour, and the price (look-ups
+/// stopped for up to an hour for everyone) is paid only against thousands of distinct
+/// addresses; dossiers already tracked keep arriving through sync meanwhile.
 pub fn lookup(
     conn: &mut Connection,
     device: uuid::Uuid,
+    addr: &str,
+    limits: &Limits,
     l: &DossierLookup,
     track: bool,
     now: DateTime<Utc>,
@@ -281,7 +303,20 @@ pub fn lookup(
         ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if by_device >= LOOKUP_LIMIT || by_code >= CODE_LIMIT {
+    let since = millis(now - crate::limits::WINDOW);
+    tx.prepare_cached("DELETE FROM lookup_failures WHERE at < ?1")?
+        .execute([since])?;
+    let (by_addr, everywhere): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM lookup_failures WHERE addr = ?1 AND at >= ?2),
+                    (SELECT count(*) FROM lookup_failures WHERE at >= ?2)",
+        )?
+        .query_row(params![addr, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let budget = limits.lookup_failures_global_per_hour;
+    let over_budget = by_addr >= limits.lookup_failures_per_hour
+        || everywhere >= budget.saturating_mul(2)
+        || (everywhere >= budget && by_addr > 0);
+    if by_device >= LOOKUP_LIMIT || by_code >= CODE_LIMIT || over_budget {
         // The same answer whether the code exists or not; the attempt is not recorded:
         // waiting the window out is enough.
         return Err(Fail::new(
@@ -306,9 +341,13 @@ pub fn lookup(
             }
             Ok(d)
         }
-        _ => Err(no_such_dossier()),
+        _ => {
+            tx.prepare_cached("INSERT INTO lookup_failures (addr, at) VALUES (?1, ?2)")?
+                .execute(params![addr, millis(now)])?;
+            Err(no_such_dossier())
+        }
     };
-    // The attempt is kept even when the answer is "no such dossier".
+    // The attempt (and a failure) is kept even when the answer is "no such dossier".
     tx.commit()?;
     result
 }
@@ -397,25 +436,28 @@ pub async fn list_procedures(
     responses((status = 200, body = Dossier),
         (status = 404, description = "unknown code or wrong check value: the same answer", body = ApiError),
         (status = 401, body = ApiError), (status = 422, body = ApiError),
-        (status = 429, description = "too many look-ups from this device, or of this code from all devices", body = ApiError)))]
+        (status = 429, description = "too many look-ups from this device, or of this code from all devices, or too many failed look-ups from this network address or on the whole server", body = ApiError)))]
 pub async fn lookup_dossier(
     State(state): State<AppState>,
     Device(device): Device,
+    addr: ClientAddr,
     Json(l): Json<DossierLookup>,
 ) -> ApiResult<axum::Json<Dossier>> {
-    look_up(state, device, l, false).await
+    look_up(state, device, addr, l, false).await
 }
 
 async fn look_up(
     state: AppState,
     device: uuid::Uuid,
+    addr: ClientAddr,
     l: DossierLookup,
     track: bool,
 ) -> ApiResult<axum::Json<Dossier>> {
     check_lookup(&l)?;
+    let (addr, limits) = (addr.key(), state.limits);
     let d = state
         .db
-        .run(move |c| lookup(c, device, &l, track, Utc::now()))
+        .run(move |c| lookup(c, device, &addr, &limits, &l, track, Utc::now()))
         .await?;
     Ok(axum::Json(d))
 }
@@ -425,13 +467,14 @@ async fn look_up(
     security(("bearer" = [])), request_body = DossierLookup,
     responses((status = 200, body = Dossier), (status = 404, body = ApiError),
         (status = 401, body = ApiError), (status = 422, body = ApiError),
-        (status = 429, description = "too many look-ups from this device, or of this code from all devices", body = ApiError)))]
+        (status = 429, description = "too many look-ups from this device, or of this code from all devices, or too many failed look-ups from this network address or on the whole server", body = ApiError)))]
 pub async fn track_dossier(
     State(state): State<AppState>,
     Device(device): Device,
+    addr: ClientAddr,
     Json(l): Json<DossierLookup>,
 ) -> ApiResult<axum::Json<Dossier>> {
-    look_up(state, device, l, true).await
+    look_up(state, device, addr, l, true).await
 }
 
 /// Stop tracking a dossier: its changes no longer come through this device's feed.

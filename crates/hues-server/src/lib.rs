@@ -1,6 +1,7 @@
 //! hues reference server: the backend the app syncs with. `router(state)` builds the whole HTTP
 //! surface, so tests can drive it without a socket; `main.rs` only parses flags and serves.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
@@ -20,6 +21,7 @@ pub mod dossiers;
 pub mod error;
 pub mod extract;
 pub mod feed;
+pub mod limits;
 pub mod open311;
 pub mod photos;
 pub mod publication;
@@ -99,6 +101,10 @@ pub struct AppState {
     pub photos: photos::PhotoStore,
     /// Map tiles to serve (`--tiles`), if any.
     pub tiles: Option<tiles::TileFile>,
+    /// Registrations, failed look-ups, photo storage.
+    pub limits: limits::Limits,
+    /// Whether the client's address is the right-most `X-Forwarded-For` entry (behind a proxy).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +114,11 @@ pub struct Config {
     pub demo: bool,
     /// An MBTiles file to serve at `/tiles/{z}/{x}/{y}.png`.
     pub tiles: Option<PathBuf>,
+    /// Registrations, failed look-ups, photo storage (`limits::Limits::default()` in general).
+    pub limits: limits::Limits,
+    /// Behind a reverse proxy: take the client's address from the right-most `X-Forwarded-For`
+    /// entry. Without a proxy that sets it, this lets every client choose its address.
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -132,6 +143,8 @@ impl AppState {
                 .as_deref()
                 .map(tiles::TileFile::open)
                 .transpose()?,
+            limits: config.limits,
+            trust_forwarded_for: config.trust_forwarded_for,
         })
     }
 }
@@ -221,7 +234,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until the process is stopped.
+/// Serves until the process is stopped (or the future is dropped), with the hourly photo sweep
+/// beside it. Each connection's peer address reaches handlers as `ConnectInfo<SocketAddr>`.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    let sweeper = AbortOnDrop(tokio::spawn(photos::sweep_every_hour(state.clone())));
+    let served = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await;
+    drop(sweeper);
+    served
+}
+
+/// Stops a background task when its owner goes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

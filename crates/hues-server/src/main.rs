@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
+use hues_server::limits::Limits;
 use hues_server::{AppState, Config, auth};
 
 #[derive(Parser)]
@@ -28,6 +29,27 @@ struct Args {
     /// Bearer token for the operator routes. Without it a random one is made and printed.
     #[arg(long, env = "HUES_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
+    /// Behind a reverse proxy: take the client's address from the right-most X-Forwarded-For
+    /// entry (the one the proxy appends). Without such a proxy, clients could pick their address.
+    #[arg(long, env = "HUES_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// New devices one network address (IPv4, or IPv6 /64) may register per hour.
+    #[arg(long, env = "HUES_REGISTRATIONS_PER_HOUR", default_value_t = Limits::default().registrations_per_hour,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    registrations_per_hour: i64,
+    /// Failed dossier look-ups one network address may make per hour.
+    #[arg(long, env = "HUES_LOOKUP_FAILURES_PER_HOUR", default_value_t = Limits::default().lookup_failures_per_hour,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    lookup_failures_per_hour: i64,
+    /// Failed dossier look-ups the whole server takes per hour; past it only addresses without a
+    /// failure may look up, past twice it nobody (for the rest of the hour).
+    #[arg(long, env = "HUES_LOOKUP_FAILURES_GLOBAL_PER_HOUR", default_value_t = Limits::default().lookup_failures_global_per_hour,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    lookup_failures_global_per_hour: i64,
+    /// Megabytes of photos one device may have stored on the server.
+    #[arg(long, env = "HUES_PHOTO_QUOTA_MB", default_value_t = Limits::default().photo_quota_bytes / (1024 * 1024),
+          value_parser = clap::value_parser!(i64).range(1..))]
+    photo_quota_mb: i64,
 }
 
 #[tokio::main]
@@ -59,6 +81,13 @@ async fn main() -> anyhow::Result<()> {
         operator_token,
         demo: args.demo,
         tiles: args.tiles,
+        limits: Limits {
+            registrations_per_hour: args.registrations_per_hour,
+            lookup_failures_per_hour: args.lookup_failures_per_hour,
+            lookup_failures_global_per_hour: args.lookup_failures_global_per_hour,
+            photo_quota_bytes: args.photo_quota_mb.saturating_mul(1024 * 1024),
+        },
+        trust_forwarded_for: args.trust_forwarded_for,
     };
     let state = AppState::open(&config)
         .with_context(|| format!("opening data in {}", config.data_dir.display()))?;

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::{ApiResult, Fail};
 use crate::extract::{Device, Json, Operator, Path, Query};
+use crate::limits::ClientAddr;
 use crate::{auth, feed, publication, store};
 
 type JsonOut<T> = axum::Json<T>;
@@ -31,10 +32,13 @@ pub async fn health() -> JsonOut<Health> {
 }
 
 /// Registers an app install and returns its bearer token (shown once).
+/// At most `Limits::registrations_per_hour` per network address, then 429.
 #[utoipa::path(post, path = "/api/v1/devices", tag = "citizen", request_body = NewDevice,
-    responses((status = 201, body = DeviceToken), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 201, body = DeviceToken), (status = 400, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, description = "too many new devices from this network address within the hour", body = ApiError)))]
 pub async fn register_device(
     State(state): State<AppState>,
+    addr: ClientAddr,
     Json(body): Json<NewDevice>,
 ) -> ApiResult<(StatusCode, JsonOut<DeviceToken>)> {
     let short = |s: Option<String>| {
@@ -49,9 +53,11 @@ pub async fn register_device(
     let token = auth::new_token();
     let hash = auth::hash_token(&token);
     let device_id = Uuid::now_v7();
+    let (addr, limit) = (addr.key(), state.limits.registrations_per_hour);
     state
         .db
         .run(move |conn| {
+            crate::limits::admit_registration(conn, &addr, limit, chrono::Utc::now())?;
             store::insert_device(
                 conn,
                 device_id,

@@ -476,6 +476,19 @@ pub enum Stored<T = Report> {
 /// Stores a new report, idempotently on its id.
 pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Result<Stored, Fail> {
     let tx = conn.transaction()?;
+    // A photo uploaded with metadata is kept under its clean name: the report names that one
+    // (also when this is a retry, whose stored record already does).
+    let renamed;
+    let new = match crate::photos::canonical_names(&tx, &new.photos)? {
+        photos if photos != new.photos => {
+            renamed = NewReport {
+                photos,
+                ..new.clone()
+            };
+            &renamed
+        }
+        _ => new,
+    };
     let known: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?1)")?
         .query_row([new.id.to_string()], |r| r.get(0))?;
@@ -641,7 +654,8 @@ pub fn change_status(
     let owner = report(&tx, id)?
         .ok_or_else(|| Fail::not_found("report"))?
         .owner;
-    crate::photos::check_list(&tx, &update.photos)?;
+    let photos = crate::photos::canonical_names(&tx, &update.photos)?;
+    crate::photos::check_list(&tx, &photos)?;
     if let Some(other) = update
         .duplicate_of
         .filter(|_| update.status == ReportStatus::Duplicate)
@@ -661,7 +675,7 @@ pub fn change_status(
         duplicate_of: update
             .duplicate_of
             .filter(|_| update.status == ReportStatus::Duplicate),
-        photos: update.photos.clone(),
+        photos,
     };
     let updated = record_event(&tx, id, owner, &step, false)?;
     tx.commit()?;

@@ -27,6 +27,8 @@ impl Server {
             operator_token: OPERATOR.into(),
             demo: true,
             tiles: None,
+            limits: Default::default(),
+            trust_forwarded_for: false,
         })
         .expect("open state");
         let db = state.db.clone();
@@ -1793,6 +1795,8 @@ async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
         operator_token: OPERATOR.into(),
         demo: true,
         tiles: None,
+        limits: Default::default(),
+        trust_forwarded_for: false,
     };
     let first = AppState::open(&config).expect("first start");
     let dossier = |state: &AppState| {

@@ -28,6 +28,8 @@ fn config(dir: &std::path::Path) -> Config {
         operator_token: OPERATOR.into(),
         demo: true,
         tiles: None,
+        limits: Default::default(),
+        trust_forwarded_for: false,
     }
 }
 

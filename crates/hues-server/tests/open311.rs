@@ -46,6 +46,8 @@ impl Server {
             operator_token: OPERATOR.into(),
             demo: true,
             tiles: None,
+            limits: Default::default(),
+            trust_forwarded_for: false,
         })
         .expect("state");
         Self {

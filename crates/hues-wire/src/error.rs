@@ -59,10 +59,12 @@ pub enum ErrorCode {
     /// A server address that would send the device's token and the citizen's reports in clear
     /// text: `http://` is for this device's own loopback address only.
     InsecureUrl,
+    /// The device has used up its photo storage on the server (a total over all its photos).
+    QuotaExceeded,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -90,6 +92,7 @@ impl ErrorCode {
         Self::InvalidCap,
         Self::ControlCharacter,
         Self::InsecureUrl,
+        Self::QuotaExceeded,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -122,6 +125,7 @@ impl ErrorCode {
             Self::InvalidCap => "invalid_cap",
             Self::ControlCharacter => "control_character",
             Self::InsecureUrl => "insecure_url",
+            Self::QuotaExceeded => "quota_exceeded",
         }
     }
 
@@ -148,7 +152,7 @@ impl ErrorCode {
             Self::Internal | Self::Storage => 500,
             Self::Network => 503,
             Self::BadResponse => 502,
-            Self::PhotoTooLarge | Self::PhotoTooManyPixels => 413,
+            Self::PhotoTooLarge | Self::PhotoTooManyPixels | Self::QuotaExceeded => 413,
             Self::PhotoUnsupported | Self::PhotoNotAnImage => 415,
             Self::PhotoCorrupt => 422,
         }
