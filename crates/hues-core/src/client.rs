@@ -268,11 +268,13 @@ impl ApiClient {
         .await
     }
 
-    /// Whether the server already has this photo (HEAD), so it is never sent twice.
-    pub async fn photo_exists(&self, sha: &str) -> Result<bool, RequestError> {
+    /// Whether the server already has this photo (HEAD), so it is never sent twice. Asked as
+    /// this device: a photo no published report holds is shown only to its uploader.
+    pub async fn photo_exists(&self, token: &str, sha: &str) -> Result<bool, RequestError> {
         let resp = self
             .http
             .head(self.url(&format!("/photos/{sha}")))
+            .bearer_auth(token)
             .send()
             .await
             .map_err(|e| RequestError::Transient(e.to_string()))?;
@@ -307,17 +309,21 @@ impl ApiClient {
         Self::read_no_body(resp).await
     }
 
-    /// A published photo (`GET /photos/{sha}`), streamed into `into`, which counts and hashes
+    /// A photo (`GET /photos/{sha}`): published, or of this device's own reports; streamed into `into`, which counts and hashes
     /// it: the download stops as soon as it passes `MAX_PHOTO_BYTES`, whatever Content-Length
     /// said. The caller then keeps it only if it matches its name (`Store::keep_incoming`).
     pub async fn download_photo(
         &self,
+        token: Option<&str>,
         sha: &str,
         into: &mut crate::incoming::IncomingPhoto,
     ) -> Result<(), RequestError> {
-        let mut resp = self
-            .http
-            .get(self.url(&format!("/photos/{sha}")))
+        let mut request = self.http.get(self.url(&format!("/photos/{sha}")));
+        // With this device's token, the photos of its own reports that are not public come too.
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let mut resp = request
             .send()
             .await
             .map_err(|e| RequestError::Transient(e.to_string()))?;

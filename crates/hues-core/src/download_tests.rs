@@ -124,7 +124,7 @@ fn jpeg_bytes(len: usize) -> Vec<u8> {
 }
 
 async fn fetch(e: &SyncEngine, base: &str, name: &str) -> Result<std::path::PathBuf, RequestError> {
-    e.fetch_photo(&ApiClient::new(base), name).await
+    e.fetch_photo(&ApiClient::new(base), None, name).await
 }
 
 #[tokio::test]

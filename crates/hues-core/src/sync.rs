@@ -284,7 +284,7 @@ impl SyncEngine {
         // The city's photos of the handling, kept for offline viewing; one that fails now is
         // tried again on the next run.
         for sha in self.store.missing_history_photos()? {
-            match self.fetch_photo(&client, &sha).await {
+            match self.fetch_photo(&client, Some(&token), &sha).await {
                 Ok(_) => {}
                 Err(RequestError::Transient(_)) => break,
                 Err(RequestError::Refused(e)) => {
@@ -301,7 +301,8 @@ impl SyncEngine {
             return Ok(path);
         }
         let server = self.store.server_url()?;
-        self.fetch_photo(&ApiClient::new(&server), sha)
+        let token = self.store.device_token(&server)?;
+        self.fetch_photo(&ApiClient::new(&server), token.as_deref(), sha)
             .await
             .map_err(request_error)
     }
@@ -311,13 +312,14 @@ impl SyncEngine {
     pub async fn fetch_photo(
         &self,
         client: &ApiClient,
+        token: Option<&str>,
         sha: &str,
     ) -> Result<std::path::PathBuf, RequestError> {
         let mut incoming = self
             .store
             .incoming_photo(sha)
             .map_err(|e| RequestError::Refused(e.into()))?;
-        client.download_photo(sha, &mut incoming).await?;
+        client.download_photo(token, sha, &mut incoming).await?;
         Ok(self.store.keep_incoming(incoming)?)
     }
 
@@ -383,7 +385,7 @@ impl SyncEngine {
         photos: &[String],
     ) -> Result<(), RequestError> {
         for sha in photos {
-            if client.photo_exists(sha).await? {
+            if client.photo_exists(token, sha).await? {
                 continue;
             }
             let bytes = self.store.photo_bytes(sha).map_err(|e| {
