@@ -28,6 +28,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_limits.sql"),
 ];
 
+/// A time as the database keeps it: RFC 3339 in UTC.
+pub fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }

@@ -519,7 +519,7 @@ pub async fn operator_receive(
         ("unit_en", &new.unit_en),
         ("phone", &new.phone),
     ] {
-        crate::routes::text(field, value, 200)?;
+        crate::error::text(field, value, 200)?;
     }
     let d = state.db.run(move |c| receive(c, &new, Utc::now())).await?;
     Ok((StatusCode::CREATED, axum::Json(d)))
@@ -538,7 +538,7 @@ pub async fn operator_advance(
     Path(code): Path<String>,
     Json(step): Json<DossierAdvance>,
 ) -> ApiResult<axum::Json<Dossier>> {
-    crate::routes::text("note", &step.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
+    crate::error::text("note", &step.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
     let d = state
         .db
         .run(move |c| advance(c, &code, &step, Utc::now()))
@@ -558,7 +558,7 @@ pub async fn operator_apologise(
     Path(code): Path<String>,
     Json(a): Json<NewApology>,
 ) -> ApiResult<axum::Json<Dossier>> {
-    crate::routes::text("reason", &a.reason, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
+    crate::error::text("reason", &a.reason, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
     let d = state
         .db
         .run(move |c| apologise(c, &code, &a, Utc::now()))

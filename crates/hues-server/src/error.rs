@@ -89,3 +89,15 @@ impl IntoResponse for Fail {
 }
 
 pub type ApiResult<T> = Result<T, Fail>;
+
+/// A free text field: no control characters, at most `max` characters; the message names it.
+pub fn text(field: &str, value: &str, max: usize) -> Result<(), Fail> {
+    hues_wire::validate::check_free_text(value, max).map_err(|code| {
+        let what = if code == ErrorCode::ControlCharacter {
+            "holds a control character"
+        } else {
+            "is too long"
+        };
+        Fail::new(code, format!("{field} {what}"))
+    })
+}

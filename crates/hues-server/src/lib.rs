@@ -23,6 +23,7 @@ pub mod extract;
 pub mod feed;
 pub mod limits;
 pub mod open311;
+pub mod photo_routes;
 pub mod photos;
 pub mod publication;
 pub mod routes;
@@ -184,8 +185,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::public_reports))
         .routes(routes!(routes::public_report))
         .routes(routes!(routes::possible_duplicates))
-        .routes(routes!(photos::put_photo))
-        .routes(routes!(photos::get_photo))
+        .routes(routes!(photo_routes::put_photo))
+        .routes(routes!(photo_routes::get_photo))
         .routes(routes!(routes::sync))
         .routes(routes!(routes::operator_list_reports))
         .routes(routes!(routes::operator_set_status))

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::error::{ApiResult, Fail};
+use crate::error::{ApiResult, Fail, text};
 use crate::extract::{Device, Json, Operator, Path, Query};
 use crate::limits::ClientAddr;
 use crate::{auth, feed, publication, store};
@@ -283,18 +283,6 @@ pub struct NearbyQuery {
     /// 1…500 (default 100).
     #[serde(default)]
     pub limit: Option<usize>,
-}
-
-/// A free text field: no control characters, at most `max` characters; the message names it.
-pub fn text(field: &str, value: &str, max: usize) -> Result<(), Fail> {
-    hues_wire::validate::check_free_text(value, max).map_err(|code| {
-        let what = if code == ErrorCode::ControlCharacter {
-            "holds a control character"
-        } else {
-            "is too long"
-        };
-        Fail::new(code, format!("{field} {what}"))
-    })
 }
 
 fn check_point(lat: f64, lon: f64) -> Result<(), Fail> {

@@ -1,6 +1,6 @@
 //! The server's queries. Each function takes a connection (or transaction) and does one thing.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use hues_wire::ErrorCode;
 use hues_wire::api::{
     Booking, BookingStatus, Category, LocationSource, NewBooking, NewReport, Place, Rating, Report,
@@ -11,9 +11,7 @@ use uuid::Uuid;
 
 use crate::error::Fail;
 
-pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
+pub use crate::db::ts;
 
 fn parse_ts(s: &str) -> Result<DateTime<Utc>, Fail> {
     DateTime::parse_from_rfc3339(s)
