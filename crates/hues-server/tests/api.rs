@@ -1931,6 +1931,17 @@ async fn a_follower_gets_the_public_shape_and_no_feed_carries_another_devices_pr
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
 
+    // And tracks a dossier, so the dossier kind is in the feed too.
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/dossiers/track",
+            Some(&alice),
+            Some(r#"{"code": "HS-2026-000101", "check": "4567"}"#),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
     // Bob cannot read it directly, but says "me too".
     let (st, _) = s
         .call("GET", &format!("/api/v1/reports/{ID}"), Some(&bob), None)
@@ -1963,6 +1974,7 @@ async fn a_follower_gets_the_public_shape_and_no_feed_carries_another_devices_pr
         "0905 333 444",
         "16.4735123",
         "107.5880499",
+        "HS-2026-000101",
         &alice,
     ] {
         assert!(
@@ -2000,7 +2012,13 @@ async fn a_follower_gets_the_public_shape_and_no_feed_carries_another_devices_pr
     }
     // Alice's own feed still has all of hers.
     let mine = serde_json::to_string(&whole_feed(&s, &alice).await).expect("json");
-    for own in ["0905 111 222", "depth_cm", "Nguyễn Riêng Tư", "Vẫn ngập"] {
+    for own in [
+        "0905 111 222",
+        "depth_cm",
+        "Nguyễn Riêng Tư",
+        "Vẫn ngập",
+        "HS-2026-000101",
+    ] {
         assert!(mine.contains(own), "the owner keeps {own:?}");
     }
 }
