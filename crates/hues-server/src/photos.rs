@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Duration, Utc};
 use hues_wire::ErrorCode;
 use hues_wire::api::MAX_PHOTO_BYTES;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;

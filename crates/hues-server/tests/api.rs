@@ -2602,7 +2602,7 @@ mod replays {
                     "created_at": created
                 })
                 .to_string();
-                let (first, v) = s.call("POST", "/api/v1/bookings", Some(&t), Some(&booking)).await;
+                let (first, _) = s.call("POST", "/api/v1/bookings", Some(&t), Some(&booking)).await;
                 if first == StatusCode::CREATED {
                     let (again, w) = s.call("POST", "/api/v1/bookings", Some(&t), Some(&booking)).await;
                     assert_eq!(again, StatusCode::OK, "{booking} → {w}");
