@@ -255,6 +255,15 @@ pub fn parse_tree(xml: &str) -> Result<Node, CapError> {
             Event::End(_) => {
                 scopes.pop();
                 let n = stack.pop().ok_or_else(|| err("alert", "unbalanced XML"))?;
+                // A control character (even as `&#x1;`) would make every document written
+                // from this one (the CAP XML, the Atom feed) malformed for its readers.
+                let clean = hues_wire::validate::is_clean_text;
+                if !clean(&n.text) || n.attrs.iter().any(|(_, v)| !clean(v)) {
+                    return Err(err(
+                        &path_of(&stack, &n.name),
+                        "a control character (other than newline and tab) is not accepted",
+                    ));
+                }
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(n),
                     None => root = Some(n),

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_publication.sql"),
     include_str!("../migrations/0012_alert_records.sql"),
     include_str!("../migrations/0013_limits.sql"),
+    include_str!("../migrations/0014_public_place_uploaders.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

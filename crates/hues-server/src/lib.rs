@@ -75,6 +75,10 @@ async fn limit_body(
     let body = if declared.is_some() {
         // Hyper stops at the declared length: the check above holds.
         body
+    } else if limit > MAX_BODY_BYTES {
+        // A large route (photo, CAP) is not read ahead of its authentication: its body is cut
+        // at the limit as it streams (axum answers 413).
+        axum::body::Body::new(http_body_util::Limited::new(body, limit))
     } else {
         // No length given (chunked): read up to the limit now, so that a route's own work
         // (authentication first) never starts on a body that is over it.

@@ -10,8 +10,8 @@
 //!
 //! An address is the peer of the TCP connection, or with `trust_forwarded_for` (behind a reverse
 //! proxy that appends the client's address) the right-most `X-Forwarded-For` entry: the one the
-//! proxy wrote, which the client cannot forge. IPv6 addresses are grouped by /64, the block one
-//! subscriber gets. Addresses are kept one hour (tables `registrations`, `lookup_failures`).
+//! proxy wrote, which the client cannot forge. IPv6 addresses are grouped by /56, the block a
+//! household commonly gets (by /64 it would get 256 addresses). Addresses are kept one hour (tables `registrations`, `lookup_failures`).
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -73,15 +73,15 @@ pub fn millis(t: DateTime<Utc>) -> i64 {
 pub struct ClientAddr(pub IpAddr);
 
 impl ClientAddr {
-    /// What limits count under: the IPv4 address, or the /64 of an IPv6 one (IPv4-mapped IPv6
+    /// What limits count under: the IPv4 address, or the /56 of an IPv6 one (IPv4-mapped IPv6
     /// addresses, as a dual-stack listener sees IPv4 peers, count as IPv4).
     pub fn key(&self) -> String {
         match self.0.to_canonical() {
             IpAddr::V4(v4) => v4.to_string(),
             IpAddr::V6(v6) => {
                 let s = v6.segments();
-                let net = Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
-                format!("{net}/64")
+                let net = Ipv6Addr::new(s[0], s[1], s[2], s[3] & 0xff00, 0, 0, 0, 0);
+                format!("{net}/56")
             }
         }
     }
@@ -169,12 +169,12 @@ mod tests {
     }
 
     #[test]
-    fn ipv6_groups_by_64_and_mapped_ipv4_is_ipv4() {
+    fn ipv6_groups_by_56_and_mapped_ipv4_is_ipv4() {
         let a = ClientAddr("2001:db8:1:2:aaaa::1".parse().expect("ip"));
-        let b = ClientAddr("2001:db8:1:2:ffff::9".parse().expect("ip"));
-        let c = ClientAddr("2001:db8:1:3::1".parse().expect("ip"));
-        assert_eq!(a.key(), "2001:db8:1:2::/64");
-        assert_eq!(a.key(), b.key());
+        let b = ClientAddr("2001:db8:1:3:ffff::9".parse().expect("ip"));
+        let c = ClientAddr("2001:db8:1:100::1".parse().expect("ip"));
+        assert_eq!(a.key(), "2001:db8:1::/56");
+        assert_eq!(a.key(), b.key(), "another /64 of the same /56");
         assert_ne!(a.key(), c.key());
         let mapped = ClientAddr("::ffff:203.0.113.7".parse().expect("ip"));
         assert_eq!(mapped.key(), "203.0.113.7");
@@ -189,7 +189,7 @@ mod tests {
         let p = parts("10.0.0.1:5000", &["6.6.6.6", "203.0.113.9"]);
         assert_eq!(ClientAddr::of(&p, true).key(), "203.0.113.9");
         let p = parts("10.0.0.1:5000", &["[2001:db8::1]:443"]);
-        assert_eq!(ClientAddr::of(&p, true).key(), "2001:db8::/64");
+        assert_eq!(ClientAddr::of(&p, true).key(), "2001:db8::/56");
         // Garbage or no header: the peer.
         let p = parts("10.0.0.1:5000", &["nonsense"]);
         assert_eq!(ClientAddr::of(&p, true).key(), "10.0.0.1");

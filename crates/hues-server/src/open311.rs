@@ -591,7 +591,7 @@ async fn token(State(state): State<AppState>, Path(file): Path<String>) -> Answe
         .map_err(|_| error(StatusCode::NOT_FOUND, format, "token not found"))?;
     let exists = state
         .db
-        .run(move |c| Ok(store::report(c, id)?.is_some()))
+        .run(move |c| Ok(publication::is_published(c, id)? == Some(true)))
         .await
         .map_err(internal(format))?;
     if !exists {

@@ -40,8 +40,23 @@ pub async fn put_photo(
             "the name must be the lower-case hex SHA-256",
         ));
     }
-    let check = sha.clone();
-    if state.db.run(move |c| all_stored(c, &[check])).await? {
+    // Already here: the device still shows it holds the bytes (they hash to the name) before
+    // it may name the photo in its reports.
+    let (check, d) = (sha.clone(), device.to_string());
+    let holds = sha256_hex(&body) == sha;
+    let known = state
+        .db
+        .run(move |c| {
+            if !all_stored(c, std::slice::from_ref(&check))? {
+                return Ok(false);
+            }
+            if holds {
+                record_uploader(c, &canonical_name(c, &check)?, &d)?;
+            }
+            Ok(true)
+        })
+        .await?;
+    if known && holds {
         return Ok(StatusCode::OK);
     }
     let photo = Arc::new(
@@ -58,6 +73,7 @@ pub async fn put_photo(
         .run(move |c| {
             if all_stored(c, std::slice::from_ref(&p.sha))? {
                 record_alias(c, &p)?;
+                record_uploader(c, &p.sha, &d)?;
                 return Ok(true);
             }
             // Concurrent uploads of one device may each pass this check: the overshoot is
@@ -102,6 +118,7 @@ pub async fn put_photo(
                 ],
             )?;
             record_alias(&tx, &photo)?;
+            record_uploader(&tx, &photo.sha, &device_id)?;
             tx.commit()?;
             Ok(())
         })

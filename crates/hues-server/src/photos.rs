@@ -54,7 +54,7 @@ pub fn is_sha256(name: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
@@ -284,8 +284,39 @@ pub fn all_stored(conn: &Connection, photos: &[String]) -> Result<bool, Fail> {
     Ok(true)
 }
 
-/// Checks a list of photo names for a report or a status step.
-pub fn check_list(conn: &Connection, photos: &[String]) -> Result<(), Fail> {
+/// Records that a device has shown it holds a photo's bytes.
+pub fn record_uploader(conn: &Connection, sha: &str, device: &str) -> Result<(), Fail> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO photo_uploaders (sha256, device_id) VALUES (?1, ?2)",
+    )?
+    .execute(rusqlite::params![sha, device])?;
+    Ok(())
+}
+
+/// Checks a list of photo names for a report or a status step. A citizen's report (`uploader`
+/// given) may name only photos that device uploaded itself: a hash seen in public does not make
+/// someone else's photo one's own (staff steps may name any stored photo).
+pub fn check_list(
+    conn: &Connection,
+    photos: &[String],
+    uploader: Option<uuid::Uuid>,
+) -> Result<(), Fail> {
+    if let Some(device) = uploader {
+        let device = device.to_string();
+        for sha in photos {
+            let held: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM photo_uploaders WHERE sha256 = ?1 AND device_id = ?2)",
+                )?
+                .query_row(rusqlite::params![sha, device], |r| r.get(0))?;
+            if !held && is_sha256(sha) && all_stored(conn, std::slice::from_ref(sha))? {
+                return Err(Fail::new(
+                    ErrorCode::InvalidValue,
+                    "a photo of this report was not uploaded by this device",
+                ));
+            }
+        }
+    }
     if photos.len() > hues_wire::api::MAX_PHOTOS {
         return Err(Fail::new(
             ErrorCode::InvalidValue,
@@ -328,6 +359,7 @@ pub fn sweep_orphans(
         .collect::<Result<_, _>>()?;
     for sha in &orphans {
         tx.execute("DELETE FROM photo_aliases WHERE sha256 = ?1", [sha])?;
+        tx.execute("DELETE FROM photo_uploaders WHERE sha256 = ?1", [sha])?;
         tx.execute("DELETE FROM photos WHERE sha256 = ?1", [sha])?;
     }
     tx.commit()?;

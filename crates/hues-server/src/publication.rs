@@ -74,18 +74,24 @@ pub fn shape(conn: &Connection, r: Report, from: Option<(f64, f64)>) -> Result<P
         public_coordinate(r.latitude),
         public_coordinate(r.longitude),
     );
-    let history = r
+    let mut history = Vec::with_capacity(r.history.len());
+    let steps = r
         .history
         .into_iter()
-        .zip(by_citizen.into_iter().chain(std::iter::repeat(false)))
-        .map(|(mut step, citizens)| {
-            if citizens {
-                step.note.clear();
-            }
-            step.at = to_minute(step.at);
-            step
-        })
-        .collect();
+        .zip(by_citizen.into_iter().chain(std::iter::repeat(false)));
+    for (mut step, citizens) in steps {
+        if citizens {
+            step.note.clear();
+        }
+        // "Duplicate of" names the other report only when the public may see it.
+        if let Some(other) = step.duplicate_of
+            && is_published(conn, other)? != Some(true)
+        {
+            step.duplicate_of = None;
+        }
+        step.at = to_minute(step.at);
+        history.push(step);
+    }
     Ok(PublicReport {
         distance_m: from.map(|(lat, lon)| geo::distance_m(lat, lon, latitude, longitude)),
         id: r.id,
@@ -127,8 +133,10 @@ fn shapes(
     Ok(out)
 }
 
-/// Published reports within `radius_m` of a point, nearest first, at most `limit`: the box and
-/// the order are SQL's (on the position index), so only the rows returned are read whole.
+/// Published reports within `radius_m` of a point, nearest first, at most `limit`. Everything
+/// is decided on the positions as published (`round(…, 3)`, on their own index): whether a
+/// report is in the box, its order and its distance, so that moving the point asked about
+/// tells nothing finer than the rounded position shown.
 pub fn nearby(
     conn: &Connection,
     (lat, lon): (f64, f64),
@@ -144,10 +152,11 @@ pub fn nearby(
     let ids = conn
         .prepare_cached(&format!(
             "SELECT r.id FROM reports r
-             WHERE r.latitude BETWEEN ?1 AND ?2 AND r.longitude BETWEEN ?3 AND ?4
+             WHERE round(r.latitude, 3) BETWEEN ?1 AND ?2 AND round(r.longitude, 3) BETWEEN ?3 AND ?4
                AND (?5 IS NULL OR r.category = ?5) AND (?6 IS NULL OR r.received_at >= ?6)
                AND {PUBLISHED}
-             ORDER BY (r.latitude - ?7) * (r.latitude - ?7) + (r.longitude - ?8) * (r.longitude - ?8) * ?9
+             ORDER BY (round(r.latitude, 3) - ?7) * (round(r.latitude, 3) - ?7)
+                    + (round(r.longitude, 3) - ?8) * (round(r.longitude, 3) - ?8) * ?9, r.id
              LIMIT ?10"
         ))?
         .query_map(
@@ -179,48 +188,60 @@ pub struct ListFilter {
     pub limit: usize,
 }
 
-/// Published reports, newest first, filtered and limited in SQL.
+/// Published reports, newest first, filtered and limited in SQL: by id on the primary key,
+/// else by time on `reports_received`. The window's ends are taken to the minute (the public
+/// times' precision), so stepping them tells nothing finer.
 pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<PublicReport>, Fail> {
-    let json = |v: Option<Vec<String>>| v.map(|v| serde_json::to_string(&v)).transpose();
-    let by_id = f.ids.is_some();
-    let ids = json(f.ids.clone()).map_err(Fail::internal)?;
-    let cats = json(f.categories.clone().filter(|_| !by_id)).map_err(Fail::internal)?;
-    let statuses = json(
-        f.statuses
-            .as_ref()
-            .filter(|_| !by_id)
-            .map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
-    )
-    .map_err(Fail::internal)?;
-    let (start, end) = if by_id {
-        (None, None)
+    let json = |v: &Vec<String>| serde_json::to_string(v).map_err(Fail::internal);
+    let ids: Vec<String> = if let Some(ids) = &f.ids {
+        conn.prepare_cached(&format!(
+            "SELECT r.id FROM json_each(?1) j JOIN reports r ON r.id = j.value
+             WHERE {PUBLISHED} ORDER BY r.received_at DESC, r.id DESC LIMIT ?2"
+        ))?
+        .query_map(params![json(ids)?, f.limit as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?
     } else {
-        (f.start.map(store::ts), f.end.map(store::ts))
-    };
-    let ids = conn
-        .prepare_cached(&format!(
+        let cats = f.categories.as_ref().map(json).transpose()?;
+        let statuses = f
+            .statuses
+            .as_ref()
+            .map(|s| json(&s.iter().map(|s| s.as_str().to_owned()).collect()))
+            .transpose()?;
+        let start = f.start.map_or(DateTime::<Utc>::MIN_UTC, to_minute);
+        let end = f.end.map_or(DateTime::<Utc>::MAX_UTC, |e| {
+            to_minute(e) + TimeDelta::minutes(1)
+        });
+        conn.prepare_cached(&format!(
             "SELECT r.id FROM reports r
-             WHERE {PUBLISHED}
-               AND (?1 IS NULL OR r.id IN (SELECT value FROM json_each(?1)))
-               AND (?2 IS NULL OR r.category IN (SELECT value FROM json_each(?2)))
-               AND (?3 IS NULL OR r.status IN (SELECT value FROM json_each(?3)))
-               AND (?4 IS NULL OR r.received_at >= ?4) AND (?5 IS NULL OR r.received_at <= ?5)
-             ORDER BY r.received_at DESC, r.id DESC LIMIT ?6"
+             WHERE r.received_at >= ?1 AND r.received_at < ?2
+               AND (?3 IS NULL OR r.category IN (SELECT value FROM json_each(?3)))
+               AND (?4 IS NULL OR r.status IN (SELECT value FROM json_each(?4)))
+               AND {PUBLISHED}
+             ORDER BY r.received_at DESC, r.id DESC LIMIT ?5"
         ))?
         .query_map(
-            params![ids, cats, statuses, start, end, f.limit as i64],
-            |r| r.get::<_, String>(0),
+            params![
+                store::ts(start),
+                store::ts(end),
+                cats,
+                statuses,
+                f.limit as i64
+            ],
+            |r| r.get(0),
         )?
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<_, _>>()?
+    };
     shapes(conn, ids, None)
 }
 
-/// Whether anyone may fetch this photo: a published report (or one of its steps) holds it.
+/// Whether anyone may fetch this photo: a published report (or one of its steps) holds it, or a
+/// place (places are public).
 pub fn photo_is_public(conn: &Connection, sha: &str) -> Result<bool, Fail> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT EXISTS (SELECT 1 FROM report_photos p JOIN reports r ON r.id = p.report_id
-                            WHERE p.sha256 = ?1 AND {PUBLISHED})"
+                            WHERE p.sha256 = ?1 AND {PUBLISHED})
+                 OR EXISTS (SELECT 1 FROM places pl, json_each(pl.photos) j WHERE j.value = ?1)"
         ))?
         .query_row([sha], |r| r.get(0))?)
 }
@@ -230,7 +251,7 @@ pub fn photo_is_public(conn: &Connection, sha: &str) -> Result<bool, Fail> {
 pub fn photo_is_devices(conn: &Connection, sha: &str, device: Uuid) -> Result<bool, Fail> {
     Ok(conn
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM photos WHERE sha256 = ?1 AND uploaded_by = ?2)
+            "SELECT EXISTS (SELECT 1 FROM photo_uploaders WHERE sha256 = ?1 AND device_id = ?2)
                  OR EXISTS (SELECT 1 FROM report_photos p JOIN reports r ON r.id = p.report_id
                             WHERE p.sha256 = ?1 AND r.device_id = ?2)",
         )?

@@ -91,6 +91,20 @@ pub fn device_by_token_hash(conn: &mut Connection, hash: &str) -> Result<Option<
 }
 
 pub fn upsert_category(tx: &Transaction<'_>, c: &Category) -> Result<(), Fail> {
+    let was_public: Option<bool> = tx
+        .prepare_cached("SELECT public FROM categories WHERE code = ?1")?
+        .query_row([&c.code], |r| r.get(0))
+        .optional()?;
+    if was_public.is_some_and(|p| p != c.public) {
+        // Whether its reports are public changed: their followers' feeds must say so.
+        let reports: Vec<(String, String)> = tx
+            .prepare("SELECT id, device_id FROM reports WHERE category = ?1")?
+            .query_map([&c.code], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, owner) in reports {
+            touch(tx, "report", &id, Some(&owner))?;
+        }
+    }
     tx.execute(
         "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes, public)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -507,7 +521,7 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
         ));
     };
     hues_wire::validate::check_attributes(&cat, &new.attributes).map_err(|e| Fail(e.into()))?;
-    crate::photos::check_list(&tx, &new.photos)?;
+    crate::photos::check_list(&tx, &new.photos, Some(device))?;
     let received_at = Utc::now();
     let now = ts(received_at);
     let id = new.id.to_string();
@@ -653,7 +667,7 @@ pub fn change_status(
         .ok_or_else(|| Fail::not_found("report"))?
         .owner;
     let photos = crate::photos::canonical_names(&tx, &update.photos)?;
-    crate::photos::check_list(&tx, &photos)?;
+    crate::photos::check_list(&tx, &photos, None)?;
     if let Some(other) = update
         .duplicate_of
         .filter(|_| update.status == ReportStatus::Duplicate)
@@ -755,23 +769,38 @@ pub fn report_count(conn: &Connection) -> Result<i64, Fail> {
 }
 
 /// A page of every report, newest first (operator view): at most `limit`, after the report
-/// `after` (the last one of the previous page). Returns the page and whether more follow.
+/// `after` (the last one of the previous page; an unknown one is refused). Returns the page and
+/// whether more follow. Both forms walk `reports_received` from where they start.
 pub fn reports_page(
     conn: &Connection,
     after: Option<Uuid>,
     limit: usize,
 ) -> Result<(Vec<Report>, bool), Fail> {
-    let ids = conn
-        .prepare_cached(
-            "SELECT id FROM reports
-             WHERE ?1 IS NULL OR (received_at, id) < (SELECT received_at, id FROM reports WHERE id = ?1)
-             ORDER BY received_at DESC, id DESC LIMIT ?2",
-        )?
-        .query_map(
-            params![after.map(|a| a.to_string()), limit as i64 + 1],
-            |r| r.get::<_, String>(0),
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
+    let take = limit as i64 + 1;
+    let ids: Vec<String> = match after {
+        None => conn
+            .prepare_cached("SELECT id FROM reports ORDER BY received_at DESC, id DESC LIMIT ?1")?
+            .query_map([take], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+        Some(after) => {
+            let at: Option<String> = conn
+                .prepare_cached("SELECT received_at FROM reports WHERE id = ?1")?
+                .query_row([after.to_string()], |r| r.get(0))
+                .optional()?;
+            let at = at.ok_or_else(|| {
+                Fail::new(
+                    ErrorCode::InvalidValue,
+                    "after names no report: start again without it",
+                )
+            })?;
+            conn.prepare_cached(
+                "SELECT id FROM reports WHERE (received_at, id) < (?1, ?2)
+                 ORDER BY received_at DESC, id DESC LIMIT ?3",
+            )?
+            .query_map(params![at, after.to_string(), take], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
+        }
+    };
     let more = ids.len() > limit;
     let mut out = Vec::with_capacity(limit);
     for id in ids.into_iter().take(limit) {

@@ -2637,3 +2637,135 @@ async fn staff_texts_on_dossiers_refuse_control_characters() {
         assert_error(&v, "control_character");
     }
 }
+
+#[tokio::test]
+async fn public_searches_see_only_the_rounded_position_and_photos_are_named_only_by_their_uploaders()
+ {
+    let s = Server::new();
+    let alice = s.device().await;
+    let bob = s.device().await;
+    // Exactly at 16.4734, 107.5880: published as 16.473, 107.588, some 44 m south.
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&alice),
+            Some(&report_at(&rid(1), "waste", 16.4734, 107.5880)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let near = |lat: f64| {
+        let s = &s;
+        async move {
+            let (_, v) = s
+                .call(
+                    "GET",
+                    &format!("/api/v1/public/reports?lat={lat}&lon=107.588&radius_m=1"),
+                    None,
+                    None,
+                )
+                .await;
+            v.as_array().map_or(0, Vec::len)
+        }
+    };
+    assert_eq!(near(16.473).await, 1, "found where it is shown");
+    assert_eq!(near(16.4734).await, 0, "not where it really is");
+
+    // Alice's photo, seen in public, cannot be named in Bob's report...
+    let photo = jpeg(16, 16);
+    let name = sha(&photo);
+    let (st, _) = s
+        .put(
+            &format!("/api/v1/photos/{name}"),
+            Some(&alice),
+            photo.clone(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let with_photo = |id: String| {
+        let mut r: Value =
+            serde_json::from_str(&report_at(&id, "waste", 16.46, 107.59)).expect("json");
+        r["photos"] = json!([name]);
+        r.to_string()
+    };
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&bob),
+            Some(&with_photo(rid(2))),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    // ...a PUT without the bytes proves nothing...
+    let (st, _) = s
+        .put(
+            &format!("/api/v1/photos/{name}"),
+            Some(&bob),
+            b"not it".to_vec(),
+        )
+        .await;
+    assert_ne!(st, StatusCode::OK);
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&bob),
+            Some(&with_photo(rid(2))),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422);
+    // ...sending the bytes does.
+    let (st, _) = s
+        .put(&format!("/api/v1/photos/{name}"), Some(&bob), photo)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&bob),
+            Some(&with_photo(rid(2))),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+
+    // An unpublished report has no Open311 token either.
+    let (st, v) = s
+        .call(
+            "POST",
+            "/api/v1/reports",
+            Some(&alice),
+            Some(&report_at(&rid(3), "security", 16.46, 107.59)),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, _) = s
+        .call(
+            "GET",
+            &format!("/open311/v2/tokens/{}.json", rid(3)),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s
+        .call(
+            "GET",
+            &format!("/open311/v2/tokens/{}.json", rid(1)),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    // An unknown page start is refused, not an empty page.
+    let (st, _) = s
+        .call(
+            "GET",
+            &format!("/api/v1/operator/reports?after={}", rid(9)),
+            Some(OPERATOR),
+            None,
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422);
+}

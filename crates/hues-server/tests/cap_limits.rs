@@ -420,3 +420,12 @@ async fn sync_and_the_atom_feed_show_a_normal_alert_from_its_stored_record() {
         .expect("entry");
     assert!(entry.contains("<category term=\"cancelled\"/>"), "{entry}");
 }
+
+#[tokio::test]
+async fn control_characters_in_a_cap_text_are_refused() {
+    let s = Server::new();
+    for bad in ["Lũ&#x1; trên sông Hương", "Lũ\u{b} trên sông Hương"] {
+        let body = FLOOD.replace("Lũ trên sông Hương", bad);
+        refused(&s, body, "control character").await;
+    }
+}

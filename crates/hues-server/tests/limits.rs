@@ -238,7 +238,7 @@ async fn failed_look_ups_have_a_budget_no_number_of_devices_escapes() {
         );
         assert_error(&v, "rate_limited");
     }
-    // IPv6: one subscriber's /64 is one address, whatever the interface id.
+    // IPv6: one household's /56 is one address, whichever of its /64s and interface ids.
     for i in 0..5 {
         let (st, _) = s
             .look_up(&format!("2001:db8:5:6::{:x}", i + 1), &sprayed(n), "0000")
@@ -246,8 +246,8 @@ async fn failed_look_ups_have_a_budget_no_number_of_devices_escapes() {
         n += 1;
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
-    let (st, _) = s.look_up("2001:db8:5:6:ffff::1", &sprayed(n), "0000").await;
-    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "same /64");
+    let (st, _) = s.look_up("2001:db8:5:7:ffff::1", &sprayed(n), "0000").await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "same /56");
     // An honest citizen elsewhere: right code and check on the first try, as before.
     let (st, v) = s.look_up("198.51.100.20", RIGHT_CODE, RIGHT_CHECK).await;
     assert_eq!(st, StatusCode::OK, "{v}");
@@ -338,14 +338,18 @@ async fn registrations_are_limited_per_address() {
         })
         .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
-    // Another address is not held back; an IPv6 /64 counts as one.
+    // Another address is not held back; an IPv6 /56 counts as one.
     s.device("198.51.100.1").await;
     for i in 1..=3 {
         s.device(&format!("2001:db8:aa:bb::{i}")).await;
     }
-    let (st, _) = s.register(at("2001:db8:aa:bb:1:2:3:4")).await;
-    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
-    s.device("2001:db8:aa:bc::1").await;
+    let (st, _) = s.register(at("2001:db8:aa:cc:1:2:3:4")).await;
+    assert_eq!(
+        st,
+        StatusCode::TOO_MANY_REQUESTS,
+        "another /64 of the same /56"
+    );
+    s.device("2001:db8:aa:1bc::1").await;
 
     // Behind a proxy (--trust-forwarded-for): the right-most X-Forwarded-For entry, the one the
     // proxy appended, is the client; what the client wrote before it does not count.
