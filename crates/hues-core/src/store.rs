@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_untrack_pending.sql"),
     include_str!("../migrations/0014_category_public.sql"),
     include_str!("../migrations/0015_negative_zero.sql"),
+    include_str!("../migrations/0016_forget_followed.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -785,7 +786,8 @@ impl Store {
                                   address, photos)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'delivered', ?7, ?8, ?9, ?10)
              ON CONFLICT(id) DO UPDATE SET delivery = 'delivered', refused_code = NULL, status = ?7,
-                rating = ?8, address = ?9, photos = ?10",
+                rating = ?8, address = ?9, photos = ?10, description = ?3, latitude = ?4,
+                longitude = ?5",
             params![
                 id,
                 r.category,
@@ -1546,8 +1548,9 @@ mod tests {
     #[test]
     fn a_report_stuck_on_negative_zero_goes_again_after_the_upgrade() {
         let mut conn = Connection::open_in_memory().expect("db");
+        // The schema as it was before 0015_negative_zero.sql.
         let before = Migrations::new(
-            MIGRATIONS[..MIGRATIONS.len() - 1]
+            MIGRATIONS[..14]
                 .iter()
                 .map(|sql| M::up(sql))
                 .collect(),
