@@ -86,7 +86,7 @@ pub async fn create_report(
     hues_wire::validate::check_report(&new)?;
     let stored = state
         .db
-        .run(move |conn| store::insert_report(conn, device, &new))
+        .write(move |conn| store::insert_report(conn, device, &new))
         .await?;
     Ok(match stored {
         store::Stored::Created(r) => (StatusCode::CREATED, axum::Json(r)),
