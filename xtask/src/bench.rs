@@ -2,7 +2,9 @@
 //! - the UI bundle after wasm-opt, raw and gzipped;
 //! - the release app binary, beside the empty-window baseline built the same way;
 //! - process start → first paint of Home under Xvfb, beside the empty Tauri window;
-//! - the photo pipeline beside vipsthumbnail and ImageMagick (`benches/photo.rs` in hues-core).
+//! - the photo pipeline beside vipsthumbnail and ImageMagick (`benches/photo.rs` in hues-core);
+//! - the server's write path, `POST /api/v1/reports` beside `GET /api/v1/health` in the same run
+//!   (`benches/throughput.rs` in hues-server), with the commit it ran at.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -66,6 +68,22 @@ pub fn all() -> Result<()> {
     let tools = tools::ensure()?;
     tools::apt(tools::BENCH_PACKAGES)?;
     sh::cargo(&["bench", "-p", "hues-core", "--bench", "photo"])?;
+    // Before the app's builds, on a machine as quiet as this run gets: its last line is a row of
+    // the table below.
+    eprintln!("$ cargo bench -p hues-server --bench throughput");
+    let server = sh::output(&mut sh::cargo_cmd(&[
+        "bench",
+        "-p",
+        "hues-server",
+        "--bench",
+        "throughput",
+    ]))?;
+    println!("{server}");
+    let server_row = server
+        .lines()
+        .last()
+        .context("the server benchmark printed nothing")?
+        .to_owned();
     build::ui(&tools)?;
     sh::cargo(&[
         "build",
@@ -148,6 +166,7 @@ pub fn all() -> Result<()> {
         o.as_secs_f64() / t.as_secs_f64()
     ));
     drop(display);
+    rows.push(server_row);
 
     let table = format!(
         "| figure | hues | baseline and ratio |\n|---|---|---|\n{}\n",

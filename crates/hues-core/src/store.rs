@@ -1549,12 +1549,7 @@ mod tests {
     fn a_report_stuck_on_negative_zero_goes_again_after_the_upgrade() {
         let mut conn = Connection::open_in_memory().expect("db");
         // The schema as it was before 0015_negative_zero.sql.
-        let before = Migrations::new(
-            MIGRATIONS[..14]
-                .iter()
-                .map(|sql| M::up(sql))
-                .collect(),
-        );
+        let before = Migrations::new(MIGRATIONS[..14].iter().map(|sql| M::up(sql)).collect());
         before.to_latest(&mut conn).expect("migrate");
         let mut queued = NewReport {
             id: Uuid::now_v7(),

@@ -103,7 +103,7 @@ impl FromRequestParts<AppState> for Device {
         let hash = auth::hash_token(&token);
         let found = state
             .db
-            .run(move |conn| crate::store::device_by_token_hash(conn, &hash))
+            .read(move |conn| crate::store::device_by_token_hash(conn, &hash))
             .await?;
         found.map(Device).ok_or_else(Fail::unauthorized)
     }
@@ -125,7 +125,7 @@ impl FromRequestParts<AppState> for Operator {
         let hash = auth::hash_token(token);
         let is_device = state
             .db
-            .run(move |conn| crate::store::device_by_token_hash(conn, &hash))
+            .read(move |conn| crate::store::device_by_token_hash(conn, &hash))
             .await?
             .is_some();
         Err(if is_device {

@@ -702,7 +702,7 @@ async fn create_request(
     })?;
     let stored = state
         .db
-        .run(move |c| store::insert_report(c, device, &new))
+        .write(move |c| store::insert_report(c, device, &new))
         .await
         .map_err(|f| {
             if f.0.code == hues_wire::ErrorCode::UnknownCategory {

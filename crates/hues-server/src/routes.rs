@@ -96,11 +96,11 @@ pub async fn create_report(
     Device(device): Device,
     Json(new): Json<NewReport>,
 ) -> ApiResult<(StatusCode, JsonOut<Report>)> {
+    // Checked in the store after the id is looked up (a stored report sent again is a replay).
     let new = new.normalised();
-    hues_wire::validate::check_report(&new)?;
     let stored = state
         .db
-        .run(move |conn| store::insert_report(conn, device, &new))
+        .write(move |conn| store::insert_report(conn, device, &new))
         .await?;
     Ok(match stored {
         store::Stored::Created(r) => (StatusCode::CREATED, axum::Json(r)),

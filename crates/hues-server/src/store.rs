@@ -79,7 +79,7 @@ pub fn insert_device(
     Ok(())
 }
 
-pub fn device_by_token_hash(conn: &mut Connection, hash: &str) -> Result<Option<Uuid>, Fail> {
+pub fn device_by_token_hash(conn: &Connection, hash: &str) -> Result<Option<Uuid>, Fail> {
     let id: Option<String> = conn
         .query_row(
             "SELECT id FROM devices WHERE token_hash = ?1",
@@ -485,13 +485,19 @@ pub enum Stored<T = Report> {
     Replayed(T),
 }
 
-/// Stores a new report, idempotently on its id.
-pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Result<Stored, Fail> {
-    let tx = conn.transaction()?;
+/// Stores a new report, idempotently on its id: a report stored before is a replay whatever
+/// rules came since, so the id is looked up before the report is checked. Runs inside the
+/// caller's transaction (the writer's batch gives each job a savepoint: `Db::write`), so that its
+/// rows are kept or dropped together, and so that a retry in the same batch sees the first
+/// try's row.
+pub fn insert_report(tx: &Connection, device: Uuid, new: &NewReport) -> Result<Stored, Fail> {
+    if tx.is_autocommit() {
+        return Err(Fail::internal("insert_report called outside a transaction"));
+    }
     // A photo uploaded with metadata is kept under its clean name: the report names that one
     // (also when this is a retry, whose stored record already does).
     let renamed;
-    let new = match crate::photos::canonical_names(&tx, &new.photos)? {
+    let new = match crate::photos::canonical_names(tx, &new.photos)? {
         photos if photos != new.photos => {
             renamed = NewReport {
                 photos,
@@ -504,7 +510,7 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
     let known: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?1)")?
         .query_row([new.id.to_string()], |r| r.get(0))?;
-    if let Some(existing) = known.then(|| report(&tx, new.id)).transpose()?.flatten() {
+    if let Some(existing) = known.then(|| report(tx, new.id)).transpose()?.flatten() {
         return if existing.owner == device && existing.report.same_submission(new) {
             Ok(Stored::Replayed(existing.report))
         } else {
@@ -514,14 +520,15 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
             ))
         };
     }
-    let Some(cat) = category(&tx, &new.category)? else {
+    hues_wire::validate::check_report(new).map_err(|e| Fail(e.into()))?;
+    let Some(cat) = category(tx, &new.category)? else {
         return Err(Fail::new(
             ErrorCode::UnknownCategory,
             format!("unknown category {:?}", new.category),
         ));
     };
     hues_wire::validate::check_attributes(&cat, &new.attributes).map_err(|e| Fail(e.into()))?;
-    crate::photos::check_list(&tx, &new.photos, Some(device))?;
+    crate::photos::check_list(tx, &new.photos, Some(device))?;
     let received_at = Utc::now();
     let now = ts(received_at);
     let id = new.id.to_string();
@@ -554,8 +561,7 @@ pub fn insert_report(conn: &mut Connection, device: Uuid, new: &NewReport) -> Re
         )?
         .execute(params![id, position as i64, sha])?;
     }
-    touch(&tx, "report", &id, Some(&device.to_string()))?;
-    tx.commit()?;
+    touch(tx, "report", &id, Some(&device.to_string()))?;
     // The record as stored, without reading it back: the same values, and the time as stored
     // (whole microseconds, like every time the server keeps).
     let received_at = parse_ts(&now)?;

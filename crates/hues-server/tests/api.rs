@@ -1,5 +1,8 @@
 //! The HTTP contract, driven through `router(state)` with a real SQLite file in a temp dir.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -159,6 +162,137 @@ async fn report_is_idempotent_on_its_id() {
         .call("GET", "/api/v1/operator/reports", Some(OPERATOR), None)
         .await;
     assert_eq!(all.as_array().map(Vec::len), Some(1));
+}
+
+/// Posts `bodies` as reports at once while the database writer is kept busy, so that they
+/// queue behind it and reach it together: one batch, one transaction. Answers in their order.
+async fn post_together(
+    s: &Arc<Server>,
+    db: &hues_server::Db,
+    token: &str,
+    bodies: Vec<Value>,
+) -> Vec<(StatusCode, Value)> {
+    let busy = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.run(|_| {
+                std::thread::sleep(Duration::from_millis(300));
+                Ok(())
+            })
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let posts: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let (s, t) = (Arc::clone(s), token.to_owned());
+            tokio::spawn(async move {
+                s.call("POST", "/api/v1/reports", Some(&t), Some(&body.to_string()))
+                    .await
+            })
+        })
+        .collect();
+    busy.await.expect("join").expect("the writer was kept busy");
+    let mut answers = Vec::new();
+    for post in posts {
+        answers.push(post.await.expect("join"));
+    }
+    answers
+}
+
+async fn stored_reports(s: &Server) -> Vec<Value> {
+    let (st, all) = s
+        .call("GET", "/api/v1/operator/reports", Some(OPERATOR), None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    all.as_array().expect("array").clone()
+}
+
+#[tokio::test]
+async fn retries_arriving_together_store_one_report() {
+    let (s, db) = Server::with_db();
+    let s = Arc::new(s);
+    let t = s.device().await;
+    let answers = post_together(&s, &db, &t, vec![report_json(ID); 16]).await;
+    let created: Vec<_> = answers
+        .iter()
+        .filter(|(st, _)| *st == StatusCode::CREATED)
+        .collect();
+    let replayed = answers
+        .iter()
+        .filter(|(st, _)| *st == StatusCode::OK)
+        .count();
+    assert_eq!((created.len(), replayed), (1, 15), "{answers:?}");
+    // Each retry saw the first one's row, inside the same transaction, and answered with it.
+    assert!(
+        answers.iter().all(|(_, v)| *v == created[0].1),
+        "{answers:?}"
+    );
+    assert_eq!(stored_reports(&s).await.len(), 1);
+}
+
+#[tokio::test]
+async fn another_body_with_the_same_id_together_is_a_conflict() {
+    let (s, db) = Server::with_db();
+    let s = Arc::new(s);
+    let t = s.device().await;
+    let mut other = report_json(ID);
+    other["description"] = json!("something else");
+    let answers = post_together(&s, &db, &t, vec![report_json(ID), other]).await;
+    let mut statuses: Vec<_> = answers.iter().map(|(st, _)| *st).collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::CONFLICT],
+        "{answers:?}"
+    );
+    let (_, conflict) = answers
+        .iter()
+        .find(|(st, _)| *st == StatusCode::CONFLICT)
+        .expect("a conflict");
+    assert_error(conflict, "id_conflict");
+    let (_, created) = answers
+        .iter()
+        .find(|(st, _)| *st == StatusCode::CREATED)
+        .expect("a creation");
+    assert_eq!(stored_reports(&s).await, std::slice::from_ref(created));
+}
+
+#[tokio::test]
+async fn a_failing_write_does_not_undo_the_others_in_its_batch() {
+    let (s, db) = Server::with_db();
+    let s = Arc::new(s);
+    let t = s.device().await;
+    let mut unknown = report_json("019a8f3e-1c2d-7a4b-8c1d-0000000000b2");
+    unknown["category"] = json!("no_such_category");
+    let answers = post_together(
+        &s,
+        &db,
+        &t,
+        vec![
+            report_json("019a8f3e-1c2d-7a4b-8c1d-0000000000b1"),
+            unknown,
+            report_json("019a8f3e-1c2d-7a4b-8c1d-0000000000b3"),
+        ],
+    )
+    .await;
+    assert_eq!(answers[0].0, StatusCode::CREATED, "{answers:?}");
+    assert_error(&answers[1].1, "unknown_category");
+    assert_eq!(answers[2].0, StatusCode::CREATED, "{answers:?}");
+    let mut ids: Vec<_> = stored_reports(&s)
+        .await
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "019a8f3e-1c2d-7a4b-8c1d-0000000000b1",
+            "019a8f3e-1c2d-7a4b-8c1d-0000000000b3"
+        ]
+    );
 }
 
 #[tokio::test]
