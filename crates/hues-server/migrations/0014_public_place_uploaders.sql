@@ -1,7 +1,3 @@
--- The public searches (nearby, duplicates) look at positions only as published (3 decimal
--- places), so that where a report appears tells nothing finer than what it shows.
-CREATE INDEX reports_public_place ON reports(round(latitude, 3), round(longitude, 3));
-
 -- Who has shown they hold a photo's bytes (uploaded them): only they may name it in a report.
 -- A hash seen in public is not enough to attach someone's photo to one's own report.
 CREATE TABLE photo_uploaders (

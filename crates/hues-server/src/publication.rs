@@ -134,9 +134,10 @@ fn shapes(
 }
 
 /// Published reports within `radius_m` of a point, nearest first, at most `limit`. Everything
-/// is decided on the positions as published (`round(…, 3)`, on their own index): whether a
-/// report is in the box, its order and its distance, so that moving the point asked about
-/// tells nothing finer than the rounded position shown.
+/// is decided on the positions as published (`round(…, 3)`): whether a report is in the box, its
+/// order and its distance, so that moving the point asked about tells nothing finer than the
+/// rounded position shown. The raw box, wider by half a rounding step, is only there to use the
+/// position index (`reports_place`): every report whose rounded position is in the box is in it.
 pub fn nearby(
     conn: &Connection,
     (lat, lon): (f64, f64),
@@ -152,7 +153,9 @@ pub fn nearby(
     let ids = conn
         .prepare_cached(&format!(
             "SELECT r.id FROM reports r
-             WHERE round(r.latitude, 3) BETWEEN ?1 AND ?2 AND round(r.longitude, 3) BETWEEN ?3 AND ?4
+             WHERE r.latitude BETWEEN ?1 - 0.0005 AND ?2 + 0.0005
+               AND r.longitude BETWEEN ?3 - 0.0005 AND ?4 + 0.0005
+               AND round(r.latitude, 3) BETWEEN ?1 AND ?2 AND round(r.longitude, 3) BETWEEN ?3 AND ?4
                AND (?5 IS NULL OR r.category = ?5) AND (?6 IS NULL OR r.received_at >= ?6)
                AND {PUBLISHED}
              ORDER BY (round(r.latitude, 3) - ?7) * (round(r.latitude, 3) - ?7)
