@@ -371,3 +371,16 @@ impl ApiClient {
         .await
     }
 }
+
+impl From<crate::incoming::IncomingError> for RequestError {
+    /// Each is the server's (or the disk's) answer for this photo: trying the same download
+    /// again right away would not help.
+    fn from(e: crate::incoming::IncomingError) -> Self {
+        let code = match e {
+            crate::incoming::IncomingError::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            crate::incoming::IncomingError::Mismatch => ErrorCode::BadResponse,
+            crate::incoming::IncomingError::Io(_) => ErrorCode::Storage,
+        };
+        RequestError::Refused(ApiError::new(code, e.to_string()))
+    }
+}

@@ -7,10 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use hues_wire::{ApiError, ErrorCode};
 use sha2::{Digest, Sha256};
-
-use crate::client::RequestError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IncomingError {
@@ -22,19 +19,6 @@ pub enum IncomingError {
     Mismatch,
     #[error("file: {0}")]
     Io(#[from] std::io::Error),
-}
-
-impl From<IncomingError> for RequestError {
-    /// Each is the server's (or the disk's) answer for this photo: trying the same download
-    /// again right away would not help.
-    fn from(e: IncomingError) -> Self {
-        let code = match e {
-            IncomingError::TooLarge(_) => ErrorCode::PayloadTooLarge,
-            IncomingError::Mismatch => ErrorCode::BadResponse,
-            IncomingError::Io(_) => ErrorCode::Storage,
-        };
-        RequestError::Refused(ApiError::new(code, e.to_string()))
-    }
 }
 
 /// A download in progress: `write` each piece as it arrives, then `finish`. Dropped unfinished
