@@ -93,6 +93,57 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> String {
     t(lang, &format!("error-{}", code.as_str()))
 }
 
+/// Digits grouped by thousands as `lang` writes them: 200.000 in Vietnamese, 200,000 in
+/// English. (Four lines; a formatting crate with locale tables would weigh on the wasm.)
+fn grouped(lang: Lang, n: u64) -> String {
+    let sep = if lang == Lang::En { ',' } else { '.' };
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A number with `decimals` digits after the mark, as `lang` writes it: 1.234,5 in
+/// Vietnamese, 1,234.5 in English.
+pub fn number(lang: Lang, value: f64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals);
+    let scaled = (value.abs() * scale as f64).round() as u64;
+    let sign = if value < 0.0 && scaled > 0 { "-" } else { "" };
+    let whole = grouped(lang, scaled / scale);
+    if decimals == 0 {
+        return format!("{sign}{whole}");
+    }
+    let mark = if lang == Lang::En { '.' } else { ',' };
+    let frac = scaled % scale;
+    format!(
+        "{sign}{whole}{mark}{frac:0width$}",
+        width = decimals as usize
+    )
+}
+
+/// A distance: metres under a kilometre, else kilometres with one decimal (850 m; 1,2 km in
+/// Vietnamese, 1.2 km in English).
+pub fn distance(lang: Lang, metres: f64) -> String {
+    if metres.round() < 1000.0 {
+        format!("{} m", number(lang, metres, 0))
+    } else {
+        format!("{} km", number(lang, metres / 1000.0, 1))
+    }
+}
+
+/// An amount of đồng: 200.000 ₫ in Vietnamese, 200,000 VND in English.
+pub fn money(lang: Lang, vnd: u64) -> String {
+    match lang {
+        Lang::Vi => format!("{} ₫", grouped(lang, vnd)),
+        Lang::En => format!("{} VND", grouped(lang, vnd)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +224,11 @@ mod tests {
                 .iter()
                 .map(|k| format!("booking-kind-{}", k.as_str().replace('_', "-"))),
         );
+        built.extend(
+            hues_wire::dossiers::AdminLevel::ALL
+                .iter()
+                .map(|l| format!("procedure-level-{}", l.as_str())),
+        );
         for key in built {
             assert!(known.contains(&key), "{key}");
         }
@@ -204,5 +260,84 @@ mod tests {
         );
         assert_eq!(t(Lang::Vi, "nav-home"), "Trang chủ");
         assert_eq!(t(Lang::En, "no-such-key"), "no-such-key");
+    }
+
+    #[test]
+    fn numbers_distances_and_money_as_each_language_writes_them() {
+        let table = [
+            (
+                Lang::Vi,
+                1234.5,
+                "1.234,5",
+                1200.0,
+                "1,2 km",
+                200_000,
+                "200.000 ₫",
+            ),
+            (
+                Lang::En,
+                1234.5,
+                "1,234.5",
+                1200.0,
+                "1.2 km",
+                200_000,
+                "200,000 VND",
+            ),
+        ];
+        for (lang, n, n_text, d, d_text, vnd, vnd_text) in table {
+            assert_eq!(number(lang, n, 1), n_text);
+            assert_eq!(distance(lang, d), d_text);
+            assert_eq!(money(lang, vnd), vnd_text);
+        }
+        assert_eq!(distance(Lang::Vi, 850.4), "850 m");
+        assert_eq!(
+            distance(Lang::En, 999.6),
+            "1.0 km",
+            "rounds up to a kilometre"
+        );
+        assert_eq!(distance(Lang::Vi, 12_345.0), "12,3 km");
+        assert_eq!(money(Lang::Vi, 0), "0 ₫");
+        assert_eq!(money(Lang::En, 1_000_000), "1,000,000 VND");
+        assert_eq!(number(Lang::Vi, -0.04, 1), "0,0");
+        assert_eq!(number(Lang::En, -2.5, 2), "-2.50");
+        assert_eq!(number(Lang::Vi, 4000.0, 0), "4.000");
+    }
+
+    /// The text a person reads in a Fluent file: message values and their continuation lines,
+    /// without comments, ids, and string literals such as `{"{"}`.
+    fn values(ftl: &str) -> String {
+        ftl.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .map(|l| match l.split_once(" = ") {
+                Some((id, v)) if !id.starts_with(' ') => v,
+                _ => l,
+            })
+            .map(|v| v.replace("{\"{\"}", "{").replace("{\"}\"}", "}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Issue 12: both Fluent files follow the glossary (a replaced term fails; a term is used).
+    #[test]
+    fn both_fluent_files_follow_the_glossary() {
+        use hues_wire::glossary::{Lang as G, Used, faults, parse};
+        let terms = parse(include_str!("../i18n/GLOSSARY.md"));
+        assert!(terms.len() >= 20, "{} terms", terms.len());
+        for (lang, ftl) in [(G::Vi, VI_FTL), (G::En, EN_FTL)] {
+            let bad = faults(&terms, lang, Used::App, &values(ftl));
+            assert!(bad.is_empty(), "{lang:?}: {bad:#?}");
+        }
+        // It bites: the old word fails.
+        let old = values("report-category = Loại sự cố\nprocedure-fee = Phí, lệ phí");
+        assert!(!faults(&terms, G::Vi, Used::App, &old).is_empty());
+    }
+
+    #[test]
+    fn quotes_are_typographic() {
+        for (lang, ftl) in [("vi", VI_FTL), ("en", EN_FTL)] {
+            for line in values(ftl).lines() {
+                assert!(!line.contains('"'), "{lang}: straight quotes in {line}");
+            }
+        }
     }
 }

@@ -258,7 +258,7 @@ fn report_list_shows_every_delivery_state_with_text() {
             [
                 "Đã lưu trên máy",
                 "Đang gửi",
-                "Bị từ chối: Loại sự cố không tồn tại.",
+                "Bị từ chối: Lĩnh vực phản ánh không tồn tại.",
                 "Đã giải quyết",
             ],
         ),
@@ -648,8 +648,8 @@ fn an_overdue_dossier_says_so_in_words_with_the_apology_and_its_new_date() {
         dossier: Dossier {
             code: "HS-2026-000102".into(),
             procedure_id: "gpxd-nha-o".into(),
-            unit_vi: "Phòng Quản lý đô thị thành phố Huế".into(),
-            unit_en: "Huế Urban Management Office".into(),
+            unit_vi: "Ủy ban nhân dân phường Thuận Hóa".into(),
+            unit_en: "Thuận Hóa Ward People's Committee".into(),
             received_at: at,
             appointment: chrono::NaiveDate::from_ymd_opt(2026, 11, 16).expect("date"),
             state: DossierState::SupplementRequested,
@@ -680,18 +680,22 @@ fn an_overdue_dossier_says_so_in_words_with_the_apology_and_its_new_date() {
             Lang::Vi,
             [
                 "Quá hạn",
-                "Cần bổ sung giấy tờ",
+                "Yêu cầu bổ sung hồ sơ",
+                "Cơ quan giải quyết: Ủy ban nhân dân phường Thuận Hóa",
                 "Hẹn trả kết quả: 16/11/2026",
-                "Ngày hẹn mới: 27/11/2026",
+                "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+                "Ngày hẹn trả kết quả mới: 27/11/2026",
             ],
         ),
         (
             Lang::En,
             [
                 "Overdue",
-                "More documents needed",
-                "Appointment: 16/11/2026",
-                "New appointment: 27/11/2026",
+                "More documents requested",
+                "Handled by: Thuận Hóa Ward People",
+                "Result due: 16/11/2026",
+                "Apology and new result date",
+                "New result date: 27/11/2026",
             ],
         ),
     ] {
@@ -710,6 +714,32 @@ fn an_overdue_dossier_says_so_in_words_with_the_apology_and_its_new_date() {
         assert!(html.contains("Bổ sung bản vẽ mặt đứng"));
         // The tier has a symbol and words, not only the card's colour.
         assert!(html.contains("⚠ "));
+        assert!(!html.contains("provisional"), "2026 is announced");
         assert_accessible(&html);
+    }
+    // Due in 2027, whose notice is not out: the card says the date follows the Labour Code.
+    let mut next_year = view.clone();
+    next_year.dossier.appointment = chrono::NaiveDate::from_ymd_opt(2027, 1, 5).expect("date");
+    next_year.dossier.apology = None;
+    for (lang, words) in [
+        (
+            Lang::Vi,
+            "Lịch nghỉ năm 2027 tính theo Bộ luật Lao động cho đến khi có thông báo của Chính phủ",
+        ),
+        (
+            Lang::En,
+            "Dates for 2027 follow the Labour Code until the government’s notice",
+        ),
+    ] {
+        let mut dom = VirtualDom::new_with_props(
+            crate::pages::procedures::DossierCard,
+            crate::pages::procedures::DossierCardProps {
+                view: next_year.clone(),
+                lang,
+            },
+        );
+        let html = render(&mut dom);
+        assert!(html.contains(words), "{words}: {html}");
+        assert!(html.contains("class=\"note provisional\" role=\"note\""));
     }
 }

@@ -286,7 +286,7 @@ pub fn AlertPage(id: String) -> Element {
                         shapes: Some(shapes),
                     }
                 } else {
-                    p { class: "meta", {t(lang, "alert-whole-province")} }
+                    p { class: "meta", {t(lang, "alert-whole-city")} }
                 }
             }
         }

@@ -201,12 +201,12 @@ pub fn LocationFields(
                 if poor {
                     p { id: "accuracy-warning", class: "warning", role: "alert",
                         span { aria_hidden: "true", "⚠ " }
-                        {t_with(lang, "location-poor-accuracy", "metres", m.round() as i64)}
+                        {t_with(lang, "location-poor-accuracy", "metres", crate::i18n::number(lang, m, 0))}
                     }
                 } else {
                     p { id: "accuracy-note", class: "meta",
                         span { aria_hidden: "true", "◉ " }
-                        {t_with(lang, "location-device-accuracy", "metres", m.round() as i64)}
+                        {t_with(lang, "location-device-accuracy", "metres", crate::i18n::number(lang, m, 0))}
                     }
                 }
             }

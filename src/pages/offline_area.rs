@@ -7,8 +7,9 @@ use hues_wire::ipc::{AreaEstimate, AreaProgress, AreaRequest};
 use crate::bridge;
 use crate::i18n::{Lang, error_text, t, t_with};
 
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1}", bytes as f64 / 1_000_000.0)
+/// Megabytes with one decimal, as `lang` writes them.
+fn megabytes(lang: Lang, bytes: u64) -> String {
+    crate::i18n::number(lang, bytes as f64 / 1_000_000.0, 1)
 }
 
 #[component]
@@ -98,7 +99,7 @@ pub fn SaveArea(lang: Lang, map_id: &'static str) -> Element {
                 p { id: "offline-size", role: "status",
                     {t_with(lang, "offline-size", "tiles", e.tiles)}
                     " "
-                    {t_with(lang, "offline-size-mb", "mb", megabytes(e.bytes))}
+                    {t_with(lang, "offline-size-mb", "mb", megabytes(lang, e.bytes))}
                     if e.cached > 0 { " " {t_with(lang, "offline-cached", "tiles", e.cached)} }
                 }
                 div { class: "actions",
@@ -117,7 +118,7 @@ pub fn SaveArea(lang: Lang, map_id: &'static str) -> Element {
                     p { id: "offline-state", class: "meta", role: "status",
                         {t_with(lang, "offline-done", "done", p.done)}
                         " / {p.total} · "
-                        {t_with(lang, "offline-size-mb", "mb", megabytes(p.bytes))}
+                        {t_with(lang, "offline-size-mb", "mb", megabytes(lang, p.bytes))}
                         " "
                         if p.finished { span { class: "ok", span { aria_hidden: "true", "✔ " } {t(lang, "offline-finished")} } }
                         if p.cancelled { span { span { aria_hidden: "true", "■ " } {t(lang, "offline-cancelled")} } }

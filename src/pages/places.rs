@@ -72,11 +72,7 @@ fn distance_text(lang: Lang, v: &PlaceView) -> Option<String> {
             hues_wire::geo::compass_point(v.bearing_deg.unwrap_or(0.0))
         ),
     );
-    let dist = if d < 1000.0 {
-        format!("{} m", d.round())
-    } else {
-        format!("{:.1} km", d / 1000.0)
-    };
+    let dist = crate::i18n::distance(lang, d);
     Some(t_with(
         lang,
         "place-distance",
@@ -296,18 +292,6 @@ fn maps_app_link(p: &Place) -> String {
     )
 }
 
-fn price(vnd: u32) -> String {
-    let digits = vnd.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    format!("{out} ₫")
-}
-
 #[component]
 pub fn PlacePage(id: String) -> Element {
     let ctx = use_app();
@@ -351,7 +335,7 @@ pub fn PlacePage(id: String) -> Element {
                                 for tk in p.tickets.iter() {
                                     tr { key: "{tk.name_vi}",
                                         th { scope: "row", if lang == Lang::En { "{tk.name_en}" } else { "{tk.name_vi}" } }
-                                        td { {price(tk.price_vnd)} }
+                                        td { {crate::i18n::money(lang, u64::from(tk.price_vnd))} }
                                     }
                                 }
                             }
@@ -416,7 +400,7 @@ pub fn SightsPage() -> Element {
                         p { {v.place.description(lang.code()).to_owned()} }
                         p { class: "meta", {open_text(lang, &v).2} }
                         if let Some(first) = v.place.tickets.first() {
-                            p { class: "meta", {t_with(lang, "sight-ticket-from", "price", price(first.price_vnd))} }
+                            p { class: "meta", {t_with(lang, "sight-ticket-from", "price", crate::i18n::money(lang, u64::from(first.price_vnd)))} }
                         }
                     }
                 }

@@ -357,6 +357,13 @@ pub fn DossierCard(view: DossierView, lang: Lang) -> Element {
         &d.unit_vi
     };
     let flag = view.flag.as_str();
+    // A date in a year without the government's notice yet is computed by the Labour Code:
+    // say so, it may move.
+    let cal = hues_wire::calendar::Calendar::vietnam();
+    let provisional_year = std::iter::once(d.appointment)
+        .chain(d.apology.as_ref().map(|a| a.new_appointment))
+        .map(|date| chrono::Datelike::year(&date))
+        .find(|&y| cal.is_provisional(y));
     rsx! {
         article { class: "card dossier-card flag-{flag}", id: "dossier-{d.code}", "data-state": d.state.as_str(), "data-flag": flag,
             div { class: "report-head",
@@ -377,6 +384,11 @@ pub fn DossierCard(view: DossierView, lang: Lang) -> Element {
                 span { class: "deadline deadline-{flag}",
                     span { aria_hidden: "true", "{flag_symbol(view.flag)} " }
                     {flag_text(lang, view.flag)}
+                }
+            }
+            if let Some(year) = provisional_year {
+                p { class: "note provisional", role: "note", id: "provisional-{d.code}",
+                    {t_with(lang, "dossier-provisional", "year", year.to_string())}
                 }
             }
             if let Some(a) = &d.apology {

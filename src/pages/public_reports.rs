@@ -199,7 +199,7 @@ pub fn NearbyList(
                     }
                     p { class: "meta",
                         if let Some(d) = r.distance_m {
-                            {t_with(lang, "nearby-distance", "metres", d.round() as i64)}
+                            {t_with(lang, "nearby-distance", "metres", crate::i18n::number(lang, d, 0))}
                             " · "
                         }
                         {t_with(lang, "nearby-me-too-count", "count", r.me_too)}

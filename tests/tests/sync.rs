@@ -442,7 +442,7 @@ async fn places_address_and_the_citys_photos_reach_the_device_for_offline_use() 
     let stored = server.reports().await.expect("reports");
     assert_eq!(
         stored[0].place.address.as_deref(),
-        Some("Gần Chợ Đông Ba, 2 Trần Hưng Đạo, Phú Hòa")
+        Some("Gần Chợ Đông Ba, 2 Trần Hưng Đạo, phường Phú Xuân")
     );
     assert_eq!(stored[0].place.accuracy_m, Some(12.0));
     let staff = server.register_device().await.expect("staff device");
@@ -468,7 +468,7 @@ async fn places_address_and_the_citys_photos_reach_the_device_for_offline_use() 
     assert!(client.store().photo_file(&work, false).is_some());
     assert_eq!(
         mine[0].address.as_deref(),
-        Some("Gần Chợ Đông Ba, 2 Trần Hưng Đạo, Phú Hòa")
+        Some("Gần Chợ Đông Ba, 2 Trần Hưng Đạo, phường Phú Xuân")
     );
 }
 
@@ -586,7 +586,7 @@ async fn warnings_reach_the_device_and_say_which_of_my_places_they_concern() {
     assert_eq!(
         heat.affects,
         ["Nhà", "Nhà bà ngoại"],
-        "no area: the whole province"
+        "no area: the whole city"
     );
 }
 
@@ -819,7 +819,7 @@ async fn the_catalogue_reads_offline_and_a_tracked_dossier_notifies_its_changes(
         .advance_dossier(
             "HS-2026-000101",
             "result_ready",
-            "Mời nhận kết quả tại bộ phận một cửa",
+            "Mời nhận kết quả tại Trung tâm Phục vụ hành chính công phường",
         )
         .await
         .expect("advance");

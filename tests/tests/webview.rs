@@ -184,7 +184,7 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text(".report-card[data-state='in_progress']", note, WAIT)
         .await
         .expect("status change shown");
-    app.wait_text(".report-card", "Đang xử lý", WAIT)
+    app.wait_text(".report-card", "Đang giải quyết", WAIT)
         .await
         .expect("status text");
     app.screenshot("my-reports").await.expect("screenshot");
@@ -622,7 +622,7 @@ async fn device_position_pin_address_duplicates_and_the_public_map() {
     app.click("#use-suggested-address").await.expect("use it");
     assert_eq!(
         field_value(&app, "#address").await,
-        "Gần Chợ Đông Ba, 2 Trần Hưng Đạo, Phú Hòa"
+        "Gần Chợ Đông Ba, 2 Trần Hưng Đạo, phường Phú Xuân"
     );
 
     // The possible duplicate, with its photo (fetched from the server through the app).
@@ -1106,7 +1106,7 @@ async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_a
         .expect("code");
     app.fill("#dossier-check", "4567").await.expect("check");
     app.click("#dossier-lookup").await.expect("look up");
-    app.wait_text("#lookup-result", "Đang xử lý", WAIT)
+    app.wait_text("#lookup-result", "Đang giải quyết", WAIT)
         .await
         .expect("found the dossier");
     app.click("#dossier-track").await.expect("track");
@@ -1125,10 +1125,17 @@ async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_a
         .format("%d/%m/%Y")
         .to_string();
     let card = app
-        .wait_text("#lookup-result", &format!("Ngày hẹn mới: {new_date}"), WAIT)
+        .wait_text(
+            "#lookup-result",
+            &format!("Ngày hẹn trả kết quả mới: {new_date}"),
+            WAIT,
+        )
         .await
         .expect("apology's new date");
-    assert!(card.contains("Thư xin lỗi của đơn vị"), "{card}");
+    assert!(
+        card.contains("Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+        "{card}"
+    );
     assert!(card.contains("Quá hạn"), "{card}");
     app.screenshot("dossier-overdue").await.expect("screenshot");
     app.click("#dossier-track").await.expect("track");
@@ -1155,13 +1162,17 @@ async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_a
         "{}",
         bus.recorded()
     );
-    app.wait_text("#dossier-HS-2026-000102", "Thư xin lỗi của đơn vị", WAIT)
-        .await
-        .expect("the apology in My dossiers");
+    app.wait_text(
+        "#dossier-HS-2026-000102",
+        "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+        WAIT,
+    )
+    .await
+    .expect("the apology in My dossiers");
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(bus.count(title), 1, "{}", bus.recorded());
     assert_eq!(
-        bus.count("Hồ sơ HS-2026-000102: Đang xử lý"),
+        bus.count("Hồ sơ HS-2026-000102: Đang giải quyết"),
         0,
         "no news, no notification"
     );

@@ -23,7 +23,7 @@ impl Rng {
 
 fn main() {
     let mut r = Rng(5);
-    // Alerts over the province: a 24-sided polygon (a river reach, a district) or a circle.
+    // Alerts over the city: a 24-sided polygon (a river reach, a coast) or a circle.
     let alerts: Vec<AlertRecord> = (0..10_000)
         .map(|i| {
             let (lat, lon) = (16.0 + r.unit() * 0.75, 107.0 + r.unit() * 1.2);

@@ -15,7 +15,7 @@ const CATEGORIES: &[(&str, &str, &str, &str, &str, &str)] = &[
         "Rác thải, vệ sinh môi trường",
         "Waste and sanitation",
         "Rác tồn đọng, đổ trộm phế thải, ô nhiễm",
-        "Uncollected rubbish, fly-tipping, pollution",
+        "Uncollected rubbish, illegal dumping, pollution",
     ),
     (
         "road_damage",
@@ -346,9 +346,9 @@ fn demo_alert_xml(a: &DemoAlert, now: chrono::DateTime<chrono::Utc>) -> String {
             sent = sent,
             exp = expires,
             sender = if lang == "vi-VN" {
-                "Ban Chỉ huy Phòng chống thiên tai và TKCN thành phố Huế"
+                "Ban Chỉ huy Phòng thủ dân sự thành phố Huế"
             } else {
-                "Huế City Steering Committee for Disaster Prevention and Search and Rescue"
+                "Huế City Civil Defence Command"
             },
             event = esc(event),
             headline = esc(headline),
@@ -385,17 +385,17 @@ fn demo_alerts() -> Vec<DemoAlert> {
             vi: [
                 "Lũ trên sông Hương",
                 "Cảnh báo lũ trên sông Hương, báo động 2",
-                "Mực nước sông Hương tại Kim Long đang lên, dự báo vượt báo động 2 trong 12 giờ tới. Các khu vực trũng ven sông có nguy cơ ngập 0,3–0,6 m.",
+                "Mực nước sông Hương tại trạm Kim Long đang lên, dự báo vượt báo động 2 trong 12 giờ tới. Các khu vực trũng ven sông có nguy cơ ngập 0,3–0,6 m.",
                 "Kê cao đồ đạc, không đi qua các đoạn đường ngập sâu, theo dõi thông tin từ chính quyền.",
             ],
             en: [
                 "Perfume River flood",
-                "Flood warning on the Perfume River, alarm level 2",
-                "The Perfume River at Kim Long is rising and is expected to pass alarm level 2 within 12 hours. Low-lying riverside areas may flood 0.3–0.6 m deep.",
+                "Flood alert on the Perfume River, alarm level 2",
+                "The Perfume River at the Kim Long gauge is rising and is expected to pass alarm level 2 within 12 hours. Low-lying riverside areas may flood 0.3–0.6 m deep.",
                 "Raise belongings, do not cross deeply flooded roads, follow the authorities' updates.",
             ],
-            area_vi: "Ven sông Hương từ Kim Long đến Vỹ Dạ",
-            area_en: "Perfume River banks from Kim Long to Vỹ Dạ",
+            area_vi: "Ven sông Hương từ phường Kim Long đến phường Vỹ Dạ",
+            area_en: "Perfume River banks from Kim Long ward to Vỹ Dạ ward",
             polygon: Some(
                 "16.455,107.545 16.470,107.545 16.480,107.580 16.478,107.610 16.462,107.615 16.452,107.590 16.455,107.545",
             ),
@@ -415,17 +415,17 @@ fn demo_alerts() -> Vec<DemoAlert> {
             vi: [
                 "Bão số 12",
                 "Bão số 12 đổ bộ vùng ven biển Huế",
-                "Bão gió mạnh cấp 10, giật cấp 12, sóng biển cao 4–6 m. Vùng ven biển Thuận An, Phú Vang có nguy cơ nước dâng.",
+                "Bão gió mạnh cấp 10, giật cấp 12, sóng biển cao 4–6 m. Vùng ven biển từ phường Thuận An đến xã Chân Mây - Lăng Cô có nguy cơ nước dâng.",
                 "Di dời người dân vùng ven biển đến nơi an toàn; tàu thuyền không ra khơi.",
             ],
             en: [
                 "Tropical storm No. 12",
                 "Tropical storm No. 12 making landfall on Huế's coast",
-                "Winds force 10 gusting 12, waves 4–6 m. The Thuận An and Phú Vang coast risks a storm surge.",
+                "Winds force 10 gusting 12, waves 4–6 m. The coast from Thuận An ward to Chân Mây - Lăng Cô commune risks a storm surge.",
                 "Evacuate the coastal area to safe shelters; boats must stay in port.",
             ],
-            area_vi: "Vùng ven biển Thuận An – Phú Vang",
-            area_en: "Thuận An – Phú Vang coast",
+            area_vi: "Ven biển từ phường Thuận An đến xã Chân Mây - Lăng Cô",
+            area_en: "The coast from Thuận An ward to Chân Mây - Lăng Cô commune",
             polygon: Some(
                 "16.600,107.550 16.600,107.650 16.400,107.950 16.250,108.050 16.200,107.950 16.450,107.650 16.600,107.550",
             ),
@@ -506,7 +506,7 @@ fn demo_alerts() -> Vec<DemoAlert> {
             ],
             en: [
                 "Landslide",
-                "Landslide warning for Thiên An hill cancelled",
+                "Landslide alert for Thiên An hill cancelled",
                 "The rain has eased; the landslide risk has passed.",
                 "No need to avoid the area any more.",
             ],
@@ -529,17 +529,17 @@ fn demo_alerts() -> Vec<DemoAlert> {
             vi: [
                 "Nắng nóng",
                 "Nắng nóng gay gắt, nhiệt độ tới 39 °C",
-                "Nắng nóng gay gắt trên toàn tỉnh, độ ẩm thấp.",
+                "Nắng nóng gay gắt trên toàn thành phố, độ ẩm thấp.",
                 "Hạn chế ra ngoài từ 11 đến 16 giờ, uống đủ nước.",
             ],
             en: [
                 "Heat",
                 "Severe heat, up to 39 °C",
-                "Severe heat across the province, low humidity.",
+                "Severe heat across all of Huế, low humidity.",
                 "Avoid going out from 11:00 to 16:00, drink enough water.",
             ],
-            area_vi: "Toàn tỉnh",
-            area_en: "The whole province",
+            area_vi: "Toàn thành phố",
+            area_en: "All of Huế",
             polygon: None,
             circle: None,
         },
@@ -655,8 +655,8 @@ fn demo_dossiers() -> Vec<DemoDossier> {
             code: "HS-2026-000102",
             phone: "0914 338 899",
             procedure: "gpxd-nha-o",
-            unit_vi: "Phòng Quản lý đô thị thành phố Huế",
-            unit_en: "Huế Urban Management Office",
+            unit_vi: "Ủy ban nhân dân phường Thuận Hóa",
+            unit_en: "Thuận Hóa Ward People's Committee",
             due_in: -4,
             steps: &[
                 (InProcessing, ""),
@@ -672,8 +672,8 @@ fn demo_dossiers() -> Vec<DemoDossier> {
             code: "HS-2026-000103",
             phone: "0987 552 468",
             procedure: "dat-lan-dau",
-            unit_vi: "Văn phòng Đăng ký đất đai thành phố Huế",
-            unit_en: "Huế Land Registration Office",
+            unit_vi: "Ủy ban nhân dân phường Vỹ Dạ",
+            unit_en: "Vỹ Dạ Ward People's Committee",
             due_in: -8,
             steps: &[(InProcessing, "")],
             apology: None,
@@ -682,8 +682,8 @@ fn demo_dossiers() -> Vec<DemoDossier> {
             code: "HS-2026-000104",
             phone: "0935 771 357",
             procedure: "ly-lich-tu-phap",
-            unit_vi: "Sở Tư pháp thành phố Huế",
-            unit_en: "Huế Department of Justice",
+            unit_vi: "Công an thành phố Huế",
+            unit_en: "Huế City Police",
             due_in: 1,
             steps: &[(InProcessing, "")],
             apology: None,
@@ -692,8 +692,8 @@ fn demo_dossiers() -> Vec<DemoDossier> {
             code: "HS-2026-000105",
             phone: "0905 663 690",
             procedure: "ho-kinh-doanh",
-            unit_vi: "UBND phường Thuận Hóa",
-            unit_en: "Thuận Hóa Ward People's Committee",
+            unit_vi: "Ủy ban nhân dân phường Phú Xuân",
+            unit_en: "Phú Xuân Ward People's Committee",
             due_in: 0,
             steps: &[
                 (InProcessing, ""),
@@ -806,6 +806,237 @@ mod tests {
         }
         let dai_noi = places.iter().find(|p| p.id == "dai-noi").expect("Đại Nội");
         assert!(dai_noi.sight && dai_noi.tickets.iter().any(|t| t.price_vnd == 200_000));
+    }
+
+    /// Huế's 40 wards and communes since 1 July 2025 (General Statistics Office, letter
+    /// 1027/CTK-CSCL): (kind, name), kind `phuong` or `xa`.
+    fn wards() -> Vec<(String, String)> {
+        tsv_rows(include_str!("../data/hue-wards-2025.tsv"))
+            .skip(1)
+            .filter_map(|f| Some((f.get(1)?.to_string(), f.get(2)?.to_string())))
+            .collect()
+    }
+
+    /// "Chân Mây - Lăng Cô" and "Chân Mây-Lăng Cô" are one name.
+    fn same_name(a: &str) -> String {
+        a.replace(" - ", "-").to_lowercase()
+    }
+
+    /// The language of a demo text: Vietnamese, English, or both (an address, a CAP message).
+    #[derive(Clone, Copy, PartialEq)]
+    enum In {
+        Vi,
+        En,
+        Both,
+    }
+
+    /// Every text the demo shows a resident or a visitor: the demo data and both Fluent
+    /// files, each with where it comes from and its language.
+    fn demo_texts() -> Vec<(String, In, String)> {
+        let mut texts: Vec<(String, In, String)> = Vec::new();
+        let mut add = |at: String, lang: In, t: &str| texts.push((at, lang, t.to_owned()));
+        for c in categories() {
+            let at = format!("category {}", c.code);
+            for (lang, t) in [
+                (In::Vi, &c.name_vi),
+                (In::En, &c.name_en),
+                (In::Vi, &c.description_vi),
+                (In::En, &c.description_en),
+            ] {
+                add(at.clone(), lang, t);
+            }
+        }
+        for p in places() {
+            let at = format!("place {}", p.id);
+            for (lang, t) in [
+                (In::Vi, &p.name_vi),
+                (In::En, &p.name_en),
+                (In::Both, &p.address),
+                (In::Vi, &p.description_vi),
+                (In::En, &p.description_en),
+            ] {
+                add(at.clone(), lang, t);
+            }
+        }
+        for p in procedures() {
+            let at = format!("procedure {}", p.id);
+            let vi = [&p.name_vi, &p.agency_vi, &p.fee_vi, &p.where_vi];
+            let en = [&p.name_en, &p.agency_en, &p.fee_en, &p.where_en];
+            for t in vi.into_iter().chain(&p.documents_vi) {
+                add(at.clone(), In::Vi, t);
+            }
+            for t in en.into_iter().chain(&p.documents_en) {
+                add(at.clone(), In::En, t);
+            }
+        }
+        for a in demo_alerts() {
+            let at = format!("alert {}", a.id);
+            for t in a.vi.iter().chain([&a.area_vi]) {
+                add(at.clone(), In::Vi, t);
+            }
+            for t in a.en.iter().chain([&a.area_en]) {
+                add(at.clone(), In::En, t);
+            }
+            add(
+                format!("{at} (CAP)"),
+                In::Both,
+                &demo_alert_xml(&a, chrono::Utc::now()),
+            );
+        }
+        for d in demo_dossiers() {
+            add(format!("dossier {}", d.code), In::Vi, d.unit_vi);
+            add(format!("dossier {}", d.code), In::En, d.unit_en);
+        }
+        for (file, lang, ftl) in [
+            ("vi", In::Vi, include_str!("../../../i18n/vi/main.ftl")),
+            ("en", In::En, include_str!("../../../i18n/en/main.ftl")),
+        ] {
+            for (n, line) in ftl.lines().enumerate() {
+                if !line.trim_start().starts_with('#') {
+                    add(format!("i18n/{file}/main.ftl:{}", n + 1), lang, line);
+                }
+            }
+        }
+        texts
+    }
+
+    /// Issue 12, item 2: the demo describes Huế as it is since 1 July 2025, a centrally-run
+    /// city of 40 wards and communes with no districts.
+    #[test]
+    fn the_demo_speaks_of_the_two_tier_city_and_its_40_wards_and_communes() {
+        let wards = wards();
+        assert_eq!(wards.len(), 40);
+        let known = |kind: &str, name: &str| {
+            wards
+                .iter()
+                .any(|(k, n)| (kind.is_empty() || k == kind) && same_name(n) == same_name(name))
+        };
+        // A proper name: capitalised words (or numbers, as in "A Lưới 1"), maybe hyphenated.
+        let name = r"\p{Lu}[\p{L}]*(?:(?: | - |-)(?:\p{Lu}[\p{L}]*|[0-9]+))*";
+        let vi_unit = regex::Regex::new(&format!(r"\b(phường|xã) ({name})")).expect("re");
+        let en_unit =
+            regex::Regex::new(&format!(r"({name}) (?:[Ww]ard|[Cc]ommune)s?\b")).expect("re");
+        // Levels a two-tier city no longer has; "các tỉnh" (other provinces) is not one.
+        let old_level = regex::Regex::new(
+            r"(?i)\b(quận|huyện|thị xã|thị trấn)\b|(?:^|[^\p{L}])(tỉnh)\b|\b(province|provincial|district)\b",
+        )
+        .expect("re");
+        let other_provinces = regex::Regex::new(r"(?i)các tỉnh|tỉnh bạn").expect("re");
+        // Wards merged away on 1 July 2025 (their names no longer an address).
+        let merged = [
+            "Vĩnh Ninh",
+            "Phú Hội",
+            "Phú Nhuận",
+            "Thuận Hòa",
+            "Phú Hậu",
+            "An Đông",
+            "An Tây",
+            "Phú Hòa",
+            "Phước Vĩnh",
+            "Trường An",
+            "Tây Lộc",
+            "Thuận Lộc",
+            "Thuận Thành",
+            "Gia Hội",
+            "Xuân Phú",
+            "Thủy Biều",
+            "Thủy Bằng",
+            "Thủy Vân",
+            "Hương Sơ",
+            "Hương Long",
+            "An Hòa",
+            "Phú Thượng",
+            "Phú Cát",
+            "Phú Hiệp",
+            "Phú Bình",
+            "Hương Thọ",
+            "Hương Hồ",
+            "Thủy Dương",
+            "Thủy Phương",
+        ];
+        let mut wrong = Vec::new();
+        for (at, _, text) in demo_texts() {
+            for c in vi_unit.captures_iter(&text) {
+                let kind = if &c[1] == "xã" { "xa" } else { "phuong" };
+                if !known(kind, &c[2]) {
+                    wrong.push(format!("{at}: {} {} is not one of the 40", &c[1], &c[2]));
+                }
+            }
+            for c in en_unit.captures_iter(&text) {
+                // "The ward or commune": no name.
+                let n = c[1].trim_start_matches("The ");
+                if n != "The" && !known("", n) {
+                    wrong.push(format!("{at}: {n} ward/commune is not one of the 40"));
+                }
+            }
+            let without_others = other_provinces.replace_all(&text, "");
+            if let Some(m) = old_level.find(&without_others) {
+                wrong.push(format!(
+                    "{at}: \"{}\" names a level Huế no longer has",
+                    m.as_str()
+                ));
+            }
+            for m in merged {
+                if text.contains(m) {
+                    wrong.push(format!("{at}: {m} was merged away on 1 July 2025"));
+                }
+            }
+        }
+        // A place's address ends with its ward or commune.
+        for p in places() {
+            let last = p.address.rsplit(", ").next().unwrap_or_default();
+            let (kind, n) = last.split_once(' ').unwrap_or_default();
+            let kind = match kind {
+                "phường" => "phuong",
+                "xã" => "xa",
+                _ => "?",
+            };
+            if !known(kind, n) {
+                wrong.push(format!(
+                    "place {}: address \"{}\" does not end with one of the 40",
+                    p.id, p.address
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        // The test sees what it must: a made-up ward and an old level fail it.
+        assert!(
+            vi_unit
+                .captures("phường Vĩnh Ninh")
+                .is_some_and(|c| !known("phuong", &c[2]))
+        );
+        assert!(
+            vi_unit
+                .captures("xã Chân Mây - Lăng Cô")
+                .is_some_and(|c| known("xa", &c[2]))
+        );
+        assert!(old_level.is_match("Cảnh báo cho toàn tỉnh."));
+        assert!(old_level.is_match("huyện Phú Vang"));
+        assert!(!old_level.is_match(&other_provinces.replace_all("Xe đi các tỉnh phía Nam", "")));
+    }
+
+    /// Issue 12, item 3: the demo data uses the glossary's words (`i18n/GLOSSARY.md`).
+    #[test]
+    fn the_demo_data_follows_the_glossary() {
+        use hues_wire::glossary::{Lang, Used, faults, parse};
+        let terms = parse(include_str!("../../../i18n/GLOSSARY.md"));
+        let (mut vi, mut en) = (String::new(), String::new());
+        for (at, lang, text) in demo_texts() {
+            // The Fluent files have their own test (src/i18n.rs); an address or a CAP
+            // message, both languages, is checked against neither's avoided words.
+            let target = match lang {
+                _ if at.starts_with("i18n/") => continue,
+                In::Vi => &mut vi,
+                In::En => &mut en,
+                In::Both => continue,
+            };
+            target.push_str(&text);
+            target.push('\n');
+        }
+        for (lang, text) in [(Lang::Vi, &vi), (Lang::En, &en)] {
+            let bad = faults(&terms, lang, Used::Data, text);
+            assert!(bad.is_empty(), "{lang:?}: {bad:#?}");
+        }
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! Does a warning concern a place? A place is concerned when it lies inside one of the alert's
-//! polygons or circles; an alert with no area at all covers the whole province. A bounding box
+//! polygons or circles; an alert with no area at all covers the whole city. A bounding box
 //! per area is tried first, so most areas cost four comparisons.
 
 use crate::api::{AlertArea, AlertRecord};
 use crate::geo;
 
-/// Thừa Thiên Huế (the province), for alerts that name no area.
-pub const PROVINCE_BOX: (f64, f64, f64, f64) = (15.95, 16.80, 107.00, 108.25);
+/// Thành phố Huế, all of it (the land of the former Thừa Thiên Huế province), for alerts that
+/// name no area.
+pub const CITY_BOX: (f64, f64, f64, f64) = (15.95, 16.80, 107.00, 108.25);
 
-/// Ray casting on (latitude, longitude) pairs; fine at a province's scale.
+/// Ray casting on (latitude, longitude) pairs; fine at a city's scale.
 pub fn in_polygon(ring: &[(f64, f64)], (lat, lon): (f64, f64)) -> bool {
     let mut inside = false;
     let mut j = ring.len().wrapping_sub(1);
@@ -62,10 +63,10 @@ impl<'a> Prepared<'a> {
     }
 
     /// Whether the alert concerns a point: bounding box first, then the exact shape; an alert
-    /// with no shape at all covers the province.
+    /// with no shape at all covers the whole city.
     pub fn affects(&self, p: (f64, f64)) -> bool {
         if self.polygons.is_empty() && self.circles.is_empty() {
-            return in_box(PROVINCE_BOX, p);
+            return in_box(CITY_BOX, p);
         }
         self.polygons
             .iter()
@@ -89,7 +90,7 @@ pub fn affects_naive(alert: &AlertRecord, p: (f64, f64)) -> bool {
         .iter()
         .all(|a| a.polygons.is_empty() && a.circles.is_empty())
     {
-        return in_box(PROVINCE_BOX, p);
+        return in_box(CITY_BOX, p);
     }
     areas.iter().any(|a| {
         a.polygons.iter().any(|ring| in_polygon(ring, p))
@@ -131,10 +132,10 @@ mod tests {
     }
 
     #[test]
-    fn polygons_circles_and_the_whole_province() {
-        // A box around Phú Hội, on the river's south bank.
+    fn polygons_circles_and_the_whole_city() {
+        // A box around the river's south bank in Thuận Hóa.
         let river = AlertArea {
-            description: "Phú Hội".into(),
+            description: "phường Thuận Hóa".into(),
             polygons: vec![vec![
                 (16.47, 107.58),
                 (16.48, 107.60),
@@ -155,17 +156,17 @@ mod tests {
         }]);
         assert!(affects(&road, (16.4690, 107.5920)), "200 m away");
         assert!(!affects(&road, (16.4800, 107.5905)), "1.4 km away");
-        let province = alert(vec![AlertArea {
-            description: "Toàn tỉnh".into(),
+        let whole_city = alert(vec![AlertArea {
+            description: "Toàn thành phố".into(),
             ..Default::default()
         }]);
-        assert!(affects(&province, (16.4674, 107.5905)));
+        assert!(affects(&whole_city, (16.4674, 107.5905)));
         assert!(
-            !affects(&province, (21.03, 105.85)),
-            "Hà Nội is not in the province"
+            !affects(&whole_city, (21.03, 105.85)),
+            "Hà Nội is not in Huế"
         );
         for p in [(16.465, 107.595), (16.50, 107.595), (16.4690, 107.5920)] {
-            for x in [&a, &road, &province] {
+            for x in [&a, &road, &whole_city] {
                 assert_eq!(affects(x, p), affects_naive(x, p));
             }
         }

@@ -539,7 +539,7 @@ pub struct AlertInfo {
 }
 
 /// Where an alert applies: polygons (closed rings of (latitude, longitude)) and circles
-/// (latitude, longitude, radius in km). No area at all means the whole province.
+/// (latitude, longitude, radius in km). No area at all means the whole city.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AlertArea {

@@ -175,51 +175,51 @@ mod tests {
         // (received, working days, appointment, why)
         let table = [
             (
-                at(2026, 11, 23, 9, 0),
+                at(2026, 10, 12, 9, 0),
                 3,
-                d(2026, 11, 26),
+                d(2026, 10, 15),
                 "Monday morning + 3 → Thursday",
             ),
             (
-                at(2026, 11, 27, 9, 0),
+                at(2026, 10, 16, 9, 0),
                 3,
-                d(2026, 12, 2),
+                d(2026, 10, 21),
                 "Friday + 3 over a weekend → Wednesday",
             ),
             (
-                at(2026, 11, 23, 15, 0),
+                at(2026, 10, 12, 15, 0),
                 3,
-                d(2026, 11, 27),
+                d(2026, 10, 16),
                 "at the cut-off: counts from Tuesday",
             ),
             (
-                at(2026, 11, 23, 14, 59),
+                at(2026, 10, 12, 14, 59),
                 3,
-                d(2026, 11, 26),
+                d(2026, 10, 15),
                 "a minute before the cut-off",
             ),
             (
-                at(2026, 11, 27, 16, 30),
+                at(2026, 10, 16, 16, 30),
                 1,
-                d(2026, 12, 1),
+                d(2026, 10, 20),
                 "Friday after the cut-off: from Monday",
             ),
             (
-                at(2026, 11, 28, 10, 0),
+                at(2026, 10, 17, 10, 0),
                 1,
-                d(2026, 12, 1),
+                d(2026, 10, 20),
                 "filed online on Saturday: from Monday",
             ),
             (
-                at(2026, 11, 23, 10, 0),
+                at(2026, 10, 12, 10, 0),
                 0,
-                d(2026, 11, 23),
+                d(2026, 10, 12),
                 "within the day",
             ),
             (
-                at(2026, 11, 22, 10, 0),
+                at(2026, 10, 11, 10, 0),
                 0,
-                d(2026, 11, 23),
+                d(2026, 10, 12),
                 "within the day, filed on Sunday",
             ),
             // Tết 2026: Monday 16 to Friday 20 February off.
@@ -293,8 +293,94 @@ mod tests {
                 "Saturday 26/4 worked",
             ),
             (at(2025, 4, 29, 9, 0), 1, d(2025, 5, 5), "over 30/4–2/5"),
-            // National Day 2026: Tuesday 1 and Wednesday 2 September.
-            (at(2026, 8, 31, 9, 0), 1, d(2026, 9, 3), "over National Day"),
+            // National Day 2026: Monday 31 August (swapped) to Wednesday 2 September.
+            (at(2026, 8, 28, 9, 0), 1, d(2026, 9, 3), "over National Day"),
+        ];
+        for (received, days, due, why) in table {
+            assert_eq!(cal.appointment(received, days), due, "{why}");
+        }
+    }
+
+    /// The days the 2026 and 2027 notices and laws set (issue 12), each with a dossier
+    /// received the working day before ("its eve"): a calendar that misses the day gives an
+    /// appointment a day early.
+    #[test]
+    fn dossiers_received_on_the_eve_of_each_announced_day() {
+        let cal = Calendar::vietnam();
+        // (received, working days, appointment, why)
+        let table = [
+            (
+                at(2025, 12, 31, 9, 0),
+                1,
+                d(2026, 1, 5),
+                "eve of New Year 2026: 1 and 2 January off, then the weekend",
+            ),
+            (
+                at(2025, 12, 31, 9, 0),
+                0,
+                d(2025, 12, 31),
+                "within the day on the eve",
+            ),
+            (
+                at(2026, 1, 9, 9, 0),
+                1,
+                d(2026, 1, 10),
+                "eve of make-up Saturday 10 January: due on it",
+            ),
+            (
+                at(2026, 1, 8, 9, 0),
+                3,
+                d(2026, 1, 12),
+                "over make-up Saturday 10 January (counted: 9, 10, 12)",
+            ),
+            (
+                at(2026, 2, 13, 9, 0),
+                1,
+                d(2026, 2, 23),
+                "eve of Tết 2026 (29 Tết, 16 February)",
+            ),
+            (
+                at(2026, 8, 21, 9, 0),
+                1,
+                d(2026, 8, 22),
+                "eve of make-up Saturday 22 August: due on it",
+            ),
+            (
+                at(2026, 8, 28, 9, 0),
+                1,
+                d(2026, 9, 3),
+                "eve of Monday 31 August (swapped), then 1–2 September",
+            ),
+            (
+                at(2026, 8, 28, 9, 0),
+                2,
+                d(2026, 9, 4),
+                "over 31 August – 2 September",
+            ),
+            (
+                at(2026, 11, 23, 9, 0),
+                1,
+                d(2026, 11, 25),
+                "eve of Vietnamese Culture Day 2026 (24 November)",
+            ),
+            (
+                at(2026, 11, 23, 9, 0),
+                3,
+                d(2026, 11, 27),
+                "over Vietnamese Culture Day 2026",
+            ),
+            (
+                at(2027, 2, 4, 9, 0),
+                1,
+                d(2027, 2, 12),
+                "eve of 29 Tết 2027 (5 February)",
+            ),
+            (
+                at(2027, 11, 23, 9, 0),
+                1,
+                d(2027, 11, 25),
+                "eve of Vietnamese Culture Day 2027 (24 November)",
+            ),
         ];
         for (received, days, due, why) in table {
             assert_eq!(cal.appointment(received, days), due, "{why}");

@@ -8,27 +8,26 @@ use utoipa::ToSchema;
 
 use crate::deadline::DeadlineFlag;
 
-/// Which level of government handles a procedure.
+/// Which level of government handles a procedure. Since 1 July 2025 Huế, a centrally-run
+/// city, has two: its 40 wards and communes, and the city (no districts, no province).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AdminLevel {
-    /// Ward or commune (phường, xã).
+    /// Cấp xã: a ward or commune (phường, xã).
     Ward,
-    /// City (thành phố).
+    /// Cấp thành phố: the city. (`province`, as servers before the reform said, reads as this.)
+    #[serde(alias = "province")]
     City,
-    /// Province (tỉnh).
-    Province,
 }
 
 impl AdminLevel {
-    pub const ALL: [AdminLevel; 3] = [Self::Ward, Self::City, Self::Province];
+    pub const ALL: [AdminLevel; 2] = [Self::Ward, Self::City];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ward => "ward",
             Self::City => "city",
-            Self::Province => "province",
         }
     }
 
@@ -356,6 +355,17 @@ pub fn normalize_code(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two levels since the 2025 reform; a procedure a server stored as `province` before it
+    /// still reads, as the city level.
+    #[test]
+    fn two_levels_and_the_old_province_reads_as_the_city() {
+        assert_eq!(AdminLevel::ALL.map(AdminLevel::as_str), ["ward", "city"]);
+        assert_eq!(AdminLevel::parse("province"), None, "not in new data");
+        let old: AdminLevel = serde_json::from_str("\"province\"").expect("old record");
+        assert_eq!(old, AdminLevel::City);
+        assert_eq!(serde_json::to_string(&old).expect("json"), "\"city\"");
+    }
 
     #[test]
     fn lookups_are_checked() {

@@ -10,6 +10,7 @@ pub mod dossiers;
 pub mod error;
 pub mod fold;
 pub mod geo;
+pub mod glossary;
 pub mod ipc;
 pub mod synthetic;
 pub mod time;
