@@ -180,6 +180,10 @@ pub async fn categories() -> Result<Vec<Category>, ApiError> {
     call::<ipc::ListCategories>(&()).await
 }
 
+pub async fn city_contacts() -> Result<hues_wire::api::CityContacts, ApiError> {
+    call::<ipc::GetCityContacts>(&()).await
+}
+
 pub async fn submit_report(input: &ReportInput) -> Result<LocalReport, ApiError> {
     call::<ipc::SubmitReport>(input).await
 }

@@ -165,7 +165,72 @@ fn home_lists_every_service_group_and_says_which_are_not_built() {
         8
     );
     assert!(html.contains("aria-current=\"page\""), "current tab marked");
+    assert_emergency_calls(&html, Lang::Vi);
     assert_accessible(&html);
+}
+
+/// Issue 12: the four emergency numbers, each a `tel:` link named with its number and service.
+fn assert_emergency_calls(html: &str, lang: Lang) {
+    let names = match lang {
+        Lang::Vi => [
+            "Công an",
+            "Cứu hỏa, cứu nạn cứu hộ",
+            "Cấp cứu y tế",
+            "Tìm kiếm cứu nạn",
+        ],
+        Lang::En => [
+            "Police",
+            "Fire and rescue",
+            "Ambulance",
+            "Search and rescue",
+        ],
+    };
+    for (number, name) in ["113", "114", "115", "112"].into_iter().zip(names) {
+        let link = html
+            .find(&format!("href=\"tel:{number}\""))
+            .map(|at| &html[at..])
+            .unwrap_or_else(|| panic!("no tel:{number} link in {html}"));
+        let text = strip_tags(&link[..link.find("</a>").unwrap_or(link.len())]);
+        assert!(
+            text.contains(number) && text.contains(name),
+            "{number}: {text}"
+        );
+    }
+}
+
+#[test]
+fn the_emergency_numbers_and_the_city_hotline_are_links_to_call() {
+    for (lang, hotline_name, reminder) in [
+        (Lang::Vi, "Đường dây nóng thành phố Huế", "Hãy gọi ngay"),
+        (Lang::En, "Huế city hotline", "Call now"),
+    ] {
+        let mut dom = VirtualDom::new_with_props(
+            crate::components::EmergencyCalls,
+            crate::components::emergency::EmergencyCallsProps {
+                lang,
+                hotline: Some("1900 1075".into()),
+                reminder: true,
+            },
+        );
+        let html = render(&mut dom);
+        assert_emergency_calls(&html, lang);
+        assert!(html.contains("href=\"tel:19001075\""), "{html}");
+        assert!(html.contains("1900 1075") && html.contains(hotline_name));
+        assert!(html.contains(reminder), "the reminder: {html}");
+        assert_accessible(&html);
+    }
+    // A hotline that is not a phone number is not linked at all.
+    let mut dom = VirtualDom::new_with_props(
+        crate::components::EmergencyCalls,
+        crate::components::emergency::EmergencyCallsProps {
+            lang: Lang::Vi,
+            hotline: Some("javascript:alert(1)".into()),
+            reminder: false,
+        },
+    );
+    let html = render(&mut dom);
+    assert!(!html.contains("javascript") && !html.contains("call-hotline"));
+    assert!(!html.contains("emergency-reminder"));
 }
 
 #[test]
@@ -346,6 +411,10 @@ fn report_form_restores_the_draft_and_labels_every_field() {
     // The map is a labelled region, and the coordinates can be typed instead.
     assert!(html.contains("aria-label=\"Map to choose the report"));
     assert!(html.contains("id=\"use-device-position\""));
+    // An emergency is a call, not a report: the numbers are on the form, before it.
+    assert_emergency_calls(&html, Lang::En);
+    assert!(html.contains("a report is not an emergency call"));
+    assert!(html.find("id=\"emergency\"") < html.find("id=\"report-form\""));
     assert_accessible(&html);
 }
 

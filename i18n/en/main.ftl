@@ -426,3 +426,12 @@ publicity-never-answers = your answers to the category's extra questions
 publicity-never-follow-up = your rating and its comment, and your note if you reopen the report
 alert-whole-city = This alert is for all of Huế.
 dossier-provisional = Dates for { $year } follow the Labour Code until the government’s notice: the date may move.
+
+## Emergency numbers (Home, the report form)
+emergency-title = Emergency numbers
+emergency-reminder = Someone in danger, a fire, an accident? Call now: a report is not an emergency call and is not handled at once.
+emergency-police = Police
+emergency-fire = Fire and rescue
+emergency-ambulance = Ambulance
+emergency-rescue = Search and rescue
+emergency-hotline = Huế city hotline

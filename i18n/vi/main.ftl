@@ -418,3 +418,12 @@ publicity-never-answers = câu trả lời của bạn cho các câu hỏi thêm
 publicity-never-follow-up = đánh giá và lời nhận xét của bạn, và ghi chú khi bạn mở lại phản ánh
 alert-whole-city = Cảnh báo cho toàn thành phố.
 dossier-provisional = Lịch nghỉ năm { $year } tính theo Bộ luật Lao động cho đến khi có thông báo của Chính phủ: ngày hẹn có thể thay đổi.
+
+## Emergency numbers (Home, the report form)
+emergency-title = Số điện thoại khẩn cấp
+emergency-reminder = Có người gặp nguy hiểm, cháy, tai nạn? Hãy gọi ngay: phản ánh không phải cuộc gọi khẩn cấp và không được xử lý tức thì.
+emergency-police = Công an
+emergency-fire = Cứu hỏa, cứu nạn cứu hộ
+emergency-ambulance = Cấp cứu y tế
+emergency-rescue = Tìm kiếm cứu nạn
+emergency-hotline = Đường dây nóng thành phố Huế

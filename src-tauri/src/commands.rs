@@ -2,7 +2,7 @@
 //! Names and types are those of `hues_wire::ipc`; each takes one argument, `req`.
 
 use hues_wire::ApiError;
-use hues_wire::api::{Category, PublicReport};
+use hues_wire::api::{Category, CityContacts, PublicReport};
 use hues_wire::ipc::{
     AreaEstimate, AreaProgress, AreaRequest, BookingInput, DraftPhoto, DuplicateRequest,
     LocalBooking, LocalReport, NearbyRequest, PlaceQuery, PlaceSuggestion, PlaceView, Point,
@@ -31,6 +31,12 @@ pub async fn sync_now(state: State<'_, AppState>, req: ()) -> Res<SyncStatus> {
 pub fn list_categories(state: State<'_, AppState>, req: ()) -> Res<Vec<Category>> {
     let () = req;
     Ok(state.store().categories()?)
+}
+
+#[tauri::command]
+pub fn get_city_contacts(state: State<'_, AppState>, req: ()) -> Res<CityContacts> {
+    let () = req;
+    Ok(state.store().city_contacts()?)
 }
 
 #[tauri::command]

@@ -61,6 +61,7 @@ pub fn run() {
             commands::get_sync_status,
             commands::sync_now,
             commands::list_categories,
+            commands::get_city_contacts,
             commands::submit_report,
             commands::list_my_reports,
             commands::get_settings,

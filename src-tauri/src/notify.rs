@@ -182,8 +182,8 @@ mod tests {
         assert_eq!(
             words("en", &apology),
             (
-                "Dossier HS-1: Being processed".to_owned(),
-                "Đăng ký tạm trú. The office apologises for the delay; new appointment: 01/12/2026."
+                "Application HS-1: In progress".to_owned(),
+                "Đăng ký tạm trú. The agency apologises for the delay; new result date: 01/12/2026."
                     .to_owned()
             )
         );

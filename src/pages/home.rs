@@ -4,6 +4,7 @@ use dioxus::prelude::*;
 
 use crate::app::{Route, use_app};
 use crate::bridge;
+use crate::components::CityCalls;
 use crate::i18n::{Lang, t};
 
 /// The service groups of Hue-S: (message key, icon, route when built in this version).
@@ -58,7 +59,10 @@ pub fn Home() -> Element {
             });
         }
     });
-    rsx! { ServiceGroups { lang } }
+    rsx! {
+        CityCalls { lang, reminder: false }
+        ServiceGroups { lang }
+    }
 }
 
 #[component]

@@ -12,6 +12,7 @@ use hues_wire::{ApiError, ErrorCode};
 
 use crate::app::{Route, use_app};
 use crate::bridge;
+use crate::components::CityCalls;
 use crate::i18n::{Lang, error_text, t, t_with};
 use crate::pages::location::{LocationEdit, coordinate_text};
 
@@ -465,6 +466,7 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
     rsx! {
         section { class: "page", aria_labelledby: "page-title",
             h2 { id: "page-title", {t(lang, "report-title")} }
+            CityCalls { lang, reminder: true }
             form { id: "report-form", class: "form", novalidate: true, onsubmit: submit,
                 div { class: "field",
                     label { r#for: "category", {t(lang, "report-category")} }

@@ -912,9 +912,9 @@ const FLOOD_ALERT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     <severity>Severe</severity>
     <certainty>Observed</certainty>
     <expires>2030-12-31T18:00:00+07:00</expires>
-    <headline>Lũ khẩn cấp ở Phú Hội</headline>
+    <headline>Lũ khẩn cấp ở phường Thuận Hóa</headline>
     <area>
-      <areaDesc>Phường Phú Hội</areaDesc>
+      <areaDesc>Phường Thuận Hóa</areaDesc>
       <polygon>16.470,107.590 16.470,107.605 16.460,107.605 16.460,107.590 16.470,107.590</polygon>
     </area>
   </info>
@@ -954,7 +954,7 @@ async fn a_flood_alert_says_which_saved_place_it_affects_notifies_and_its_cancel
         .await
         .expect("synced");
     app.click("#nav-alerts").await.expect("alerts");
-    // Two places of mine: home inside Phú Hội, grandma's far south.
+    // Two places of mine: home inside Thuận Hóa ward, grandma's far south.
     for (name, lat, lon) in [("Nhà", 16.465, 107.597), ("Nhà bà", 16.40, 107.60)] {
         device_at(&app, lat, lon).await;
         app.fill("#my-place-name", name).await.expect("name");
@@ -977,7 +977,7 @@ async fn a_flood_alert_says_which_saved_place_it_affects_notifies_and_its_cancel
     // The operator posts a flood alert while the app runs.
     let (status, body) = server.post_alert(FLOOD_ALERT).await.expect("post");
     assert_eq!(status, 201, "{body}");
-    app.wait_text("#alert-E2E-FLOOD-1", "Lũ khẩn cấp ở Phú Hội", WAIT)
+    app.wait_text("#alert-E2E-FLOOD-1", "Lũ khẩn cấp ở phường Thuận Hóa", WAIT)
         .await
         .expect("alert after sync");
     let card = app
@@ -1003,7 +1003,7 @@ async fn a_flood_alert_says_which_saved_place_it_affects_notifies_and_its_cancel
 
     // A Severe warning for home: one system notification on the session bus, in Vietnamese,
     // naming the place; the next syncs raise it no more.
-    let title = "Lũ khẩn cấp ở Phú Hội";
+    let title = "Lũ khẩn cấp ở phường Thuận Hóa";
     eventually(WAIT, "notification", || async { Ok(bus.count(title) == 1) })
         .await
         .unwrap_or_else(|e| panic!("{e}: {}", bus.recorded()));
@@ -1038,14 +1038,17 @@ async fn a_flood_alert_says_which_saved_place_it_affects_notifies_and_its_cancel
         "2026-11-22T10:00:00+07:00",
         "E2E-FLOOD-1,2026-11-22T08:00:00+07:00",
     )
-    .replace("Lũ khẩn cấp ở Phú Hội", "Lũ lên nhanh ở Phú Hội");
+    .replace(
+        "Lũ khẩn cấp ở phường Thuận Hóa",
+        "Lũ lên nhanh ở phường Thuận Hóa",
+    );
     let (status, body) = server.post_alert(&update).await.expect("update");
     assert_eq!(status, 201, "{body}");
     app.wait_text("#alert-E2E-FLOOD-2", "Bản tin cập nhật", WAIT)
         .await
         .expect("the update listed");
     eventually(WAIT, "notification of the update", || async {
-        Ok(bus.count("Cập nhật: Lũ lên nhanh ở Phú Hội") == 1)
+        Ok(bus.count("Cập nhật: Lũ lên nhanh ở phường Thuận Hóa") == 1)
     })
     .await
     .unwrap_or_else(|e| panic!("{e}: {}", bus.recorded()));
@@ -1092,6 +1095,13 @@ async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_a
     app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
         .await
         .expect("synced");
+    // Home: the emergency numbers, and the hotline the server gave on sync (issue 12).
+    app.wait_text("#call-hotline", "1900 1075", WAIT)
+        .await
+        .expect("the city hotline from the server");
+    app.wait_text("#call-113", "Công an", WAIT)
+        .await
+        .expect("113, police");
     app.click("#group-procedures").await.expect("procedures");
     // The catalogue, searched without accents.
     app.fill("#procedure-search", "ket hon")

@@ -46,6 +46,7 @@ fn main() {
             changes: chunk.iter().cloned().map(Change::Place).collect(),
             next_cursor: i.to_string(),
             has_more: true,
+            city: Default::default(),
         };
         store.apply_page("http://bench", &page).expect("apply");
     }

@@ -370,6 +370,7 @@ mod tests {
             ],
             next_cursor: "4".into(),
             has_more: false,
+            city: Default::default(),
         };
         s.apply_page("http://x", &page).expect("apply");
         (dir, s)

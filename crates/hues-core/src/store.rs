@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::api::{
-    Category, Change, NewRating, NewReport, Report, ReportStatus, StatusChange, SyncPage,
+    Category, Change, CityContacts, NewRating, NewReport, Report, ReportStatus, StatusChange,
+    SyncPage,
 };
 use hues_wire::ipc::{
     DeliveryState, DraftPhoto, LocalReport, PlaceSuggestion, Point, ReportDraft, ReportInput,
@@ -360,6 +361,21 @@ impl Store {
     fn set_json<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<(), CoreError> {
         let conn = self.conn()?;
         Self::set_kv(&conn, key, &serde_json::to_string(value)?)
+    }
+
+    /// The city's numbers as the configured server last said. A hotline that is not a phone
+    /// number (`contacts::tel_uri`) is dropped here, so the UI never links to it.
+    pub fn city_contacts(&self) -> Result<CityContacts, CoreError> {
+        let server = self.server_url()?;
+        let mut city: CityContacts = self
+            .get_json(&format!("city:{server}"))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        city.hotline = city
+            .hotline
+            .filter(|h| hues_wire::contacts::tel_uri(h).is_some());
+        Ok(city)
     }
 
     pub fn settings(&self) -> Result<Settings, CoreError> {
@@ -893,6 +909,11 @@ impl Store {
             }
         }
         Self::set_kv(&tx, &format!("cursor:{server}"), &page.next_cursor)?;
+        Self::set_kv(
+            &tx,
+            &format!("city:{server}"),
+            &serde_json::to_string(&page.city)?,
+        )?;
         tx.commit()?;
         drop(conn);
         if !page.changes.is_empty() {
@@ -1353,6 +1374,40 @@ mod tests {
     }
 
     #[test]
+    fn the_city_hotline_is_kept_per_server_and_only_a_phone_number() {
+        let (_d, s) = store();
+        assert_eq!(
+            s.city_contacts().expect("none yet"),
+            CityContacts::default()
+        );
+        let server = s.server_url().expect("url");
+        let page = |hotline: &str| SyncPage {
+            changes: Vec::new(),
+            next_cursor: "1".into(),
+            has_more: false,
+            city: CityContacts {
+                hotline: Some(hotline.into()),
+            },
+        };
+        s.apply_page(&server, &page("1900 1075")).expect("apply");
+        assert_eq!(
+            s.city_contacts().expect("read").hotline.as_deref(),
+            Some("1900 1075")
+        );
+        // Another server's number is not this one's.
+        s.apply_page("https://other.example", &page("0234 111 222"))
+            .expect("apply");
+        assert_eq!(
+            s.city_contacts().expect("read").hotline.as_deref(),
+            Some("1900 1075")
+        );
+        // What is not a phone number never reaches a link.
+        s.apply_page(&server, &page("javascript:alert(1)"))
+            .expect("apply");
+        assert_eq!(s.city_contacts().expect("read").hotline, None);
+    }
+
+    #[test]
     fn settings_are_checked() {
         let (_d, s) = store();
         assert_eq!(s.settings().expect("s").language, "vi");
@@ -1694,6 +1749,7 @@ mod tests {
             ],
             next_cursor: "2".into(),
             has_more: false,
+            city: Default::default(),
         };
         s.apply_page("http://x", &page).expect("apply");
         // ~110 m north of the market: the market, in the asked language.

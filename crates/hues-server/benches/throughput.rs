@@ -95,6 +95,7 @@ async fn run() {
             ..Default::default()
         },
         trust_forwarded_for: false,
+        hotline: None,
     })
     .unwrap_or_else(|e| panic!("state: {e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -110,6 +110,8 @@ pub struct AppState {
     pub limits: limits::Limits,
     /// Whether the client's address is the right-most `X-Forwarded-For` entry (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// The city's numbers every sync page carries.
+    pub city: hues_wire::api::CityContacts,
 }
 
 #[derive(Debug, Clone)]
@@ -124,7 +126,12 @@ pub struct Config {
     /// Behind a reverse proxy: take the client's address from the right-most `X-Forwarded-For`
     /// entry. Without a proxy that sets it, this lets every client choose its address.
     pub trust_forwarded_for: bool,
+    /// The city's hotline as people write it ("1900 1075"); the demo's is Hue-S's.
+    pub hotline: Option<String>,
 }
+
+/// Hue-S's hotline, the demo's when none is given.
+pub const DEMO_HOTLINE: &str = "1900 1075";
 
 impl AppState {
     /// Opens the database under `data_dir` and, with `demo`, seeds the Huế demo data.
@@ -134,6 +141,15 @@ impl AppState {
         // Alerts stored before their records were kept: filled before serving.
         db.run_blocking(alerts::fill_records)
             .map_err(|e| anyhow::anyhow!("filling alert records: {}", e.0))?;
+        let hotline = match config.hotline.as_deref().map(str::trim) {
+            Some(h) if hues_wire::contacts::tel_uri(h).is_none() => {
+                anyhow::bail!(
+                    "the hotline {h:?} is not a phone number (digits, spaces, a leading +)"
+                )
+            }
+            Some(h) if !h.is_empty() => Some(h.to_owned()),
+            _ => config.demo.then(|| DEMO_HOTLINE.to_owned()),
+        };
         if config.demo {
             demo::seed(&db)?;
             demo::seed_alerts(&db, chrono::Utc::now())?;
@@ -150,6 +166,7 @@ impl AppState {
                 .transpose()?,
             limits: config.limits,
             trust_forwarded_for: config.trust_forwarded_for,
+            city: hues_wire::api::CityContacts { hotline },
         })
     }
 }

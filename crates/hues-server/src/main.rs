@@ -50,6 +50,10 @@ struct Args {
     #[arg(long, env = "HUES_PHOTO_QUOTA_MB", default_value_t = Limits::default().photo_quota_bytes / (1024 * 1024),
           value_parser = clap::value_parser!(i64).range(1..))]
     photo_quota_mb: i64,
+    /// The city's hotline, shown in the app beside the emergency numbers (e.g. "1900 1075");
+    /// with --demo and none given, Hue-S's.
+    #[arg(long, env = "HUES_HOTLINE")]
+    hotline: Option<String>,
 }
 
 #[tokio::main]
@@ -88,6 +92,7 @@ async fn main() -> anyhow::Result<()> {
             photo_quota_bytes: args.photo_quota_mb.saturating_mul(1024 * 1024),
         },
         trust_forwarded_for: args.trust_forwarded_for,
+        hotline: args.hotline,
     };
     let state = AppState::open(&config)
         .with_context(|| format!("opening data in {}", config.data_dir.display()))?;

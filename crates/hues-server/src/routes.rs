@@ -169,6 +169,7 @@ pub async fn sync(
         changes,
         next_cursor: last.to_string(),
         has_more,
+        city: state.city.clone(),
     }))
 }
 

@@ -32,6 +32,7 @@ impl Server {
             tiles: None,
             limits: Default::default(),
             trust_forwarded_for: false,
+            hotline: None,
         })
         .expect("open state");
         let db = state.db.clone();
@@ -1426,7 +1427,7 @@ const FLOOD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     <certainty>Likely</certainty>
     <headline>Cảnh báo lũ trên sông Hương</headline>
     <area>
-      <areaDesc>Ven sông Hương, phường Phú Hội</areaDesc>
+      <areaDesc>Ven sông Hương, phường Thuận Hóa</areaDesc>
       <polygon>16.47,107.58 16.48,107.60 16.46,107.61 16.45,107.59 16.47,107.58</polygon>
     </area>
   </info>
@@ -1740,8 +1741,9 @@ async fn dossiers_move_on_apologise_when_overdue_and_units_see_their_deadlines()
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{d}");
-    // Monday 09:00 in Huế + 3 working days.
-    assert_eq!(d["appointment"], "2026-11-26");
+    // Monday 09:00 in Huế + 3 working days, over Vietnamese Culture Day (Tuesday 24 November,
+    // a day off from 2026): Friday.
+    assert_eq!(d["appointment"], "2026-11-27");
     let (st, _) = s
         .call(
             "POST",
@@ -1912,13 +1914,45 @@ async fn dossiers_move_on_apologise_when_overdue_and_units_see_their_deadlines()
     assert_eq!(flag_of("HS-2026-000103").as_deref(), Some("escalated"));
     assert_eq!(flag_of("HS-2026-000101"), None, "on time: not listed");
     assert_eq!(flag_of("HS-2026-000105"), None, "finished: not listed");
-    let land = units
+    let ward = units
         .as_array()
         .expect("units")
         .iter()
-        .find(|u| u["unit_vi"] == "Văn phòng Đăng ký đất đai thành phố Huế")
-        .expect("land office");
-    assert_eq!(land["escalated"], 1);
+        .find(|u| u["unit_vi"] == "Ủy ban nhân dân phường Vỹ Dạ")
+        .expect("the ward that grants first land certificates");
+    assert_eq!(ward["escalated"], 1);
+}
+
+/// Issue 12: every sync page carries the city's hotline: the configured one, else with --demo
+/// Hue-S's; a hotline that is not a phone number stops the server at start.
+#[tokio::test]
+async fn every_sync_page_carries_the_city_hotline() {
+    let s = Server::new();
+    let t = s.device().await;
+    let (st, v) = s.call("GET", "/api/v1/sync?limit=1", Some(&t), None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["city"]["hotline"], hues_server::DEMO_HOTLINE);
+    assert_eq!(hues_server::DEMO_HOTLINE, "1900 1075");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = |demo: bool, hotline: Option<&str>| Config {
+        data_dir: dir.path().to_path_buf(),
+        operator_token: OPERATOR.into(),
+        demo,
+        tiles: None,
+        limits: Default::default(),
+        trust_forwarded_for: false,
+        hotline: hotline.map(str::to_owned),
+    };
+    let set = AppState::open(&config(true, Some(" 0234 3822 000 "))).expect("start");
+    assert_eq!(set.city.hotline.as_deref(), Some("0234 3822 000"));
+    drop(set);
+    let none = AppState::open(&config(false, None)).expect("start");
+    assert_eq!(none.city.hotline, None, "no demo, no hotline: none shown");
+    drop(none);
+    for bad in ["call us", "12", "1900 1075 <script>"] {
+        let err = AppState::open(&config(true, Some(bad))).err().expect(bad);
+        assert!(err.to_string().contains("not a phone number"), "{err}");
+    }
 }
 
 #[tokio::test]
@@ -1931,6 +1965,7 @@ async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
         tiles: None,
         limits: Default::default(),
         trust_forwarded_for: false,
+        hotline: None,
     };
     let first = AppState::open(&config).expect("first start");
     let dossier = |state: &AppState| {

@@ -30,6 +30,7 @@ fn config(dir: &std::path::Path) -> Config {
         tiles: None,
         limits: Default::default(),
         trust_forwarded_for: false,
+        hotline: None,
     }
 }
 
@@ -158,7 +159,7 @@ const FLOOD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     <certainty>Likely</certainty>
     <headline>Cảnh báo lũ trên sông Hương</headline>
     <area>
-      <areaDesc>Ven sông Hương, phường Phú Hội</areaDesc>
+      <areaDesc>Ven sông Hương, phường Thuận Hóa</areaDesc>
       <polygon>16.47,107.58 16.48,107.60 16.46,107.61 16.45,107.59 16.47,107.58</polygon>
     </area>
   </info>

@@ -52,6 +52,7 @@ impl Server {
             tiles: None,
             limits,
             trust_forwarded_for,
+            hotline: None,
         })
         .expect("open state");
         Self {

@@ -48,6 +48,7 @@ impl Server {
             tiles: None,
             limits: Default::default(),
             trust_forwarded_for: false,
+            hotline: None,
         })
         .expect("state");
         Self {

@@ -751,6 +751,18 @@ pub struct SyncPage {
     pub next_cursor: String,
     /// True when more changes wait after `next_cursor`.
     pub has_more: bool,
+    /// The city's numbers, on every page (absent from servers before issue 12).
+    #[serde(default)]
+    pub city: CityContacts,
+}
+
+/// What the city tells every app: the number of its hotline, as people write it (the app
+/// shows it beside the emergency numbers, `contacts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CityContacts {
+    #[serde(default)]
+    pub hotline: Option<String>,
 }
 
 /// Default and largest page size of `GET /sync`.

@@ -44,6 +44,10 @@ command!(
 );
 command!(ListCategories, "list_categories", () => Vec<Category>);
 command!(
+    /// The city's numbers as the server last said (its hotline), for the emergency links.
+    GetCityContacts, "get_city_contacts", () => crate::api::CityContacts
+);
+command!(
     /// Validate, save on this device and queue for sending, in one transaction.
     SubmitReport, "submit_report", ReportInput => LocalReport
 );
@@ -152,10 +156,11 @@ command!(
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 37] = [
+pub const ALL_COMMANDS: [&str; 38] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
+    GetCityContacts::NAME,
     SubmitReport::NAME,
     ListMyReports::NAME,
     GetSettings::NAME,

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod api;
 pub mod calendar;
+pub mod contacts;
 pub mod deadline;
 pub mod dossiers;
 pub mod error;
