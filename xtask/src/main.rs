@@ -63,7 +63,8 @@ fn run() -> Result<()> {
     eprintln!(
         "hues-server on http://127.0.0.1:8787 with Huế demo data in {}.\n\
          Operator token: {token}  (e.g. curl -H 'Authorization: Bearer {token}' \
-         http://127.0.0.1:8787/api/v1/operator/reports)",
+         http://127.0.0.1:8787/api/v1/operator/reports)\n\
+         City console: http://127.0.0.1:8787/console/ (demo accounts printed above).",
         data_dir.display()
     );
     let status = std::process::Command::new(build::profile_dir().join("hues-app"))

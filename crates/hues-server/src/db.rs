@@ -35,6 +35,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_alert_records.sql"),
     include_str!("../migrations/0013_limits.sql"),
     include_str!("../migrations/0014_public_place_uploaders.sql"),
+    include_str!("../migrations/0015_staff.sql"),
+    include_str!("../migrations/0016_routing.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

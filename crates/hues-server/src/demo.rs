@@ -286,6 +286,101 @@ pub fn seed(db: &Db) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("seeding demo data: {}", e.0))
 }
 
+/// The demo's staff: (username, name, role, unit, TOTP secret or empty). Every account's
+/// password is [`DEMO_STAFF_PASSWORD`]; `hues-server --demo` prints them with their codes' secrets.
+pub const DEMO_STAFF: &[(&str, &str, crate::staff::Role, &str, &str)] = &[
+    (
+        "dieuphoi",
+        "Nguyễn Thị Hoa (điều phối)",
+        crate::staff::Role::Dispatcher,
+        "hue",
+        "",
+    ),
+    (
+        "canbo.thuanhoa",
+        "Trần Văn Nam (phường Thuận Hóa)",
+        crate::staff::Role::Officer,
+        "ubnd-thuan-hoa",
+        "",
+    ),
+    (
+        "canbo.phuxuan",
+        "Lê Thị Mai (phường Phú Xuân)",
+        crate::staff::Role::Officer,
+        "ubnd-phu-xuan",
+        "",
+    ),
+    (
+        "truong.thuanhoa",
+        "Phạm Quốc Bảo (trưởng bộ phận, Thuận Hóa)",
+        crate::staff::Role::UnitSupervisor,
+        "ubnd-thuan-hoa",
+        "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    ),
+    (
+        "giamsat",
+        "Võ Minh Châu (giám sát thành phố)",
+        crate::staff::Role::CitySupervisor,
+        "hue",
+        "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU",
+    ),
+    (
+        "quantri",
+        "Hoàng Anh Tuấn (quản trị)",
+        crate::staff::Role::Admin,
+        "hue",
+        "MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK",
+    ),
+];
+
+/// The demo accounts' password (printed at start; never for a real city).
+pub const DEMO_STAFF_PASSWORD: &str = "Hue-demo-2026";
+
+/// Seeds Huế's units, and the demo accounts if there are none yet.
+pub fn seed_staff(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+    let any = db
+        .run_blocking(|conn| {
+            crate::staff::upsert_units(conn, &crate::staff::demo_units())?;
+            Ok(
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM staff)", [], |r| {
+                    r.get::<_, bool>(0)
+                })?,
+            )
+        })
+        .map_err(|e| anyhow::anyhow!("seeding units: {}", e.0))?;
+    if any {
+        return Ok(());
+    }
+    db.run_blocking(|conn| {
+        for rule in crate::routing::demo_rules() {
+            crate::routing::add_rule(conn, &rule)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("seeding routing rules: {}", e.0))?;
+    // One Argon2id hash serves every demo account (the same password, its own salt once).
+    let hash =
+        crate::staff::hash_password(DEMO_STAFF_PASSWORD).map_err(|e| anyhow::anyhow!("{}", e.0))?;
+    db.run_blocking(|conn| {
+        let tx = conn.transaction()?;
+        for &(username, name, role, unit, secret) in DEMO_STAFF {
+            let id = crate::staff::create_staff_hashed(
+                &tx,
+                username,
+                name,
+                &hash,
+                (!secret.is_empty()).then_some(secret),
+                &[(role, unit)],
+                now,
+            )?;
+            crate::staff::audit(&tx, None, "staff.create", username, None, Some(&id), now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("seeding demo staff: {}", e.0))
+}
+
 /// One demo CAP alert: a Vietnamese and an English `info`, each with the same areas.
 struct DemoAlert {
     id: &'static str,
@@ -882,6 +977,20 @@ mod tests {
                 In::Both,
                 &demo_alert_xml(&a, chrono::Utc::now()),
             );
+        }
+        for u in crate::staff::demo_units() {
+            add(format!("unit {}", u.id), In::Vi, &u.name_vi);
+            add(format!("unit {}", u.id), In::En, &u.name_en);
+        }
+        for (file, lang, ftl) in [
+            ("vi", In::Vi, include_str!("../../../i18n/vi/console.ftl")),
+            ("en", In::En, include_str!("../../../i18n/en/console.ftl")),
+        ] {
+            for (n, line) in ftl.lines().enumerate() {
+                if !line.trim_start().starts_with('#') {
+                    add(format!("i18n/{file}/console.ftl:{}", n + 1), lang, line);
+                }
+            }
         }
         for d in demo_dossiers() {
             add(format!("dossier {}", d.code), In::Vi, d.unit_vi);

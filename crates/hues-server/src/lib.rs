@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 pub mod alerts;
 pub mod auth;
 pub mod cap;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod dossiers;
@@ -27,6 +28,8 @@ pub mod photo_routes;
 pub mod photos;
 pub mod publication;
 pub mod routes;
+pub mod routing;
+pub mod staff;
 pub mod store;
 pub mod tiles;
 
@@ -154,6 +157,7 @@ impl AppState {
             demo::seed(&db)?;
             demo::seed_alerts(&db, chrono::Utc::now())?;
             demo::seed_dossiers(&db, chrono::Utc::now())?;
+            demo::seed_staff(&db, chrono::Utc::now())?;
         }
         Ok(Self {
             db,
@@ -245,6 +249,7 @@ pub fn router(state: AppState) -> Router {
     let (router, _) = api().split_for_parts();
     router
         .merge(open311::router())
+        .merge(console::router())
         .route("/tiles/{z}/{x}/{y}", axum::routing::get(tiles::tile))
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)

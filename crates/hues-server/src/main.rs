@@ -102,6 +102,24 @@ async fn main() -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     // Tests and scripts read this line to learn the port.
     println!("hues-server listening on http://{local}");
+    if config.demo {
+        // The demo's staff, for trying the console (never a real city's accounts).
+        println!(
+            "city console: http://{local}/console/ (demo accounts, password {})",
+            hues_server::demo::DEMO_STAFF_PASSWORD
+        );
+        for (username, name, role, unit, secret) in hues_server::demo::DEMO_STAFF {
+            let second = if secret.is_empty() {
+                String::new()
+            } else {
+                format!(", TOTP secret {secret}")
+            };
+            println!(
+                "  {username:<16} {} @ {unit}: {name}{second}",
+                role.as_str()
+            );
+        }
+    }
     tracing::info!(data_dir = %config.data_dir.display(), demo = config.demo, "serving");
     tokio::select! {
         res = hues_server::serve(listener, state) => res.context("serving")?,

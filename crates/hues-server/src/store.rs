@@ -555,6 +555,7 @@ pub fn insert_report(tx: &Connection, device: Uuid, new: &NewReport) -> Result<S
         "INSERT INTO report_events (report_id, status, note, at) VALUES (?1, 'received', '', ?2)",
     )?
     .execute(params![id, now])?;
+    crate::routing::route_new(tx, &id, &new.category, new.latitude, new.longitude, &now)?;
     for (position, sha) in new.photos.iter().enumerate() {
         tx.prepare_cached(
             "INSERT INTO report_photos (report_id, position, sha256) VALUES (?1, ?2, ?3)",

@@ -1,0 +1,175 @@
+//! The city's console: web pages rendered here (Askama), used by staff in a browser. Signing
+//! in (Argon2id, then TOTP for admins and supervisors), server-side sessions in an HttpOnly,
+//! Secure, SameSite=Strict cookie, the Origin checked on every request that changes anything,
+//! and every action in the audit log. Pages are in `pages.rs`; words in `i18n/*/console.ftl`.
+
+mod i18n;
+mod pages;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+pub use i18n::Tr;
+
+use crate::AppState;
+use crate::error::Fail;
+use crate::staff::{self, Staff, Stage};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "hues_staff";
+/// The language cookie's name (`vi` or `en`).
+pub const LANG_COOKIE: &str = "hues_lang";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(|| async { Redirect::to("/console/") }))
+        .route("/console/", get(pages::queue))
+        .route("/console/login", get(pages::login_form).post(pages::login))
+        .route("/console/totp", get(pages::totp_form).post(pages::totp))
+        .route("/console/logout", post(pages::logout))
+        .route("/console/lang/{lang}", get(pages::set_lang))
+        .route("/console/cases/{id}", get(pages::case))
+        .route("/console/cases/{id}/status", post(pages::case_status))
+        .route("/console/audit", get(pages::audit))
+        .route("/console/static/console.css", get(pages::stylesheet))
+        .layer(axum::middleware::from_fn(same_origin))
+        .layer(axum::middleware::from_fn(headers))
+}
+
+/// A request that changes anything must come from the console's own pages: its `Origin` is
+/// this server (browsers send it on every POST). With the SameSite=Strict cookie this closes
+/// cross-site request forgery.
+async fn same_origin(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) || origin_is_host(req.headers()) {
+        return next.run(req).await;
+    }
+    (StatusCode::FORBIDDEN, "cross-origin request refused").into_response()
+}
+
+fn origin_is_host(headers: &HeaderMap) -> bool {
+    let (Some(origin), Some(host)) = (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) else {
+        return false;
+    };
+    origin == format!("http://{host}") || origin == format!("https://{host}")
+}
+
+/// Console pages are never framed, cached or fed scripts from elsewhere.
+async fn headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+/// A cookie's value from the request.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The `Set-Cookie` value of a session (or, with `None`, of its removal).
+fn session_cookie(value: Option<&str>) -> String {
+    match value {
+        Some(v) => format!(
+            "{COOKIE}={v}; Path=/console; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+            staff::ABSOLUTE_SECS
+        ),
+        None => format!("{COOKIE}=; Path=/console; HttpOnly; Secure; SameSite=Strict; Max-Age=0"),
+    }
+}
+
+fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A signed-in staff member (both factors), with the cookie that names the session. A page
+/// without one sends the browser to the login page.
+pub struct Signed {
+    pub staff: Staff,
+    pub tr: Tr,
+}
+
+/// Why a console request has no signed-in staff member.
+pub enum NotSigned {
+    /// No session: to the login page.
+    Login,
+    /// The password was given, the second factor not yet.
+    SecondFactor,
+    Fail(Fail),
+}
+
+impl IntoResponse for NotSigned {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Login => Redirect::to("/console/login").into_response(),
+            Self::SecondFactor => Redirect::to("/console/totp").into_response(),
+            Self::Fail(f) => f.into_response(),
+        }
+    }
+}
+
+impl From<Fail> for NotSigned {
+    fn from(f: Fail) -> Self {
+        Self::Fail(f)
+    }
+}
+
+/// The session behind a request: (staff id, stage), if alive.
+async fn session_of(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<(String, Stage)>, Fail> {
+    let Some(value) = cookie(headers, COOKIE).map(str::to_owned) else {
+        return Ok(None);
+    };
+    let now = now_unix();
+    state
+        .db
+        .write(move |conn| staff::session(conn, &value, now))
+        .await
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = NotSigned;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NotSigned> {
+        let tr = Tr::of(&parts.headers);
+        match session_of(&parts.headers, state).await? {
+            None => Err(NotSigned::Login),
+            Some((_, Stage::Password)) => Err(NotSigned::SecondFactor),
+            Some((id, Stage::Full)) => {
+                let staff = state
+                    .db
+                    .read(move |conn| staff::staff_by_id(conn, &id))
+                    .await?
+                    .ok_or(NotSigned::Login)?;
+                Ok(Self { staff, tr })
+            }
+        }
+    }
+}

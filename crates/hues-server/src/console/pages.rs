@@ -1,0 +1,732 @@
+//! The console's pages: sign-in (password, then the second factor), the queue, a case with its
+//! status change, the audit log.
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use hues_wire::api::{ReportStatus, StatusUpdate};
+use rusqlite::params;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{COOKIE, LANG_COOKIE, NotSigned, Signed, Tr, cookie, now_unix, session_cookie};
+use crate::AppState;
+use crate::error::Fail;
+use crate::limits::ClientAddr;
+use crate::staff::{self, Role, Stage};
+
+fn page(t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => Fail::internal(e).into_response(),
+    }
+}
+
+fn with_cookie(mut res: Response, value: &str) -> Response {
+    if let Ok(v) = value.parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "console/message.html")]
+struct Message {
+    tr: Tr,
+    who: Option<String>,
+    is_admin: bool,
+    title: &'static str,
+    text: &'static str,
+}
+
+/// A page that says "not allowed" (403) or "not found, or not yours" (404).
+fn refusal(s: &Signed, status: StatusCode) -> Response {
+    let (title, text) = if status == StatusCode::FORBIDDEN {
+        ("forbidden-title", "forbidden-text")
+    } else {
+        ("not-found-title", "not-found-text")
+    };
+    let mut res = page(Message {
+        tr: s.tr,
+        who: Some(s.staff.display_name.clone()),
+        is_admin: s.staff.has(Role::Admin),
+        title,
+        text,
+    });
+    *res.status_mut() = status;
+    res
+}
+
+// ---- signing in -------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct Login {
+    tr: Tr,
+    who: Option<String>,
+    is_admin: bool,
+    error: Option<&'static str>,
+    username: String,
+}
+
+pub async fn login_form(headers: HeaderMap) -> Response {
+    page(Login {
+        tr: Tr::of(&headers),
+        who: None,
+        is_admin: false,
+        error: None,
+        username: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, Fail> {
+    let tr = Tr::of(&headers);
+    let username = form.username.trim().to_owned();
+    let keys = vec![format!("user:{username}"), format!("addr:{}", addr.key())];
+    let now = now_unix();
+    let again = |error: &'static str, status: StatusCode| {
+        let mut res = page(Login {
+            tr,
+            who: None,
+            is_admin: false,
+            error: Some(error),
+            username: username.clone(),
+        });
+        *res.status_mut() = status;
+        res
+    };
+    let (k, u) = (keys.clone(), username.clone());
+    let (blocked, found) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                staff::login_blocked(conn, &k, now)?,
+                staff::credentials(conn, &u)?,
+            ))
+        })
+        .await?;
+    if blocked {
+        return Ok(again("login-blocked", StatusCode::TOO_MANY_REQUESTS));
+    }
+    // Argon2id takes tens of milliseconds: off the async threads and the database's. An
+    // unknown name is checked against a dummy hash, so both answers take as long.
+    let password = form.password;
+    let stored = found.as_ref().map(|(_, h, _)| h.clone());
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(h) => staff::verify_password(&h, &password),
+        None => {
+            let _ = staff::verify_password(dummy_hash(), &password);
+            false
+        }
+    })
+    .await
+    .map_err(Fail::internal)?;
+    let Some((id, _, _)) = found.filter(|_| ok) else {
+        state
+            .db
+            .write(move |conn| staff::record_login_failure(conn, &keys, now))
+            .await?;
+        return Ok(again("login-failed", StatusCode::UNAUTHORIZED));
+    };
+    let old = cookie(&headers, COOKIE).map(str::to_owned);
+    let session = state
+        .db
+        .write(move |conn| {
+            if let Some(old) = old {
+                staff::end_session(conn, &old)?;
+            }
+            let who = staff::staff_by_id(conn, &id)?.ok_or_else(|| Fail::not_found("staff"))?;
+            let stage = if who.needs_second_factor() {
+                Stage::Password
+            } else {
+                staff::audit(
+                    conn,
+                    Some(&id),
+                    "login",
+                    &who.username,
+                    None,
+                    None,
+                    chrono::Utc::now(),
+                )?;
+                Stage::Full
+            };
+            Ok((staff::start_session(conn, &id, stage, now)?, stage))
+        })
+        .await?;
+    let to = match session.1 {
+        Stage::Password => "/console/totp",
+        Stage::Full => "/console/",
+    };
+    Ok(with_cookie(
+        Redirect::to(to).into_response(),
+        &session_cookie(Some(&session.0)),
+    ))
+}
+
+/// A valid Argon2id hash of nothing anyone knows, to spend the same time on unknown names.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        staff::hash_password(&crate::auth::new_token()).unwrap_or_default()
+    });
+    &HASH
+}
+
+#[derive(Template)]
+#[template(path = "console/totp.html")]
+struct Totp {
+    tr: Tr,
+    who: Option<String>,
+    is_admin: bool,
+    error: Option<&'static str>,
+}
+
+pub async fn totp_form(headers: HeaderMap) -> Response {
+    page(Totp {
+        tr: Tr::of(&headers),
+        who: None,
+        is_admin: false,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    code: String,
+}
+
+pub async fn totp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TotpForm>,
+) -> Result<Response, NotSigned> {
+    let tr = Tr::of(&headers);
+    let Some(value) = cookie(&headers, COOKIE).map(str::to_owned) else {
+        return Err(NotSigned::Login);
+    };
+    let now = now_unix();
+    let unix = u64::try_from(now).unwrap_or_default();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let Some((id, Stage::Password)) = staff::session(conn, &value, now)? else {
+                return Ok(None);
+            };
+            let username = staff::staff_by_id(conn, &id)?
+                .map(|s| s.username)
+                .unwrap_or_default();
+            let keys = [format!("user:{username}")];
+            if staff::login_blocked(conn, &keys, now)? {
+                return Ok(Some(Err("login-blocked")));
+            }
+            if !staff::spend_totp(conn, &id, &form.code, unix)? {
+                staff::record_login_failure(conn, &keys, now)?;
+                return Ok(Some(Err("totp-failed")));
+            }
+            staff::audit(
+                conn,
+                Some(&id),
+                "login",
+                &username,
+                None,
+                None,
+                chrono::Utc::now(),
+            )?;
+            // A new session id now that both factors are given.
+            Ok(staff::rotate_session(conn, &value, Stage::Full, now)?.map(Ok))
+        })
+        .await?;
+    match outcome {
+        None => Err(NotSigned::Login),
+        Some(Err(error)) => {
+            let mut res = page(Totp {
+                tr,
+                who: None,
+                is_admin: false,
+                error: Some(error),
+            });
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(res)
+        }
+        Some(Ok(new)) => Ok(with_cookie(
+            Redirect::to("/console/").into_response(),
+            &session_cookie(Some(&new)),
+        )),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Fail> {
+    if let Some(value) = cookie(&headers, COOKIE).map(str::to_owned) {
+        let now = now_unix();
+        state
+            .db
+            .write(move |conn| {
+                if let Some((id, _)) = staff::session(conn, &value, now)? {
+                    staff::audit(
+                        conn,
+                        Some(&id),
+                        "logout",
+                        &id,
+                        None,
+                        None,
+                        chrono::Utc::now(),
+                    )?;
+                }
+                staff::end_session(conn, &value)
+            })
+            .await?;
+    }
+    Ok(with_cookie(
+        Redirect::to("/console/login").into_response(),
+        &session_cookie(None),
+    ))
+}
+
+pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let lang = Tr::new(&lang).lang;
+    // Back where the person was, if that was the console.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("/console").map(|i| r[i..].to_owned()))
+        .unwrap_or_else(|| "/console/".to_owned());
+    with_cookie(
+        Redirect::to(&back).into_response(),
+        &format!("{LANG_COOKIE}={lang}; Path=/console; SameSite=Strict; Max-Age=31536000"),
+    )
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../templates/console/console.css"),
+    )
+        .into_response()
+}
+
+// ---- the queue -------------------------------------------------------------------------------
+
+pub struct QueueRow {
+    pub id: String,
+    pub received_at: String,
+    pub received_local: String,
+    pub category: String,
+    pub summary: String,
+    pub status: String,
+    pub status_text: String,
+    pub unit: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/queue.html")]
+struct Queue {
+    tr: Tr,
+    who: Option<String>,
+    is_admin: bool,
+    statuses: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    filter_status: String,
+    filter_category: String,
+    filter_text: String,
+    count: usize,
+    cases: Vec<QueueRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// At most this many cases on one page.
+const QUEUE_LIMIT: i64 = 200;
+
+fn status_text(tr: Tr, status: &str) -> String {
+    tr.t(&format!("status-{status}"))
+}
+
+fn statuses(tr: Tr) -> Vec<(String, String)> {
+    ReportStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), status_text(tr, s.as_str())))
+        .collect()
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    s: Signed,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, Fail> {
+    let tr = s.tr;
+    // The whole city (and what no unit owns yet) for city roles; else the roles' units.
+    let whole_city = s.staff.can_read_case(None);
+    let units = serde_json::to_string(&s.staff.units()).map_err(Fail::internal)?;
+    let (status, category, text) = (q.status.clone(), q.category.clone(), q.q.clone());
+    let lang = tr.lang;
+    let (rows, categories) = state
+        .db
+        .read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT r.id, r.received_at, r.category, r.description, r.status,
+                        u.name_vi, u.name_en, c.name_vi, c.name_en
+                 FROM reports r
+                 LEFT JOIN units u ON u.id = r.unit_id
+                 LEFT JOIN categories c ON c.code = r.category
+                 WHERE (?1 OR r.unit_id IN (SELECT value FROM json_each(?2)))
+                   AND (?3 = '' OR r.status = ?3) AND (?4 = '' OR r.category = ?4)
+                 ORDER BY r.received_at DESC, r.id DESC LIMIT ?5",
+            )?;
+            let folded = hues_wire::fold::fold(text.trim());
+            let rows = stmt
+                .query_map(
+                    params![whole_city, units, status, category, QUEUE_LIMIT * 10],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, String>(4)?,
+                            r.get::<_, Option<String>>(if lang == "en" { 6 } else { 5 })?,
+                            r.get::<_, Option<String>>(if lang == "en" { 8 } else { 7 })?,
+                        ))
+                    },
+                )?
+                .filter_map(Result::ok)
+                .filter(|row| folded.is_empty() || hues_wire::fold::fold(&row.3).contains(&folded))
+                .take(QUEUE_LIMIT as usize)
+                .collect::<Vec<_>>();
+            let categories: Vec<(String, String)> = crate::store::categories(conn)?
+                .into_iter()
+                .map(|c| {
+                    let name = if lang == "en" { c.name_en } else { c.name_vi };
+                    (c.code, name)
+                })
+                .collect();
+            Ok((rows, categories))
+        })
+        .await?;
+    let cases: Vec<QueueRow> = rows
+        .into_iter()
+        .map(
+            |(id, received_at, code, description, status, unit, category)| {
+                let received_local = chrono::DateTime::parse_from_rfc3339(&received_at)
+                    .map(|t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)))
+                    .unwrap_or_else(|_| received_at.clone());
+                let summary: String = description.chars().take(120).collect();
+                QueueRow {
+                    id,
+                    received_at,
+                    received_local,
+                    category: category.unwrap_or(code),
+                    summary: if summary.trim().is_empty() {
+                        "—".into()
+                    } else {
+                        summary
+                    },
+                    status_text: status_text(tr, &status),
+                    status,
+                    unit: unit.unwrap_or_else(|| tr.t("queue-unrouted")),
+                }
+            },
+        )
+        .collect();
+    Ok(page(Queue {
+        tr,
+        who: Some(s.staff.display_name.clone()),
+        is_admin: s.staff.has(Role::Admin),
+        statuses: statuses(tr),
+        categories,
+        filter_status: q.status,
+        filter_category: q.category,
+        filter_text: q.q,
+        count: cases.len(),
+        cases,
+    }))
+}
+
+// ---- a case ----------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "console/case.html")]
+struct Case {
+    tr: Tr,
+    who: Option<String>,
+    is_admin: bool,
+    id: String,
+    short_id: String,
+    category: String,
+    status: String,
+    status_text: String,
+    unit: String,
+    received_local: String,
+    address: String,
+    position: String,
+    description: String,
+    history: Vec<(String, String, String)>,
+    can_change: bool,
+    statuses: Vec<(String, String)>,
+    units: Vec<(String, String)>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+/// The unit that owns a report (`None`: not routed yet), or `None` for no such report.
+async fn owner_unit(state: &AppState, id: Uuid) -> Result<Option<Option<String>>, Fail> {
+    state
+        .db
+        .read(move |conn| {
+            use rusqlite::OptionalExtension;
+            Ok(conn
+                .query_row(
+                    "SELECT unit_id FROM reports WHERE id = ?1",
+                    [id.to_string()],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .optional()?)
+        })
+        .await
+}
+
+async fn case_page(
+    state: &AppState,
+    s: &Signed,
+    id: Uuid,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, Fail> {
+    let Some(unit_id) = owner_unit(state, id).await? else {
+        return Ok(refusal(s, StatusCode::NOT_FOUND));
+    };
+    if !s.staff.can_read_case(unit_id.as_deref()) {
+        // Another unit's case is not said to exist.
+        return Ok(refusal(s, StatusCode::NOT_FOUND));
+    }
+    let tr = s.tr;
+    let lang = tr.lang;
+    let owner = unit_id.clone();
+    let (report, unit_name, category, units) = state
+        .db
+        .read(move |conn| {
+            let report = crate::store::report(conn, id)?
+                .ok_or_else(|| Fail::not_found("report"))?
+                .report;
+            let units = staff::units(conn)?;
+            let name_of = |uid: &str| {
+                units
+                    .iter()
+                    .find(|u| u.id == uid)
+                    .map(|u| u.name(lang).to_owned())
+            };
+            let unit_name = owner.as_deref().and_then(name_of);
+            let category = crate::store::categories(conn)?
+                .into_iter()
+                .find(|c| c.code == report.category)
+                .map(|c| if lang == "en" { c.name_en } else { c.name_vi })
+                .unwrap_or_else(|| report.category.clone());
+            let choices = units
+                .iter()
+                .map(|u| (u.id.clone(), u.name(lang).to_owned()))
+                .collect::<Vec<_>>();
+            Ok((report, unit_name, category, choices))
+        })
+        .await?;
+    let history = report
+        .history
+        .iter()
+        .map(|h| {
+            let mut text = status_text(tr, h.status.as_str());
+            if let Some(u) = &h.unit {
+                text = format!("{text} · {u}");
+            }
+            (hues_wire::time::format_local(h.at), text, h.note.clone())
+        })
+        .collect();
+    let id_text = id.to_string();
+    Ok(page(Case {
+        tr,
+        who: Some(s.staff.display_name.clone()),
+        is_admin: s.staff.has(Role::Admin),
+        short_id: id_text.chars().take(8).collect(),
+        id: id_text,
+        category,
+        status: report.status.as_str().to_owned(),
+        status_text: status_text(tr, report.status.as_str()),
+        unit: unit_name.unwrap_or_else(|| tr.t("queue-unrouted")),
+        received_local: hues_wire::time::format_local(report.received_at),
+        address: report.place.address.clone().unwrap_or_default(),
+        position: format!("{:.5}, {:.5}", report.latitude, report.longitude),
+        description: report.description.clone(),
+        history,
+        can_change: s.staff.can_change_case(unit_id.as_deref()),
+        statuses: statuses(tr),
+        units,
+        message,
+        error,
+    }))
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, Fail> {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    case_page(&state, &s, id, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn case_status(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, Fail> {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    let Some(unit_id) = owner_unit(&state, id).await? else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    if !s.staff.can_read_case(unit_id.as_deref()) {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    }
+    if !s.staff.can_change_case(unit_id.as_deref()) {
+        return Ok(refusal(&s, StatusCode::FORBIDDEN));
+    }
+    let tr = s.tr;
+    let Some(status) = ReportStatus::ALL
+        .iter()
+        .copied()
+        .find(|x| x.as_str() == form.status)
+    else {
+        let e = tr.t1("case-error", "reason", tr.t("error-invalid_value"));
+        return case_page(&state, &s, id, None, Some(e)).await;
+    };
+    crate::error::text("note", &form.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
+    let staff_id = s.staff.id.clone();
+    let new_unit = form.unit.trim().to_owned();
+    let done = state
+        .db
+        .run(move |conn| {
+            let unit = if new_unit.is_empty() {
+                None
+            } else {
+                let known = staff::units(conn)?.into_iter().find(|u| u.id == new_unit);
+                Some(known.ok_or_else(|| Fail::not_found("unit"))?)
+            };
+            let before =
+                crate::store::report(conn, id)?.map(|r| r.report.status.as_str().to_owned());
+            let update = StatusUpdate {
+                status,
+                note: form.note.clone(),
+                unit: unit.as_ref().map(|u| u.name_vi.clone()),
+                duplicate_of: None,
+                photos: Vec::new(),
+            };
+            let after = crate::store::change_status(conn, id, &update)?;
+            if let (ReportStatus::Assigned, Some(u)) = (status, &unit) {
+                conn.execute(
+                    "UPDATE reports SET unit_id = ?2 WHERE id = ?1",
+                    params![id.to_string(), u.id],
+                )?;
+            }
+            let after_json = serde_json::json!({
+                "status": after.status.as_str(),
+                "unit": unit.as_ref().map(|u| u.id.clone()),
+                "note": form.note,
+            })
+            .to_string();
+            let before_json = serde_json::json!({ "status": before }).to_string();
+            staff::audit(
+                conn,
+                Some(&staff_id),
+                "case.status",
+                &id.to_string(),
+                Some(&before_json),
+                Some(&after_json),
+                chrono::Utc::now(),
+            )?;
+            Ok(())
+        })
+        .await;
+    match done {
+        Ok(()) => case_page(&state, &s, id, Some(tr.t("case-saved")), None).await,
+        Err(f) => {
+            let reason = tr.t(&format!("error-{}", f.0.code.as_str()));
+            let e = tr.t1("case-error", "reason", reason);
+            let mut res = case_page(&state, &s, id, None, Some(e)).await?;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+// ---- the audit log ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct Audit {
+    tr: Tr,
+    who: Option<String>,
+    is_admin: bool,
+    filter_user: String,
+    filter_action: String,
+    entries: Vec<staff::AuditEntry>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    action: String,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    s: Signed,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, Fail> {
+    if !s.staff.has(Role::Admin) {
+        return Ok(refusal(&s, StatusCode::FORBIDDEN));
+    }
+    let (user, action) = (q.user.trim().to_owned(), q.action.trim().to_owned());
+    let entries = state
+        .db
+        .read(move |conn| staff::audit_entries(conn, &user, &action, 500))
+        .await?;
+    Ok(page(Audit {
+        tr: s.tr,
+        who: Some(s.staff.display_name.clone()),
+        is_admin: true,
+        filter_user: q.user,
+        filter_action: q.action,
+        entries,
+    }))
+}

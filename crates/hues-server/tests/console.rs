@@ -1,0 +1,505 @@
+//! The city's console over the real router and a real SQLite file: signing in (Argon2id, TOTP
+//! for supervisors and admins), sessions (cookie attributes, rotation, logout, expiry), the
+//! Origin check, login limits, who may read and change which case, and the audit log.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use hues_server::demo::{DEMO_STAFF, DEMO_STAFF_PASSWORD};
+use hues_server::staff::Role;
+use hues_server::{AppState, Config, router};
+use tower::ServiceExt;
+
+const ORIGIN: &str = "http://console.test";
+const HOST: &str = "console.test";
+
+struct Console {
+    _dir: tempfile::TempDir,
+    app: axum::Router,
+    db: hues_server::Db,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: String,
+    cookies: Vec<String>,
+    body: String,
+}
+
+impl Console {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = AppState::open(&Config {
+            data_dir: dir.path().to_path_buf(),
+            operator_token: "op".into(),
+            demo: true,
+            tiles: None,
+            limits: Default::default(),
+            trust_forwarded_for: false,
+            hotline: None,
+        })
+        .expect("state");
+        let db = state.db.clone();
+        Self {
+            _dir: dir,
+            app: router(state),
+            db,
+        }
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+        origin: Option<&str>,
+    ) -> Answer {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, HOST);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("hues_staff={c}"));
+        }
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        if form.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        let req = req
+            .body(form.map_or_else(Body::empty, |f| Body::from(f.to_owned())))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let cookies = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Answer {
+            status,
+            location,
+            cookies,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str, cookie: &str) -> Answer {
+        self.send("GET", uri, Some(cookie), None, None).await
+    }
+
+    async fn post(&self, uri: &str, cookie: Option<&str>, form: &str) -> Answer {
+        self.send("POST", uri, cookie, Some(form), Some(ORIGIN))
+            .await
+    }
+
+    /// Signs `username` in with the demo password (and its second factor when it has one);
+    /// returns the session cookie's value.
+    async fn sign_in(&self, username: &str) -> String {
+        let a = self
+            .post(
+                "/console/login",
+                None,
+                &format!("username={username}&password={DEMO_STAFF_PASSWORD}"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{username}: {}", a.body);
+        let cookie = session_value(&a.cookies).expect("a session cookie");
+        if a.location == "/console/totp" {
+            let code = totp_now(secret_of(username));
+            let b = self
+                .post("/console/totp", Some(&cookie), &format!("code={code}"))
+                .await;
+            assert_eq!(b.status, StatusCode::SEE_OTHER, "{username}: {}", b.body);
+            return session_value(&b.cookies).expect("a new session cookie");
+        }
+        assert_eq!(a.location, "/console/");
+        cookie
+    }
+
+    /// A report from a device, owned by `unit` (None: not routed).
+    async fn report(&self, unit: Option<&str>, text: &str) -> String {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/devices")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"platform":"test"}"#))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        let token = v["token"].as_str().expect("token").to_owned();
+        let id = uuid::Uuid::now_v7().to_string();
+        let body = serde_json::json!({
+            "id": id, "category": "street_light", "description": text,
+            "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
+        });
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/reports")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        assert!(res.status().is_success(), "{}", res.status());
+        let (rid, unit) = (id.clone(), unit.map(str::to_owned));
+        self.db
+            .run(move |c| {
+                c.execute(
+                    "UPDATE reports SET unit_id = ?2 WHERE id = ?1",
+                    rusqlite::params![rid, unit],
+                )?;
+                Ok(())
+            })
+            .await
+            .expect("route");
+        id
+    }
+}
+
+fn session_value(cookies: &[String]) -> Option<String> {
+    cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("hues_staff="))
+        .and_then(|c| c.split(';').next())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+fn secret_of(username: &str) -> &'static str {
+    DEMO_STAFF
+        .iter()
+        .find(|s| s.0 == username)
+        .map(|s| s.4)
+        .expect("demo account")
+}
+
+fn totp_now(secret: &str) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).expect("base32");
+    let totp = totp_rs::Builder::new()
+        .with_digits(6)
+        .with_secret(secret)
+        .build()
+        .expect("totp");
+    let now = u64::try_from(chrono::Utc::now().timestamp()).expect("time");
+    totp.generate(now).to_string()
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_cookie_and_signing_out_ends_the_session() {
+    let c = Console::new();
+    // Not signed in: every page sends to the login page.
+    let a = c.send("GET", "/console/", None, None, None).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(a.location, "/console/login");
+    let login = c.send("GET", "/console/login", None, None, None).await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(
+        login
+            .body
+            .contains("<label for=\"username\">Tên đăng nhập</label>")
+    );
+    // A form posted from elsewhere is refused before anything else.
+    let form = format!("username=canbo.thuanhoa&password={DEMO_STAFF_PASSWORD}");
+    let foreign = c
+        .send(
+            "POST",
+            "/console/login",
+            None,
+            Some(&form),
+            Some("https://evil.example"),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    let none = c
+        .send("POST", "/console/login", None, Some(&form), None)
+        .await;
+    assert_eq!(none.status, StatusCode::FORBIDDEN, "no Origin at all");
+    // The right password: a session cookie the page's scripts cannot read, never sent
+    // cross-site, only over HTTPS (or to this machine).
+    let ok = c.post("/console/login", None, &form).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let set = ok
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("hues_staff="))
+        .expect("cookie");
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/console"] {
+        assert!(set.contains(attr), "{attr} in {set}");
+    }
+    let cookie = session_value(&ok.cookies).expect("value");
+    let queue = c.get("/console/", &cookie).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("Hàng đợi phản ánh"), "{}", queue.body);
+    assert!(queue.body.contains("Trần Văn Nam"));
+    let csp = c.send("GET", "/console/", Some(&cookie), None, None).await;
+    assert_eq!(csp.status, StatusCode::OK);
+    // Signing in again gives a new session id (no fixation).
+    let again = c.post("/console/login", Some(&cookie), &form).await;
+    let second = session_value(&again.cookies).expect("value");
+    assert_ne!(second, cookie);
+    assert_eq!(
+        c.get("/console/", &cookie).await.status,
+        StatusCode::SEE_OTHER,
+        "the old one ended"
+    );
+    // Signing out ends it, and the cookie is cleared.
+    let out = c.post("/console/logout", Some(&second), "").await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.cookies.iter().any(|c| c.contains("Max-Age=0")));
+    assert_eq!(
+        c.get("/console/", &second).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_in_words_then_limited() {
+    let c = Console::new();
+    for _ in 0..5 {
+        let a = c
+            .post("/console/login", None, "username=dieuphoi&password=wrong")
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+        assert!(a.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+        assert!(a.cookies.is_empty());
+    }
+    // Five failures: even the right password waits now.
+    let a = c
+        .post(
+            "/console/login",
+            None,
+            &format!("username=dieuphoi&password={DEMO_STAFF_PASSWORD}"),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(a.body.contains("Quá nhiều lần đăng nhập sai"));
+    // An unknown name answers like a wrong password.
+    let b = c
+        .post("/console/login", None, "username=nobody&password=x")
+        .await;
+    assert_eq!(b.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn supervisors_and_admins_give_a_second_factor_and_the_session_rotates() {
+    let c = Console::new();
+    let a = c
+        .post(
+            "/console/login",
+            None,
+            &format!("username=giamsat&password={DEMO_STAFF_PASSWORD}"),
+        )
+        .await;
+    assert_eq!(a.location, "/console/totp");
+    let half = session_value(&a.cookies).expect("cookie");
+    // Half signed in: no page but the second factor's.
+    let q = c.get("/console/", &half).await;
+    assert_eq!(q.location, "/console/totp");
+    let wrong = c.post("/console/totp", Some(&half), "code=000000").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Mã xác thực không đúng hoặc đã dùng."));
+    let code = totp_now(secret_of("giamsat"));
+    let ok = c
+        .post("/console/totp", Some(&half), &format!("code={code}"))
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let full = session_value(&ok.cookies).expect("new cookie");
+    assert_ne!(full, half, "a new id once both factors are given");
+    assert_eq!(c.get("/console/", &full).await.status, StatusCode::OK);
+    assert_eq!(
+        c.get("/console/", &half).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The same code cannot be used twice.
+    let again = c
+        .post(
+            "/console/login",
+            None,
+            &format!("username=giamsat&password={DEMO_STAFF_PASSWORD}"),
+        )
+        .await;
+    let half2 = session_value(&again.cookies).expect("cookie");
+    let replay = c
+        .post("/console/totp", Some(&half2), &format!("code={code}"))
+        .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Every case route × every demo role × a case of the officer's own unit, of another unit,
+/// and one not routed yet: read → 200 or 404 (another unit's case is not said to exist);
+/// change → done, 403 (read-only role) or 404.
+#[tokio::test]
+async fn who_may_read_and_change_which_case() {
+    let c = Console::new();
+    let own = c
+        .report(Some("ubnd-thuan-hoa"), "Đèn hỏng ở Thuận Hóa")
+        .await;
+    let team = c
+        .report(Some("trat-tu-thuan-hoa"), "Lấn chiếm vỉa hè")
+        .await;
+    let other = c.report(Some("ubnd-phu-xuan"), "Đèn hỏng ở Phú Xuân").await;
+    let unrouted = c.report(None, "Chưa phân công").await;
+    // (username, [read own, team, other, unrouted], [change the same: None is allowed])
+    type Row = (&'static str, [bool; 4], [Option<StatusCode>; 4]);
+    let table: [Row; 6] = {
+        use StatusCode as S;
+        let ok = None;
+        [
+            ("dieuphoi", [true; 4], [ok; 4]),
+            (
+                "canbo.thuanhoa",
+                [true, true, false, false],
+                [ok, ok, Some(S::NOT_FOUND), Some(S::NOT_FOUND)],
+            ),
+            (
+                "canbo.phuxuan",
+                [false, false, true, false],
+                [
+                    Some(S::NOT_FOUND),
+                    Some(S::NOT_FOUND),
+                    ok,
+                    Some(S::NOT_FOUND),
+                ],
+            ),
+            (
+                "truong.thuanhoa",
+                [true, true, false, false],
+                [ok, ok, Some(S::NOT_FOUND), Some(S::NOT_FOUND)],
+            ),
+            ("giamsat", [true; 4], [Some(S::FORBIDDEN); 4]),
+            ("quantri", [true; 4], [Some(S::FORBIDDEN); 4]),
+        ]
+    };
+    assert_eq!(
+        table.len(),
+        DEMO_STAFF.len(),
+        "every demo account has a row"
+    );
+    for role in Role::ALL {
+        assert!(DEMO_STAFF.iter().any(|s| s.2 == role), "{role:?} is tried");
+    }
+    for (user, reads, changes) in table {
+        let cookie = c.sign_in(user).await;
+        for (i, case) in [&own, &team, &other, &unrouted].into_iter().enumerate() {
+            let page = c.get(&format!("/console/cases/{case}"), &cookie).await;
+            let want = if reads[i] {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(page.status, want, "{user} reads case {i}");
+            let change = c
+                .post(
+                    &format!("/console/cases/{case}/status"),
+                    Some(&cookie),
+                    "status=in_progress&note=%C4%90ang+x%E1%BB%AD+l%C3%BD",
+                )
+                .await;
+            let want = changes[i].unwrap_or(StatusCode::OK);
+            assert_eq!(
+                change.status, want,
+                "{user} changes case {i}: {}",
+                change.body
+            );
+            if change.status == StatusCode::OK {
+                assert!(change.body.contains("Đã cập nhật."), "{}", change.body);
+            }
+        }
+        // The queue lists exactly what the role reads.
+        let queue = c.get("/console/", &cookie).await;
+        for (i, case) in [&own, &team, &other, &unrouted].into_iter().enumerate() {
+            assert_eq!(
+                queue.body.contains(case.as_str()),
+                reads[i],
+                "{user}'s queue, case {i}"
+            );
+        }
+        // The audit log is the admin's.
+        let audit = c.get("/console/audit", &cookie).await;
+        let want = if user == "quantri" {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(audit.status, want, "{user} reads the audit log");
+    }
+}
+
+#[tokio::test]
+async fn every_change_is_in_the_audit_log_with_before_and_after() {
+    let c = Console::new();
+    let case = c.report(Some("ubnd-thuan-hoa"), "Cây đổ chắn đường").await;
+    let officer = c.sign_in("canbo.thuanhoa").await;
+    let done = c
+        .post(
+            &format!("/console/cases/{case}/status"),
+            Some(&officer),
+            "status=assigned&unit=trat-tu-thuan-hoa&note=Giao+%C4%91%E1%BB%99i+tr%E1%BA%ADt+t%E1%BB%B1",
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Đội trật tự đô thị phường Thuận Hóa"));
+    // A status the form does not know is refused in words, and nothing changes.
+    let bad = c
+        .post(
+            &format!("/console/cases/{case}/status"),
+            Some(&officer),
+            "status=gone",
+        )
+        .await;
+    assert!(bad.body.contains("Giá trị không hợp lệ."), "{}", bad.body);
+    let admin = c.sign_in("quantri").await;
+    let log = c
+        .get(
+            "/console/audit?user=canbo.thuanhoa&action=case.status",
+            &admin,
+        )
+        .await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains(&case), "{}", log.body);
+    assert!(
+        log.body.contains("&#34;status&#34;:&#34;received&#34;"),
+        "before: {}",
+        log.body
+    );
+    assert!(
+        log.body
+            .contains("&#34;unit&#34;:&#34;trat-tu-thuan-hoa&#34;"),
+        "after"
+    );
+    let logins = c.get("/console/audit?action=login", &admin).await;
+    assert!(logins.body.contains("canbo.thuanhoa") && logins.body.contains("quantri"));
+    // The officer's team now owns it: still theirs (the team is under their ward).
+    assert_eq!(
+        c.get(&format!("/console/cases/{case}"), &officer)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // English, from the language cookie.
+    let req = Request::builder()
+        .uri("/console/")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("hues_staff={admin}; hues_lang=en"))
+        .body(Body::empty())
+        .expect("request");
+    let res = c.app.clone().oneshot(req).await.expect("response");
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    let body = String::from_utf8_lossy(&bytes);
+    assert!(
+        body.contains("Report queue") && body.contains("lang=\"en\""),
+        "{body}"
+    );
+}
