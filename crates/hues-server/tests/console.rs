@@ -129,30 +129,9 @@ impl Console {
 
     /// A report from a device, owned by `unit` (None: not routed).
     async fn report(&self, unit: Option<&str>, text: &str) -> String {
-        let req = Request::builder()
-            .method("POST")
-            .uri("/api/v1/devices")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(r#"{"platform":"test"}"#))
-            .expect("request");
-        let res = self.app.clone().oneshot(req).await.expect("response");
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-        let token = v["token"].as_str().expect("token").to_owned();
-        let id = uuid::Uuid::now_v7().to_string();
-        let body = serde_json::json!({
-            "id": id, "category": "street_light", "description": text,
-            "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
-        });
-        let req = Request::builder()
-            .method("POST")
-            .uri("/api/v1/reports")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        let res = self.app.clone().oneshot(req).await.expect("response");
-        assert!(res.status().is_success(), "{}", res.status());
+        let id = self
+            .report_at("street_light", 16.4637, 107.5909, text)
+            .await;
         let (rid, unit) = (id.clone(), unit.map(str::to_owned));
         self.db
             .run(move |c| {
@@ -164,6 +143,44 @@ impl Console {
             })
             .await
             .expect("route");
+        id
+    }
+
+    /// A report from a device, routed as the server routes it.
+    async fn report_at(&self, category: &str, lat: f64, lon: f64, text: &str) -> String {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/devices")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"platform":"test"}"#))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        let token = v["token"].as_str().expect("token").to_owned();
+        let id = uuid::Uuid::now_v7().to_string();
+        let mut body = serde_json::json!({
+            "id": id, "category": category, "description": text,
+            "latitude": lat, "longitude": lon, "created_at": "2026-11-21T08:00:00Z"
+        });
+        if category == "flooding" {
+            body["attributes"] = serde_json::json!({ "depth_cm": "30" });
+        }
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/reports")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        assert!(
+            status.is_success(),
+            "{status}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
         id
     }
 }
@@ -501,5 +518,102 @@ async fn every_change_is_in_the_audit_log_with_before_and_after() {
     assert!(
         body.contains("Report queue") && body.contains("lang=\"en\""),
         "{body}"
+    );
+}
+
+/// A new report is routed by the rules to the ward it lies in; a unit that is not the right one
+/// passes it on with a reason; the second time people pass it on it goes to the dispatchers,
+/// who see it among the unrouted with its whole history.
+#[tokio::test]
+async fn new_reports_are_routed_and_a_second_bounce_goes_to_the_dispatchers() {
+    let c = Console::new();
+    // Flooding at 16 Lê Lợi: phường Thuận Hóa, by the demo's ward rule.
+    let case = c
+        .report_at("flooding", 16.4627, 107.5868, "Ngập trước bệnh viện")
+        .await;
+    // A street light anywhere: the lighting team, city-wide.
+    let light = c
+        .report_at("street_light", 16.4627, 107.5868, "Đèn tắt")
+        .await;
+    // "Other": no rule, the dispatchers'.
+    let other = c.report_at("other", 16.4627, 107.5868, "Việc khác").await;
+    let th = c.sign_in("canbo.thuanhoa").await;
+    let queue = c.get("/console/", &th).await;
+    assert!(
+        queue.body.contains(&case) && !queue.body.contains(&light) && !queue.body.contains(&other)
+    );
+    let page = c.get(&format!("/console/cases/{case}"), &th).await;
+    assert!(
+        page.body
+            .contains("Ủy ban nhân dân phường Thuận Hóa (theo quy tắc)"),
+        "{}",
+        page.body
+    );
+    // Passed on without a reason: refused in words.
+    let no_reason = c
+        .post(
+            &format!("/console/cases/{case}/route"),
+            Some(&th),
+            "unit=ubnd-phu-xuan&reason=",
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Hãy ghi lý do chuyển tiếp."));
+    let passed = c
+        .post(
+            &format!("/console/cases/{case}/route"),
+            Some(&th),
+            "unit=ubnd-phu-xuan&reason=Thu%E1%BB%99c+Ph%C3%BA+Xu%C3%A2n",
+        )
+        .await;
+    assert_eq!(
+        passed.status,
+        StatusCode::SEE_OTHER,
+        "no longer theirs: back to the queue"
+    );
+    assert_eq!(
+        c.get(&format!("/console/cases/{case}"), &th).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let px = c.sign_in("canbo.phuxuan").await;
+    let again = c
+        .post(
+            &format!("/console/cases/{case}/route"),
+            Some(&px),
+            "unit=ubnd-an-cuu&reason=Kh%C3%B4ng+ph%E1%BA%A3i",
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let d = c.sign_in("dieuphoi").await;
+    let unrouted = c.get("/console/?unrouted=1", &d).await;
+    assert!(
+        unrouted.body.contains(&case) && unrouted.body.contains(&other),
+        "{}",
+        unrouted.body
+    );
+    assert!(!unrouted.body.contains(&light));
+    let page = c.get(&format!("/console/cases/{case}"), &d).await;
+    for step in [
+        "theo quy tắc",
+        "Thuộc Phú Xuân",
+        "Không phải",
+        "Bộ phận điều phối (IOC)",
+        "canbo.phuxuan",
+    ] {
+        assert!(page.body.contains(step), "{step}: {}", page.body);
+    }
+    // The dispatchers send it where it belongs.
+    let sent = c
+        .post(
+            &format!("/console/cases/{case}/route"),
+            Some(&d),
+            "unit=ubnd-thuan-hoa&reason=%C4%90%C3%BAng+%C4%91%E1%BB%8Ba+b%C3%A0n",
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(sent.body.contains("Đã chuyển tiếp."));
+    assert_eq!(
+        c.get(&format!("/console/cases/{case}"), &th).await.status,
+        StatusCode::OK
     );
 }

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/lang/{lang}", get(pages::set_lang))
         .route("/console/cases/{id}", get(pages::case))
         .route("/console/cases/{id}/status", post(pages::case_status))
+        .route("/console/cases/{id}/route", post(pages::case_route))
         .route("/console/audit", get(pages::audit))
         .route("/console/static/console.css", get(pages::stylesheet))
         .layer(axum::middleware::from_fn(same_origin))

@@ -339,6 +339,9 @@ struct Queue {
     filter_status: String,
     filter_category: String,
     filter_text: String,
+    filter_unit: String,
+    filter_unrouted: bool,
+    units: Vec<(String, String)>,
     count: usize,
     cases: Vec<QueueRow>,
 }
@@ -351,6 +354,10 @@ pub struct QueueQuery {
     category: String,
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    unrouted: String,
 }
 
 /// At most this many cases on one page.
@@ -377,8 +384,10 @@ pub async fn queue(
     let whole_city = s.staff.can_read_case(None);
     let units = serde_json::to_string(&s.staff.units()).map_err(Fail::internal)?;
     let (status, category, text) = (q.status.clone(), q.category.clone(), q.q.clone());
+    let (unit, unrouted) = (q.unit.clone(), q.unrouted == "1");
     let lang = tr.lang;
-    let (rows, categories) = state
+    let mine = s.staff.units();
+    let (rows, categories, units) = state
         .db
         .read(move |conn| {
             let mut stmt = conn.prepare_cached(
@@ -389,12 +398,21 @@ pub async fn queue(
                  LEFT JOIN categories c ON c.code = r.category
                  WHERE (?1 OR r.unit_id IN (SELECT value FROM json_each(?2)))
                    AND (?3 = '' OR r.status = ?3) AND (?4 = '' OR r.category = ?4)
+                   AND (?6 = '' OR r.unit_id = ?6) AND (NOT ?7 OR r.unit_id IS NULL)
                  ORDER BY r.received_at DESC, r.id DESC LIMIT ?5",
             )?;
             let folded = hues_wire::fold::fold(text.trim());
             let rows = stmt
                 .query_map(
-                    params![whole_city, units, status, category, QUEUE_LIMIT * 10],
+                    params![
+                        whole_city,
+                        units,
+                        status,
+                        category,
+                        QUEUE_LIMIT * 10,
+                        unit,
+                        unrouted
+                    ],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,
@@ -418,7 +436,13 @@ pub async fn queue(
                     (c.code, name)
                 })
                 .collect();
-            Ok((rows, categories))
+            // The units one may filter by: those one's roles cover.
+            let units: Vec<(String, String)> = staff::units(conn)?
+                .into_iter()
+                .filter(|u| whole_city || mine.contains(&u.id))
+                .map(|u| (u.id.clone(), u.name(lang).to_owned()))
+                .collect();
+            Ok((rows, categories, units))
         })
         .await?;
     let cases: Vec<QueueRow> = rows
@@ -455,6 +479,9 @@ pub async fn queue(
         filter_status: q.status,
         filter_category: q.category,
         filter_text: q.q,
+        filter_unit: q.unit,
+        filter_unrouted: unrouted,
+        units,
         count: cases.len(),
         cases,
     }))
@@ -479,6 +506,8 @@ struct Case {
     position: String,
     description: String,
     history: Vec<(String, String, String)>,
+    ward: String,
+    routing: Vec<(String, String)>,
     can_change: bool,
     statuses: Vec<(String, String)>,
     units: Vec<(String, String)>,
@@ -520,9 +549,15 @@ async fn case_page(
     let tr = s.tr;
     let lang = tr.lang;
     let owner = unit_id.clone();
-    let (report, unit_name, category, units) = state
+    let (report, unit_name, category, units, ward, routing) = state
         .db
         .read(move |conn| {
+            let rid = id.to_string();
+            let ward_code: Option<String> =
+                conn.query_row("SELECT ward_code FROM reports WHERE id = ?1", [&rid], |r| {
+                    r.get(0)
+                })?;
+            let events = crate::routing::history(conn, &rid)?;
             let report = crate::store::report(conn, id)?
                 .ok_or_else(|| Fail::not_found("report"))?
                 .report;
@@ -543,7 +578,36 @@ async fn case_page(
                 .iter()
                 .map(|u| (u.id.clone(), u.name(lang).to_owned()))
                 .collect::<Vec<_>>();
-            Ok((report, unit_name, category, choices))
+            let ward = ward_code.and_then(|code| {
+                units
+                    .iter()
+                    .find(|u| u.ward_code.as_deref() == Some(code.as_str()))
+                    .map(|u| u.name(lang).to_owned())
+            });
+            let dispatchers = tr.t("case-dispatchers");
+            let unit_text = |u: &Option<String>| {
+                u.as_deref()
+                    .and_then(name_of)
+                    .unwrap_or_else(|| dispatchers.clone())
+            };
+            let routing = events
+                .iter()
+                .map(|e| {
+                    let at = chrono::DateTime::parse_from_rfc3339(&e.at)
+                        .map(|t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)))
+                        .unwrap_or_else(|_| e.at.clone());
+                    let to = unit_text(&e.to_unit);
+                    let text = match (&e.by, e.reason.as_str()) {
+                        (None, "rule") => format!("→ {to} ({})", tr.t("case-routing-rule")),
+                        (None, _) => tr.t("case-routing-none"),
+                        (Some(by), reason) => {
+                            format!("{} → {to} · {by}: {reason}", unit_text(&e.from_unit))
+                        }
+                    };
+                    (at, text)
+                })
+                .collect::<Vec<_>>();
+            Ok((report, unit_name, category, choices, ward, routing))
         })
         .await?;
     let history = report
@@ -573,6 +637,8 @@ async fn case_page(
         position: format!("{:.5}, {:.5}", report.latitude, report.longitude),
         description: report.description.clone(),
         history,
+        ward: ward.unwrap_or_else(|| tr.t("case-ward-unknown")),
+        routing,
         can_change: s.staff.can_change_case(unit_id.as_deref()),
         statuses: statuses(tr),
         units,
@@ -684,6 +750,88 @@ pub async fn case_status(
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RouteForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Passes a case to another unit (or the dispatchers) with a reason.
+pub async fn case_route(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<RouteForm>,
+) -> Result<Response, Fail> {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    let Some(owner) = owner_unit(&state, id).await? else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    if !s.staff.can_read_case(owner.as_deref()) {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    }
+    if !s.staff.can_change_case(owner.as_deref()) {
+        return Ok(refusal(&s, StatusCode::FORBIDDEN));
+    }
+    let tr = s.tr;
+    let reason = form.reason.trim().to_owned();
+    if reason.is_empty() {
+        let mut res = case_page(
+            &state,
+            &s,
+            id,
+            None,
+            Some(tr.t("case-reroute-reason-missing")),
+        )
+        .await?;
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
+    }
+    crate::error::text("reason", &reason, 1000)?;
+    let to = form.unit.trim().to_owned();
+    let staff_id = s.staff.id.clone();
+    let went = state
+        .db
+        .write(move |conn| {
+            if !to.is_empty() && !staff::units(conn)?.iter().any(|u| u.id == to) {
+                return Err(Fail::not_found("unit"));
+            }
+            let now = crate::db::ts(chrono::Utc::now());
+            let asked = (!to.is_empty()).then_some(to.as_str());
+            let went =
+                crate::routing::reroute(conn, &id.to_string(), asked, &staff_id, &reason, &now)?;
+            let before = serde_json::json!({ "unit": owner }).to_string();
+            let after =
+                serde_json::json!({ "unit": went, "asked": asked, "reason": reason }).to_string();
+            staff::audit(
+                conn,
+                Some(&staff_id),
+                "case.route",
+                &id.to_string(),
+                Some(&before),
+                Some(&after),
+                chrono::Utc::now(),
+            )?;
+            Ok((went, asked.map(str::to_owned)))
+        })
+        .await?;
+    let message = if went.0.is_none() && went.1.is_some() {
+        tr.t("case-rerouted-dispatch")
+    } else {
+        tr.t("case-rerouted")
+    };
+    // The case may now be another unit's: the page says so, or the queue does.
+    if s.staff.can_read_case(went.0.as_deref()) {
+        case_page(&state, &s, id, Some(message), None).await
+    } else {
+        Ok(Redirect::to("/console/").into_response())
     }
 }
 
