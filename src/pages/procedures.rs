@@ -51,13 +51,7 @@ fn state_symbol(s: DossierState) -> &'static str {
 }
 
 fn flag_symbol(f: DeadlineFlag) -> &'static str {
-    match f {
-        DeadlineFlag::OnTime => "✓",
-        DeadlineFlag::DueSoon => "⏳",
-        DeadlineFlag::Overdue => "⚠",
-        DeadlineFlag::Escalated => "⚠⚠",
-        DeadlineFlag::Paused => "⏸",
-    }
+    f.symbol()
 }
 
 pub fn flag_text(lang: Lang, f: DeadlineFlag) -> String {

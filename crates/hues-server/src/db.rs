@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_public_place_uploaders.sql"),
     include_str!("../migrations/0015_staff.sql"),
     include_str!("../migrations/0016_routing.sql"),
+    include_str!("../migrations/0017_sla.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

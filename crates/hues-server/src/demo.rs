@@ -355,6 +355,9 @@ pub fn seed_staff(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result
         for rule in crate::routing::demo_rules() {
             crate::routing::add_rule(conn, &rule)?;
         }
+        for (category, targets) in crate::sla::demo_targets() {
+            crate::sla::set_targets(conn, category, targets)?;
+        }
         Ok(())
     })
     .map_err(|e| anyhow::anyhow!("seeding routing rules: {}", e.0))?;

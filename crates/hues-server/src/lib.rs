@@ -29,6 +29,7 @@ pub mod photos;
 pub mod publication;
 pub mod routes;
 pub mod routing;
+pub mod sla;
 pub mod staff;
 pub mod store;
 pub mod tiles;

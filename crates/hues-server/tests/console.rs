@@ -617,3 +617,48 @@ async fn new_reports_are_routed_and_a_second_bounce_goes_to_the_dispatchers() {
         StatusCode::OK
     );
 }
+
+/// Each case shows its deadline and tier in words and symbol: to acknowledge (working hours),
+/// then to resolve (working days); a case left too long is overdue, then escalated.
+#[tokio::test]
+async fn the_clock_shows_what_is_owed_and_how_late() {
+    let c = Console::new();
+    let fresh = c.report_at("flooding", 16.4627, 107.5868, "Ngập mới").await;
+    let old = c.report_at("flooding", 16.4627, 107.5868, "Ngập cũ").await;
+    // The old one was received on Monday 12 October 2026 at 09:00 in Huế.
+    let id = old.clone();
+    c.db.run(move |conn| {
+        conn.execute(
+            "UPDATE reports SET received_at = '2026-10-12T02:00:00Z' WHERE id = ?1",
+            [&id],
+        )?;
+        Ok(())
+    })
+    .await
+    .expect("age");
+    let th = c.sign_in("canbo.thuanhoa").await;
+    let queue = c.get("/console/", &th).await;
+    let row = |id: &str| {
+        let at = queue.body.find(&format!("id=\"case-{id}\"")).expect("row");
+        queue.body[at..at + queue.body[at..].find("</tr>").expect("end")].to_owned()
+    };
+    assert!(
+        row(&fresh).contains("✓ Đúng hạn · Tiếp nhận trước"),
+        "{}",
+        row(&fresh)
+    );
+    assert!(
+        row(&old).contains("⚠⚠ Quá hạn trên 5 ngày làm việc · Tiếp nhận trước 12/10/2026 15:00"),
+        "{}",
+        row(&old)
+    );
+    // Taken in hand: now the resolution is what is owed (flooding: 2 working days).
+    let taken = c
+        .post(
+            &format!("/console/cases/{fresh}/status"),
+            Some(&th),
+            "status=in_progress&note=",
+        )
+        .await;
+    assert!(taken.body.contains("Giải quyết trước"), "{}", taken.body);
+}

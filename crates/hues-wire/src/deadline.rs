@@ -52,6 +52,17 @@ impl DeadlineFlag {
         }
     }
 
+    /// Its symbol, shown with its words (never the colour alone): app and console alike.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::OnTime => "✓",
+            Self::DueSoon => "⏳",
+            Self::Overdue => "⚠",
+            Self::Escalated => "⚠⚠",
+            Self::Paused => "⏸",
+        }
+    }
+
     pub const ALL: [DeadlineFlag; 5] = [
         Self::OnTime,
         Self::DueSoon,

@@ -13,6 +13,7 @@ pub mod fold;
 pub mod geo;
 pub mod glossary;
 pub mod ipc;
+pub mod sla;
 pub mod synthetic;
 pub mod time;
 pub mod validate;

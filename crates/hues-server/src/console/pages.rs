@@ -326,6 +326,8 @@ pub struct QueueRow {
     pub status: String,
     pub status_text: String,
     pub unit: String,
+    pub due_flag: String,
+    pub due: String,
 }
 
 #[derive(Template)]
@@ -367,6 +369,24 @@ fn status_text(tr: Tr, status: &str) -> String {
     tr.t(&format!("status-{status}"))
 }
 
+/// A case's deadline in words, with its tier's symbol and name: (tier, text).
+fn due_text(tr: Tr, c: &hues_wire::sla::Clock) -> (String, String) {
+    use hues_wire::sla::Stage;
+    let what = match c.stage {
+        Stage::Acknowledge => tr.t1("due-ack", "time", hues_wire::time::format_local(c.ack_due)),
+        Stage::Resolve => tr.t1("due-resolve", "date", c.resolve_due.format("%d/%m/%Y")),
+        Stage::Done => tr.t("due-done"),
+    };
+    let tier = tr.t(&format!(
+        "dossier-flag-{}",
+        c.flag.as_str().replace('_', "-")
+    ));
+    (
+        c.flag.as_str().to_owned(),
+        format!("{} {tier} · {what}", c.flag.symbol()),
+    )
+}
+
 fn statuses(tr: Tr) -> Vec<(String, String)> {
     ReportStatus::ALL
         .iter()
@@ -387,7 +407,7 @@ pub async fn queue(
     let (unit, unrouted) = (q.unit.clone(), q.unrouted == "1");
     let lang = tr.lang;
     let mine = s.staff.units();
-    let (rows, categories, units) = state
+    let (rows, clocks, categories, units) = state
         .db
         .read(move |conn| {
             let mut stmt = conn.prepare_cached(
@@ -402,6 +422,8 @@ pub async fn queue(
                  ORDER BY r.received_at DESC, r.id DESC LIMIT ?5",
             )?;
             let folded = hues_wire::fold::fold(text.trim());
+            let targets = crate::sla::all_targets(conn)?;
+            let now = chrono::Utc::now();
             let rows = stmt
                 .query_map(
                     params![
@@ -429,6 +451,15 @@ pub async fn queue(
                 .filter(|row| folded.is_empty() || hues_wire::fold::fold(&row.3).contains(&folded))
                 .take(QUEUE_LIMIT as usize)
                 .collect::<Vec<_>>();
+            let mut clocks = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let received = chrono::DateTime::parse_from_rfc3339(&row.1)
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(Fail::internal)?;
+                clocks.push(crate::sla::clock_of(
+                    conn, &targets, &row.0, &row.2, received, now,
+                )?);
+            }
             let categories: Vec<(String, String)> = crate::store::categories(conn)?
                 .into_iter()
                 .map(|c| {
@@ -442,13 +473,15 @@ pub async fn queue(
                 .filter(|u| whole_city || mine.contains(&u.id))
                 .map(|u| (u.id.clone(), u.name(lang).to_owned()))
                 .collect();
-            Ok((rows, categories, units))
+            Ok((rows, clocks, categories, units))
         })
         .await?;
     let cases: Vec<QueueRow> = rows
         .into_iter()
+        .zip(clocks)
         .map(
-            |(id, received_at, code, description, status, unit, category)| {
+            |((id, received_at, code, description, status, unit, category), clock)| {
+                let (due_flag, due) = due_text(tr, &clock);
                 let received_local = chrono::DateTime::parse_from_rfc3339(&received_at)
                     .map(|t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)))
                     .unwrap_or_else(|_| received_at.clone());
@@ -466,6 +499,8 @@ pub async fn queue(
                     status_text: status_text(tr, &status),
                     status,
                     unit: unit.unwrap_or_else(|| tr.t("queue-unrouted")),
+                    due_flag,
+                    due,
                 }
             },
         )
@@ -508,6 +543,8 @@ struct Case {
     history: Vec<(String, String, String)>,
     ward: String,
     routing: Vec<(String, String)>,
+    due_flag: String,
+    due: String,
     can_change: bool,
     statuses: Vec<(String, String)>,
     units: Vec<(String, String)>,
@@ -549,7 +586,7 @@ async fn case_page(
     let tr = s.tr;
     let lang = tr.lang;
     let owner = unit_id.clone();
-    let (report, unit_name, category, units, ward, routing) = state
+    let (report, unit_name, category, units, ward, routing, clock) = state
         .db
         .read(move |conn| {
             let rid = id.to_string();
@@ -558,6 +595,7 @@ async fn case_page(
                     r.get(0)
                 })?;
             let events = crate::routing::history(conn, &rid)?;
+            let targets = crate::sla::all_targets(conn)?;
             let report = crate::store::report(conn, id)?
                 .ok_or_else(|| Fail::not_found("report"))?
                 .report;
@@ -607,7 +645,15 @@ async fn case_page(
                     (at, text)
                 })
                 .collect::<Vec<_>>();
-            Ok((report, unit_name, category, choices, ward, routing))
+            let clock = crate::sla::clock_of(
+                conn,
+                &targets,
+                &rid,
+                &report.category,
+                report.received_at,
+                chrono::Utc::now(),
+            )?;
+            Ok((report, unit_name, category, choices, ward, routing, clock))
         })
         .await?;
     let history = report
@@ -621,6 +667,7 @@ async fn case_page(
             (hues_wire::time::format_local(h.at), text, h.note.clone())
         })
         .collect();
+    let (due_flag, due) = due_text(tr, &clock);
     let id_text = id.to_string();
     Ok(page(Case {
         tr,
@@ -639,6 +686,8 @@ async fn case_page(
         history,
         ward: ward.unwrap_or_else(|| tr.t("case-ward-unknown")),
         routing,
+        due_flag,
+        due,
         can_change: s.staff.can_change_case(unit_id.as_deref()),
         statuses: statuses(tr),
         units,
