@@ -11,6 +11,7 @@ use hues_wire::api::Report;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+pub mod browser;
 pub mod proxy;
 pub mod session_bus;
 pub mod webdriver;

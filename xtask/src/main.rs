@@ -115,6 +115,7 @@ fn test() -> Result<()> {
     let mut cmd = sh::cargo_cmd(&["test", "--workspace", "--", "--test-threads=2"]);
     cmd.env("HUES_TAURI_DRIVER", &tools.tauri_driver)
         .env("HUES_WEBKIT_DRIVER", &tools.webkit_driver)
+        .env("HUES_AXE", &tools.axe)
         .env("HUES_ARTIFACTS", build::target_dir().join("artifacts"));
     if let Some(d) = &display {
         cmd.env("DISPLAY", d.name());

@@ -30,6 +30,9 @@ const APT_PACKAGES: &[(&str, Option<&str>)] = &[
     // A private session bus and its monitor: the e2e tests see the app's system notifications.
     ("dbus-daemon", Some("dbus-daemon")),
     ("dbus-bin", Some("dbus-monitor")),
+    // The city console's end-to-end test drives Debian's Chromium.
+    ("chromium", Some("chromium")),
+    ("chromium-driver", Some("chromedriver")),
     ("nodejs", Some("node")),
     ("npm", Some("npm")),
 ];
@@ -41,6 +44,8 @@ const NPM_PACKAGES: &[&str] = &[
     // elsewhere.
     "leaflet@1.9.4",
     "leaflet.markercluster@1.5.3",
+    // Accessibility checks of the console's pages, injected by the browser test.
+    "axe-core@4.10.3",
 ];
 
 pub struct Tools {
@@ -50,6 +55,8 @@ pub struct Tools {
     pub leaflet: PathBuf,
     /// leaflet.markercluster's `dist/`.
     pub markercluster: PathBuf,
+    /// axe-core's `axe.min.js`.
+    pub axe: PathBuf,
     pub tauri_driver: PathBuf,
     pub webkit_driver: PathBuf,
 }
@@ -82,6 +89,7 @@ pub fn ensure() -> Result<Tools> {
         wasm_opt,
         leaflet: npm_dir().join("node_modules/leaflet/dist"),
         markercluster: npm_dir().join("node_modules/leaflet.markercluster/dist"),
+        axe: npm_dir().join("node_modules/axe-core/axe.min.js"),
         tauri_driver,
         webkit_driver,
     })
@@ -208,8 +216,10 @@ fn npm() -> Result<PathBuf> {
     let current = std::fs::read_to_string(&marker).unwrap_or_default();
     let leaflet = dir.join("node_modules/leaflet/dist/leaflet.js");
     let cluster = dir.join("node_modules/leaflet.markercluster/dist/leaflet.markercluster.js");
+    let axe = dir.join("node_modules/axe-core/axe.min.js");
     if !(wasm_opt.exists()
         && tauri.exists()
+        && axe.exists()
         && leaflet.exists()
         && cluster.exists()
         && current == want)

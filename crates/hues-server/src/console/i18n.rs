@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
@@ -44,27 +44,10 @@ impl Tr {
         }
     }
 
-    /// The language cookie, else the browser's first choice between Vietnamese and English,
-    /// else Vietnamese.
+    /// The language chosen on the page (its cookie), else Vietnamese: the console is the
+    /// city's, Vietnamese first, whatever language the browser was installed in.
     pub fn of(headers: &HeaderMap) -> Self {
-        if let Some(lang) = super::cookie(headers, super::LANG_COOKIE) {
-            return Self::new(lang);
-        }
-        let accept = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let first = accept
-            .split(',')
-            .map(|l| {
-                l.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .find(|l| l.starts_with("vi") || l.starts_with("en"));
-        Self::new(first.as_deref().map_or("vi", |l| &l[..2]))
+        Self::new(super::cookie(headers, super::LANG_COOKIE).unwrap_or("vi"))
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
@@ -98,6 +81,7 @@ impl Tr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     fn ids(src: &str) -> std::collections::BTreeSet<String> {
         FluentResource::try_new(src.to_owned())
@@ -147,9 +131,15 @@ mod tests {
     }
 
     #[test]
-    fn language_from_cookie_then_browser_then_vietnamese() {
+    fn language_from_the_cookie_else_vietnamese() {
         let mut h = HeaderMap::new();
-        assert_eq!(Tr::of(&h).lang, "vi");
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "en-US,en;q=0.9".parse().expect("h"),
+        );
+        assert_eq!(Tr::of(&h).lang, "vi", "Vietnamese first");
+        h.insert(header::COOKIE, "a=b; hues_lang=en".parse().expect("h"));
+        assert_eq!(Tr::of(&h).lang, "en");
         h.insert(
             header::ACCEPT_LANGUAGE,
             "fr-FR, en-GB;q=0.8".parse().expect("h"),
