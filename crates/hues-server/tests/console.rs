@@ -662,3 +662,65 @@ async fn the_clock_shows_what_is_owed_and_how_late() {
         .await;
     assert!(taken.body.contains("Giải quyết trước"), "{}", taken.body);
 }
+
+/// A case shows the resident's answers to the category's questions; staff's internal notes
+/// stay in the console: the resident's own record and feed never carry them.
+#[tokio::test]
+async fn internal_notes_never_reach_the_resident() {
+    let c = Console::new();
+    let case = c.report_at("flooding", 16.4627, 107.5868, "Ngập sâu").await;
+    let th = c.sign_in("canbo.thuanhoa").await;
+    let page = c.get(&format!("/console/cases/{case}"), &th).await;
+    assert!(
+        page.body.contains("Độ sâu nước ngập (cm)") && page.body.contains("<dd>30</dd>"),
+        "{}",
+        page.body
+    );
+    let empty = c
+        .post(&format!("/console/cases/{case}/notes"), Some(&th), "text=+")
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let secret = "Nghi do cống bị lấp khi thi công";
+    let added = c
+        .post(
+            &format!("/console/cases/{case}/notes"),
+            Some(&th),
+            "text=Nghi+do+c%E1%BB%91ng+b%E1%BB%8B+l%E1%BA%A5p+khi+thi+c%C3%B4ng",
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK);
+    assert!(added.body.contains(secret) && added.body.contains("Đã thêm ghi chú."));
+    // A read-only role reads it but may not add one.
+    let boss = c.sign_in("giamsat").await;
+    assert!(
+        c.get(&format!("/console/cases/{case}"), &boss)
+            .await
+            .body
+            .contains(secret)
+    );
+    let refused = c
+        .post(
+            &format!("/console/cases/{case}/notes"),
+            Some(&boss),
+            "text=x",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // Nothing the resident or the public reads holds it.
+    let id = case.clone();
+    let device_views =
+        c.db.run(move |conn| {
+            let r = hues_server::store::report(conn, uuid::Uuid::parse_str(&id).expect("id"))?;
+            Ok(serde_json::to_string(&r.map(|r| r.report)).unwrap_or_default())
+        })
+        .await
+        .expect("record");
+    assert!(!device_views.contains(secret));
+    for uri in [
+        format!("/api/v1/public/reports/{case}"),
+        "/api/v1/public/reports?lat=16.4627&lon=107.5868".into(),
+    ] {
+        let a = c.send("GET", &uri, None, None, None).await;
+        assert!(!a.body.contains(secret), "{uri}");
+    }
+}

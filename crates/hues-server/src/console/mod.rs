@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/cases/{id}", get(pages::case))
         .route("/console/cases/{id}/status", post(pages::case_status))
         .route("/console/cases/{id}/route", post(pages::case_route))
+        .route("/console/cases/{id}/notes", post(pages::case_note))
+        .route("/console/cases/{id}/photos/{sha}", get(pages::case_photo))
         .route("/console/audit", get(pages::audit))
         .route("/console/static/console.css", get(pages::stylesheet))
         .layer(axum::middleware::from_fn(same_origin))

@@ -545,6 +545,9 @@ struct Case {
     routing: Vec<(String, String)>,
     due_flag: String,
     due: String,
+    answers: Vec<(String, String)>,
+    photos: Vec<(usize, String)>,
+    notes: Vec<(String, String, String)>,
     can_change: bool,
     statuses: Vec<(String, String)>,
     units: Vec<(String, String)>,
@@ -586,7 +589,7 @@ async fn case_page(
     let tr = s.tr;
     let lang = tr.lang;
     let owner = unit_id.clone();
-    let (report, unit_name, category, units, ward, routing, clock) = state
+    let (report, unit_name, category, units, ward, routing, clock, answers, notes) = state
         .db
         .read(move |conn| {
             let rid = id.to_string();
@@ -596,6 +599,7 @@ async fn case_page(
                 })?;
             let events = crate::routing::history(conn, &rid)?;
             let targets = crate::sla::all_targets(conn)?;
+            let notes = case_notes(conn, &rid)?;
             let report = crate::store::report(conn, id)?
                 .ok_or_else(|| Fail::not_found("report"))?
                 .report;
@@ -607,9 +611,49 @@ async fn case_page(
                     .map(|u| u.name(lang).to_owned())
             };
             let unit_name = owner.as_deref().and_then(name_of);
-            let category = crate::store::categories(conn)?
+            let cat = crate::store::categories(conn)?
                 .into_iter()
-                .find(|c| c.code == report.category)
+                .find(|c| c.code == report.category);
+            let answers = report
+                .attributes
+                .iter()
+                .map(|(code, value)| {
+                    let q = cat
+                        .as_ref()
+                        .and_then(|c| c.attributes.iter().find(|a| &a.code == code));
+                    let question = q.map_or_else(
+                        || code.clone(),
+                        |a| {
+                            if lang == "en" {
+                                a.description_en.clone()
+                            } else {
+                                a.description_vi.clone()
+                            }
+                        },
+                    );
+                    let shown = |v: &str| {
+                        q.and_then(|a| a.values.iter().find(|x| x.key == v))
+                            .map_or_else(
+                                || v.to_owned(),
+                                |x| {
+                                    if lang == "en" {
+                                        x.name_en.clone()
+                                    } else {
+                                        x.name_vi.clone()
+                                    }
+                                },
+                            )
+                    };
+                    // A multiple choice is its keys, comma-separated.
+                    let answer = value
+                        .split(',')
+                        .map(|v| shown(v.trim()))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    (question, answer)
+                })
+                .collect::<Vec<_>>();
+            let category = cat
                 .map(|c| if lang == "en" { c.name_en } else { c.name_vi })
                 .unwrap_or_else(|| report.category.clone());
             let choices = units
@@ -653,7 +697,9 @@ async fn case_page(
                 report.received_at,
                 chrono::Utc::now(),
             )?;
-            Ok((report, unit_name, category, choices, ward, routing, clock))
+            Ok((
+                report, unit_name, category, choices, ward, routing, clock, answers, notes,
+            ))
         })
         .await?;
     let history = report
@@ -688,6 +734,9 @@ async fn case_page(
         routing,
         due_flag,
         due,
+        answers,
+        photos: (1..).zip(report.photos.iter().cloned()).collect(),
+        notes,
         can_change: s.staff.can_change_case(unit_id.as_deref()),
         statuses: statuses(tr),
         units,
@@ -800,6 +849,121 @@ pub async fn case_status(
             Ok(res)
         }
     }
+}
+
+/// A case's internal notes: (when, who, text), oldest first.
+fn case_notes(
+    conn: &rusqlite::Connection,
+    report: &str,
+) -> Result<Vec<(String, String, String)>, Fail> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT n.at, s.display_name, n.text FROM case_notes n JOIN staff s ON s.id = n.staff_id
+         WHERE n.report_id = ?1 ORDER BY n.id",
+    )?;
+    let rows = stmt.query_map([report], |r| {
+        let at: String = r.get(0)?;
+        let at = chrono::DateTime::parse_from_rfc3339(&at)
+            .map(|t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)))
+            .unwrap_or(at);
+        Ok((at, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// Adds an internal note (staff only, never the resident).
+pub async fn case_note(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, Fail> {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    let Some(owner) = owner_unit(&state, id).await? else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    if !s.staff.can_read_case(owner.as_deref()) {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    }
+    if !s.staff.can_change_case(owner.as_deref()) {
+        return Ok(refusal(&s, StatusCode::FORBIDDEN));
+    }
+    let text = form.text.trim().to_owned();
+    if text.is_empty() {
+        let mut res = case_page(&state, &s, id, None, Some(s.tr.t("case-note-missing"))).await?;
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
+    }
+    crate::error::text("text", &text, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
+    let staff_id = s.staff.id.clone();
+    state
+        .db
+        .write(move |conn| {
+            let now = chrono::Utc::now();
+            conn.execute(
+                "INSERT INTO case_notes (report_id, staff_id, at, text) VALUES (?1, ?2, ?3, ?4)",
+                params![id.to_string(), staff_id, crate::db::ts(now), text],
+            )?;
+            let after = serde_json::json!({ "note": text }).to_string();
+            staff::audit(
+                conn,
+                Some(&staff_id),
+                "case.note",
+                &id.to_string(),
+                None,
+                Some(&after),
+                now,
+            )
+        })
+        .await?;
+    case_page(&state, &s, id, Some(s.tr.t("case-note-added")), None).await
+}
+
+/// A photo of a case, full size, for staff who may read the case.
+pub async fn case_photo(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((id, sha)): Path<(String, String)>,
+) -> Result<Response, Fail> {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    let Some(owner) = owner_unit(&state, id).await? else {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    };
+    if !s.staff.can_read_case(owner.as_deref()) || !crate::photos::is_sha256(&sha) {
+        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    }
+    let key = sha.clone();
+    let of_case = state
+        .db
+        .read(move |conn| {
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM report_photos WHERE report_id = ?1 AND sha256 = ?2)",
+                params![id.to_string(), key],
+                |r| r.get::<_, bool>(0),
+            )?)
+        })
+        .await?;
+    let store = state.photos.clone();
+    let bytes = if of_case {
+        tokio::task::spawn_blocking(move || store.read(&sha))
+            .await
+            .map_err(Fail::internal)?
+    } else {
+        None
+    };
+    Ok(match bytes {
+        Some(b) => ([(header::CONTENT_TYPE, "image/jpeg")], b).into_response(),
+        None => refusal(&s, StatusCode::NOT_FOUND),
+    })
 }
 
 #[derive(Deserialize)]
