@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_routing.sql"),
     include_str!("../migrations/0017_sla.sql"),
     include_str!("../migrations/0018_case_notes.sql"),
+    include_str!("../migrations/0019_channels.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

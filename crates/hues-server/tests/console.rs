@@ -724,3 +724,62 @@ async fn internal_notes_never_reach_the_resident() {
         assert!(!a.body.contains(secret), "{uri}");
     }
 }
+
+/// The contact centre: a dispatcher files a caller's report; it is routed like an app report;
+/// the caller's phone is shown to dispatchers and supervisors only, and to nobody outside.
+#[tokio::test]
+async fn a_call_becomes_a_case_with_the_callers_phone_kept_confidential() {
+    let c = Console::new();
+    let d = c.sign_in("dieuphoi").await;
+    let form = c.get("/console/new", &d).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Tổng đài") && form.body.contains("Chợ Đông Ba"));
+    let bad = c
+        .post(
+            "/console/new",
+            Some(&d),
+            "channel=hotline&phone=abc&category=encroachment&description=x&place=cho-dong-ba",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Hãy ghi số điện thoại"));
+    let filed = c
+        .post(
+            "/console/new",
+            Some(&d),
+            "channel=hotline&name=B%C3%A0+Lan&phone=0905+111+222&category=encroachment\
+             &description=H%C3%A0ng+qu%C3%A1n+l%E1%BA%A5n+chi%E1%BA%BFm+v%E1%BB%89a+h%C3%A8&place=cho-dong-ba&address=",
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let case_url = filed.location.clone();
+    let page = c.get(&case_url, &d).await;
+    assert!(page.body.contains("Bà Lan · 0905 111 222"), "{}", page.body);
+    assert!(
+        page.body.contains("Tổng đài") && page.body.contains("Ủy ban nhân dân phường Phú Xuân")
+    );
+    // The ward's officer handles it without seeing who called.
+    let px = c.sign_in("canbo.phuxuan").await;
+    let theirs = c.get(&case_url, &px).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.body.contains("Được bảo mật") && !theirs.body.contains("0905 111 222"));
+    assert_eq!(
+        c.get("/console/new", &px).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let id = case_url.rsplit('/').next().expect("id").to_owned();
+    let public = c
+        .send(
+            "GET",
+            &format!("/api/v1/public/reports/{id}"),
+            None,
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        !public.body.contains("0905") && !public.body.contains("Bà Lan"),
+        "{}",
+        public.body
+    );
+}

@@ -34,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/logout", post(pages::logout))
         .route("/console/lang/{lang}", get(pages::set_lang))
         .route("/console/cases/{id}", get(pages::case))
+        .route(
+            "/console/new",
+            get(pages::new_case_form).post(pages::new_case),
+        )
         .route("/console/cases/{id}/status", post(pages::case_status))
         .route("/console/cases/{id}/route", post(pages::case_route))
         .route("/console/cases/{id}/notes", post(pages::case_note))

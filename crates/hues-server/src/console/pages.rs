@@ -546,6 +546,8 @@ struct Case {
     due_flag: String,
     due: String,
     answers: Vec<(String, String)>,
+    channel: String,
+    contact: String,
     photos: Vec<(usize, String)>,
     notes: Vec<(String, String, String)>,
     can_change: bool,
@@ -589,7 +591,18 @@ async fn case_page(
     let tr = s.tr;
     let lang = tr.lang;
     let owner = unit_id.clone();
-    let (report, unit_name, category, units, ward, routing, clock, answers, notes) = state
+    let (
+        report,
+        unit_name,
+        category,
+        units,
+        ward,
+        routing,
+        clock,
+        answers,
+        notes,
+        (channel, contact),
+    ) = state
         .db
         .read(move |conn| {
             let rid = id.to_string();
@@ -600,6 +613,16 @@ async fn case_page(
             let events = crate::routing::history(conn, &rid)?;
             let targets = crate::sla::all_targets(conn)?;
             let notes = case_notes(conn, &rid)?;
+            let (channel, contact): (String, Option<(String, String)>) = conn.query_row(
+                "SELECT r.channel, c.phone, c.name FROM reports r
+                 LEFT JOIN case_contacts c ON c.report_id = r.id WHERE r.id = ?1",
+                [&rid],
+                |r| {
+                    let phone: Option<String> = r.get(1)?;
+                    let name: Option<String> = r.get(2)?;
+                    Ok((r.get(0)?, phone.map(|p| (name.unwrap_or_default(), p))))
+                },
+            )?;
             let report = crate::store::report(conn, id)?
                 .ok_or_else(|| Fail::not_found("report"))?
                 .report;
@@ -698,7 +721,16 @@ async fn case_page(
                 chrono::Utc::now(),
             )?;
             Ok((
-                report, unit_name, category, choices, ward, routing, clock, answers, notes,
+                report,
+                unit_name,
+                category,
+                choices,
+                ward,
+                routing,
+                clock,
+                answers,
+                notes,
+                (channel, contact),
             ))
         })
         .await?;
@@ -735,6 +767,13 @@ async fn case_page(
         due_flag,
         due,
         answers,
+        channel: tr.t(&format!("channel-{channel}")),
+        // The caller's contact: to dispatchers and supervisors only (confidential, as in Hue-S).
+        contact: match contact {
+            Some((name, phone)) if sees_contacts(&s.staff) => format!("{name} · {phone}"),
+            Some(_) => tr.t("case-contact-hidden"),
+            None => "—".to_owned(),
+        },
         photos: (1..).zip(report.photos.iter().cloned()).collect(),
         notes,
         can_change: s.staff.can_change_case(unit_id.as_deref()),
@@ -849,6 +888,209 @@ pub async fn case_status(
             Ok(res)
         }
     }
+}
+
+/// Who may see a caller's phone: dispatchers and supervisors.
+fn sees_contacts(staff: &staff::Staff) -> bool {
+    [Role::Dispatcher, Role::UnitSupervisor, Role::CitySupervisor]
+        .into_iter()
+        .any(|r| staff.has(r))
+}
+
+/// The channels a case can come by.
+pub const CHANNELS: [&str; 4] = ["app", "hotline", "walk_in", "email"];
+
+#[derive(Template)]
+#[template(path = "console/new.html")]
+struct NewCase {
+    tr: Tr,
+    who: Option<String>,
+    is_admin: bool,
+    error: Option<String>,
+    channels: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    places: Vec<(String, String)>,
+}
+
+async fn new_case_page(
+    state: &AppState,
+    s: &Signed,
+    error: Option<String>,
+) -> Result<Response, Fail> {
+    let tr = s.tr;
+    let lang = tr.lang;
+    let (categories, places) = state
+        .db
+        .read(move |conn| {
+            let categories = crate::store::categories(conn)?
+                .into_iter()
+                .map(|c| (c.code, if lang == "en" { c.name_en } else { c.name_vi }))
+                .collect::<Vec<_>>();
+            let mut stmt = conn.prepare_cached("SELECT id FROM places ORDER BY rowid LIMIT 500")?;
+            let ids: Vec<String> = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut places = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(p) = crate::store::place(conn, &id)? {
+                    let name = if lang == "en" { p.name_en } else { p.name_vi };
+                    places.push((p.id, format!("{name} — {}", p.address)));
+                }
+            }
+            Ok((categories, places))
+        })
+        .await?;
+    let mut res = page(NewCase {
+        tr,
+        who: Some(s.staff.display_name.clone()),
+        is_admin: s.staff.has(Role::Admin),
+        channels: CHANNELS[1..]
+            .iter()
+            .map(|c| ((*c).to_owned(), tr.t(&format!("channel-{c}"))))
+            .collect(),
+        error: error.clone(),
+        categories,
+        places,
+    });
+    if error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// The contact centre's form (dispatchers: they take the calls).
+pub async fn new_case_form(State(state): State<AppState>, s: Signed) -> Result<Response, Fail> {
+    if !s.staff.has(Role::Dispatcher) {
+        return Ok(refusal(&s, StatusCode::FORBIDDEN));
+    }
+    new_case_page(&state, &s, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewCaseForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    address: String,
+}
+
+/// Files a case for a caller: the same record as an app report (routed the same way), its
+/// channel, and the caller's contact kept apart.
+pub async fn new_case(
+    State(state): State<AppState>,
+    s: Signed,
+    Form(form): Form<NewCaseForm>,
+) -> Result<Response, Fail> {
+    if !s.staff.has(Role::Dispatcher) {
+        return Ok(refusal(&s, StatusCode::FORBIDDEN));
+    }
+    let tr = s.tr;
+    let phone = form.phone.trim().to_owned();
+    if form.description.trim().is_empty() || hues_wire::contacts::tel_uri(&phone).is_none() {
+        return new_case_page(&state, &s, Some(tr.t("new-missing"))).await;
+    }
+    let channel = CHANNELS[1..]
+        .iter()
+        .find(|c| **c == form.channel)
+        .copied()
+        .unwrap_or("hotline");
+    crate::error::text("name", &form.name, 200)?;
+    crate::error::text("address", &form.address, 200)?;
+    let staff_id = s.staff.id.clone();
+    let id = Uuid::now_v7();
+    let filed = state
+        .db
+        .write(move |conn| {
+            let place = crate::store::place(conn, &form.place)?
+                .ok_or_else(|| Fail::not_found("place"))?;
+            // A case from the contact centre is a report of the channel's own sender.
+            let device = channel_device(conn, channel)?;
+            let address = if form.address.trim().is_empty() {
+                place.address.clone()
+            } else {
+                form.address.trim().to_owned()
+            };
+            let new = hues_wire::api::NewReport {
+                id,
+                category: form.category.clone(),
+                description: form.description.trim().to_owned(),
+                latitude: place.latitude,
+                longitude: place.longitude,
+                created_at: chrono::Utc::now(),
+                attributes: Default::default(),
+                photos: Vec::new(),
+                place: hues_wire::api::ReportPlace {
+                    address: Some(address),
+                    ..Default::default()
+                },
+            };
+            crate::store::insert_report(conn, device, &new)?;
+            conn.execute(
+                "UPDATE reports SET channel = ?2 WHERE id = ?1",
+                params![id.to_string(), channel],
+            )?;
+            conn.execute(
+                "INSERT INTO case_contacts (report_id, phone, name, staff_id) VALUES (?1, ?2, ?3, ?4)",
+                params![id.to_string(), phone, form.name.trim(), staff_id],
+            )?;
+            let after =
+                serde_json::json!({ "channel": channel, "category": new.category }).to_string();
+            staff::audit(
+                conn,
+                Some(&staff_id),
+                "case.create",
+                &id.to_string(),
+                None,
+                Some(&after),
+                chrono::Utc::now(),
+            )
+        })
+        .await;
+    match filed {
+        Ok(()) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Err(f) => {
+            let reason = tr.t(&format!("error-{}", f.0.code.as_str()));
+            new_case_page(&state, &s, Some(tr.t1("case-error", "reason", reason))).await
+        }
+    }
+}
+
+/// The device row that stands for a contact-centre channel (made once; no one holds its
+/// token).
+fn channel_device(conn: &rusqlite::Connection, channel: &str) -> Result<Uuid, Fail> {
+    use rusqlite::OptionalExtension;
+    let platform = format!("channel:{channel}");
+    let found: Option<String> = conn
+        .query_row(
+            "SELECT id FROM devices WHERE platform = ?1",
+            [&platform],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = found {
+        return Uuid::parse_str(&id).map_err(Fail::internal);
+    }
+    let id = Uuid::now_v7();
+    conn.execute(
+        "INSERT INTO devices (id, token_hash, platform, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            id.to_string(),
+            crate::auth::hash_token(&crate::auth::new_token()),
+            platform,
+            crate::db::ts(chrono::Utc::now())
+        ],
+    )?;
+    Ok(id)
 }
 
 /// A case's internal notes: (when, who, text), oldest first.
