@@ -574,6 +574,30 @@ async fn owner_unit(state: &AppState, id: Uuid) -> Result<Option<Option<String>>
         .await
 }
 
+/// The case a request names, with its owner unit, if the staff member may read it (and, with
+/// `change`, change it); else the page that says why: 404 for a case that is not theirs (another
+/// unit's is not said to exist), 403 for a role that only reads.
+async fn allowed_case(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    change: bool,
+) -> Result<Result<(Uuid, Option<String>), Response>, Fail> {
+    let Ok(id) = Uuid::parse_str(id) else {
+        return Ok(Err(refusal(s, StatusCode::NOT_FOUND)));
+    };
+    let Some(owner) = owner_unit(state, id).await? else {
+        return Ok(Err(refusal(s, StatusCode::NOT_FOUND)));
+    };
+    if !s.staff.can_read_case(owner.as_deref()) {
+        return Ok(Err(refusal(s, StatusCode::NOT_FOUND)));
+    }
+    if change && !s.staff.can_change_case(owner.as_deref()) {
+        return Ok(Err(refusal(s, StatusCode::FORBIDDEN)));
+    }
+    Ok(Ok((id, owner)))
+}
+
 async fn case_page(
     state: &AppState,
     s: &Signed,
@@ -810,18 +834,10 @@ pub async fn case_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, Fail> {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    let (id, _) = match allowed_case(&state, &s, &id, true).await? {
+        Ok(found) => found,
+        Err(refused) => return Ok(refused),
     };
-    let Some(unit_id) = owner_unit(&state, id).await? else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    };
-    if !s.staff.can_read_case(unit_id.as_deref()) {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    }
-    if !s.staff.can_change_case(unit_id.as_deref()) {
-        return Ok(refusal(&s, StatusCode::FORBIDDEN));
-    }
     let tr = s.tr;
     let Some(status) = ReportStatus::ALL
         .iter()
@@ -1125,18 +1141,10 @@ pub async fn case_note(
     Path(id): Path<String>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, Fail> {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    let (id, _) = match allowed_case(&state, &s, &id, true).await? {
+        Ok(found) => found,
+        Err(refused) => return Ok(refused),
     };
-    let Some(owner) = owner_unit(&state, id).await? else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    };
-    if !s.staff.can_read_case(owner.as_deref()) {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    }
-    if !s.staff.can_change_case(owner.as_deref()) {
-        return Ok(refusal(&s, StatusCode::FORBIDDEN));
-    }
     let text = form.text.trim().to_owned();
     if text.is_empty() {
         let mut res = case_page(&state, &s, id, None, Some(s.tr.t("case-note-missing"))).await?;
@@ -1174,13 +1182,11 @@ pub async fn case_photo(
     s: Signed,
     Path((id, sha)): Path<(String, String)>,
 ) -> Result<Response, Fail> {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    let id = match allowed_case(&state, &s, &id, false).await? {
+        Ok((id, _)) => id,
+        Err(refused) => return Ok(refused),
     };
-    let Some(owner) = owner_unit(&state, id).await? else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    };
-    if !s.staff.can_read_case(owner.as_deref()) || !crate::photos::is_sha256(&sha) {
+    if !crate::photos::is_sha256(&sha) {
         return Ok(refusal(&s, StatusCode::NOT_FOUND));
     }
     let key = sha.clone();
@@ -1223,18 +1229,10 @@ pub async fn case_route(
     Path(id): Path<String>,
     Form(form): Form<RouteForm>,
 ) -> Result<Response, Fail> {
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
+    let (id, owner) = match allowed_case(&state, &s, &id, true).await? {
+        Ok(found) => found,
+        Err(refused) => return Ok(refused),
     };
-    let Some(owner) = owner_unit(&state, id).await? else {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    };
-    if !s.staff.can_read_case(owner.as_deref()) {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    }
-    if !s.staff.can_change_case(owner.as_deref()) {
-        return Ok(refusal(&s, StatusCode::FORBIDDEN));
-    }
     let tr = s.tr;
     let reason = form.reason.trim().to_owned();
     if reason.is_empty() {
