@@ -410,43 +410,59 @@ pub async fn queue(
     let (rows, clocks, categories, units) = state
         .db
         .read(move |conn| {
-            let mut stmt = conn.prepare_cached(
+            // Only the conditions asked for, so that SQLite can use `reports_unit` (an
+            // `? = '' OR …` condition keeps it from any index).
+            let mut conditions: Vec<&str> = Vec::new();
+            if unrouted {
+                conditions.push("r.unit_id IS NULL");
+            }
+            let mut values: Vec<rusqlite::types::Value> = Vec::new();
+            let mut add = |sql: &'static str, v: String| {
+                conditions.push(sql);
+                values.push(rusqlite::types::Value::Text(v));
+            };
+            if !unit.is_empty() {
+                add("r.unit_id = ?", unit);
+            } else if !whole_city {
+                add("r.unit_id IN (SELECT value FROM json_each(?))", units);
+            }
+            if !status.is_empty() {
+                add("r.status = ?", status);
+            }
+            if !category.is_empty() {
+                add("r.category = ?", category);
+            }
+            let sql = format!(
                 "SELECT r.id, r.received_at, r.category, r.description, r.status,
                         u.name_vi, u.name_en, c.name_vi, c.name_en
                  FROM reports r
                  LEFT JOIN units u ON u.id = r.unit_id
                  LEFT JOIN categories c ON c.code = r.category
-                 WHERE (?1 OR r.unit_id IN (SELECT value FROM json_each(?2)))
-                   AND (?3 = '' OR r.status = ?3) AND (?4 = '' OR r.category = ?4)
-                   AND (?6 = '' OR r.unit_id = ?6) AND (NOT ?7 OR r.unit_id IS NULL)
-                 ORDER BY r.received_at DESC, r.id DESC LIMIT ?5",
-            )?;
+                 WHERE {}
+                 ORDER BY r.received_at DESC, r.id DESC LIMIT {}",
+                if conditions.is_empty() {
+                    "1".to_owned()
+                } else {
+                    conditions.join(" AND ")
+                },
+                QUEUE_LIMIT * 10
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
             let folded = hues_wire::fold::fold(text.trim());
             let targets = crate::sla::all_targets(conn)?;
             let now = chrono::Utc::now();
             let rows = stmt
-                .query_map(
-                    params![
-                        whole_city,
-                        units,
-                        status,
-                        category,
-                        QUEUE_LIMIT * 10,
-                        unit,
-                        unrouted
-                    ],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, String>(3)?,
-                            r.get::<_, String>(4)?,
-                            r.get::<_, Option<String>>(if lang == "en" { 6 } else { 5 })?,
-                            r.get::<_, Option<String>>(if lang == "en" { 8 } else { 7 })?,
-                        ))
-                    },
-                )?
+                .query_map(rusqlite::params_from_iter(values), |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(if lang == "en" { 6 } else { 5 })?,
+                        r.get::<_, Option<String>>(if lang == "en" { 8 } else { 7 })?,
+                    ))
+                })?
                 .filter_map(Result::ok)
                 .filter(|row| folded.is_empty() || hues_wire::fold::fold(&row.3).contains(&folded))
                 .take(QUEUE_LIMIT as usize)
