@@ -365,6 +365,14 @@ pub struct QueueQuery {
 /// At most this many cases on one page.
 const QUEUE_LIMIT: i64 = 200;
 
+/// A stored time (RFC 3339, UTC) as Huế reads it; as stored if it does not parse.
+fn local_time(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored).map_or_else(
+        |_| stored.to_owned(),
+        |t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)),
+    )
+}
+
 fn status_text(tr: Tr, status: &str) -> String {
     tr.t(&format!("status-{status}"))
 }
@@ -498,9 +506,7 @@ pub async fn queue(
         .map(
             |((id, received_at, code, description, status, unit, category), clock)| {
                 let (due_flag, due) = due_text(tr, &clock);
-                let received_local = chrono::DateTime::parse_from_rfc3339(&received_at)
-                    .map(|t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)))
-                    .unwrap_or_else(|_| received_at.clone());
+                let received_local = local_time(&received_at);
                 let summary: String = description.chars().take(120).collect();
                 QueueRow {
                     id,
@@ -738,9 +744,7 @@ async fn case_page(
             let routing = events
                 .iter()
                 .map(|e| {
-                    let at = chrono::DateTime::parse_from_rfc3339(&e.at)
-                        .map(|t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)))
-                        .unwrap_or_else(|_| e.at.clone());
+                    let at = local_time(&e.at);
                     let to = unit_text(&e.to_unit);
                     let text = match (&e.by, e.reason.as_str()) {
                         (None, "rule") => format!("→ {to} ({})", tr.t("case-routing-rule")),
@@ -1136,10 +1140,7 @@ fn case_notes(
     )?;
     let rows = stmt.query_map([report], |r| {
         let at: String = r.get(0)?;
-        let at = chrono::DateTime::parse_from_rfc3339(&at)
-            .map(|t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)))
-            .unwrap_or(at);
-        Ok((at, r.get(1)?, r.get(2)?))
+        Ok((local_time(&at), r.get(1)?, r.get(2)?))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
