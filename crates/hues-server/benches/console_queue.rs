@@ -55,12 +55,13 @@ async fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let state = AppState::open(&Config {
         data_dir: dir.path().to_path_buf(),
-        operator_token: "bench".into(),
+        operator_token: Some("bench".into()),
         demo: true,
         tiles: None,
         limits: Default::default(),
         trust_forwarded_for: false,
         hotline: None,
+        vendor_dir: None,
     })
     .expect("state");
     let db = state.db.clone();

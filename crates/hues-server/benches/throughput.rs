@@ -86,7 +86,7 @@ async fn run() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let state = AppState::open(&Config {
         data_dir: dir.path().to_path_buf(),
-        operator_token: "op".into(),
+        operator_token: Some("op".into()),
         demo: true,
         tiles: None,
         // Every client registers from loopback.
@@ -96,6 +96,7 @@ async fn run() {
         },
         trust_forwarded_for: false,
         hotline: None,
+        vendor_dir: None,
     })
     .unwrap_or_else(|e| panic!("state: {e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_sla.sql"),
     include_str!("../migrations/0018_case_notes.sql"),
     include_str!("../migrations/0019_channels.sql"),
+    include_str!("../migrations/0020_desk.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.
@@ -96,6 +97,9 @@ pub struct Db {
     conn: Arc<Mutex<Connection>>,
     writer: Sender<Job>,
     readers: Sender<ReadJob>,
+    /// Counts the writer's rounds: bumped after each commit, so that the console's live
+    /// stream wakes on a write instead of polling.
+    committed: tokio::sync::watch::Sender<u64>,
 }
 
 impl Db {
@@ -140,7 +144,9 @@ impl Db {
 
         let (writer, jobs) = mpsc::channel();
         let owned = Arc::clone(&conn);
-        spawn("db-writer", move || write_loop(&owned, &jobs))?;
+        let (committed, _) = tokio::sync::watch::channel(0u64);
+        let bump = committed.clone();
+        spawn("db-writer", move || write_loop(&owned, &jobs, &bump))?;
 
         let (readers, reads) = mpsc::channel::<ReadJob>();
         let reads = Arc::new(Mutex::new(reads));
@@ -155,6 +161,7 @@ impl Db {
             conn,
             writer,
             readers,
+            committed,
         })
     }
 
@@ -167,6 +174,11 @@ impl Db {
     ) -> Result<T, Fail> {
         let mut guard = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut guard)
+    }
+
+    /// Wakes whenever the writer has committed something (a round of jobs).
+    pub fn commits(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.committed.subscribe()
     }
 
     /// Runs `f` on the writer thread with the connection to itself, in the order the jobs came:
@@ -246,7 +258,11 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Fail>) -> Result<T, Fail> {
 
 /// The writer: takes whatever is waiting (up to `MAX_BATCH`), runs it in order — batched writes
 /// together in one transaction, other jobs alone between them — and waits for more.
-fn write_loop(conn: &Mutex<Connection>, jobs: &Receiver<Job>) {
+fn write_loop(
+    conn: &Mutex<Connection>,
+    jobs: &Receiver<Job>,
+    committed: &tokio::sync::watch::Sender<u64>,
+) {
     while let Ok(first) = jobs.recv() {
         let waiting = std::iter::once(first).chain(jobs.try_iter().take(MAX_BATCH - 1));
         let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
@@ -261,6 +277,8 @@ fn write_loop(conn: &Mutex<Connection>, jobs: &Receiver<Job>) {
             }
         }
         commit_together(&mut conn, batch);
+        drop(conn);
+        committed.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 

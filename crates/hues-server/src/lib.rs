@@ -24,6 +24,7 @@ pub mod extract;
 pub mod feed;
 pub mod limits;
 pub mod open311;
+pub mod permissions;
 pub mod photo_routes;
 pub mod photos;
 pub mod publication;
@@ -104,8 +105,8 @@ async fn limit_body(
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    /// SHA-256 of the operator token given at start.
-    pub operator_token_hash: String,
+    /// SHA-256 of the shared operator token (the demo's, and scripts'); staff use their own.
+    pub operator_token_hash: Option<String>,
     /// Where photo files live: `<data-dir>/photos/`.
     pub photos: photos::PhotoStore,
     /// Map tiles to serve (`--tiles`), if any.
@@ -116,12 +117,15 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// The city's numbers every sync page carries.
     pub city: hues_wire::api::CityContacts,
+    /// The console's bundled browser libraries (`Config::vendor_dir`).
+    pub vendor_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
-    pub operator_token: String,
+    /// The shared operator token: `hues-server` gives one only with `--demo`.
+    pub operator_token: Option<String>,
     pub demo: bool,
     /// An MBTiles file to serve at `/tiles/{z}/{x}/{y}.png`.
     pub tiles: Option<PathBuf>,
@@ -132,6 +136,9 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// The city's hotline as people write it ("1900 1075"); the demo's is Hue-S's.
     pub hotline: Option<String>,
+    /// The console's bundled browser libraries (htmx, Leaflet), as `./x` lays them out in
+    /// `dist/vendor`; without it the console works as plain pages (no live updates, no map).
+    pub vendor_dir: Option<PathBuf>,
 }
 
 /// Hue-S's hotline, the demo's when none is given.
@@ -162,7 +169,7 @@ impl AppState {
         }
         Ok(Self {
             db,
-            operator_token_hash: auth::hash_token(&config.operator_token),
+            operator_token_hash: config.operator_token.as_deref().map(auth::hash_token),
             photos: photos::PhotoStore::new(config.data_dir.join("photos"))?,
             tiles: config
                 .tiles
@@ -172,6 +179,7 @@ impl AppState {
             limits: config.limits,
             trust_forwarded_for: config.trust_forwarded_for,
             city: hues_wire::api::CityContacts { hotline },
+            vendor_dir: config.vendor_dir.clone(),
         })
     }
 }
@@ -249,8 +257,12 @@ pub fn openapi_document() -> &'static String {
 pub fn router(state: AppState) -> Router {
     let (router, _) = api().split_for_parts();
     router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            permissions::api_guard,
+        ))
         .merge(open311::router())
-        .merge(console::router())
+        .merge(console::router(state.clone()))
         .route("/tiles/{z}/{x}/{y}", axum::routing::get(tiles::tile))
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)

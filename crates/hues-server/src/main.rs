@@ -26,7 +26,9 @@ struct Args {
     /// Serve map tiles from this MBTiles file at /tiles/{z}/{x}/{y}.png.
     #[arg(long, env = "HUES_TILES")]
     tiles: Option<PathBuf>,
-    /// Bearer token for the operator routes. Without it a random one is made and printed.
+    /// With --demo only: a shared bearer token for the operator routes (without it a random one
+    /// is made and printed). A real city's machines use their staff member's own API token,
+    /// made in the console (Tokens).
     #[arg(long, env = "HUES_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
     /// Behind a reverse proxy: take the client's address from the right-most X-Forwarded-For
@@ -54,6 +56,9 @@ struct Args {
     /// with --demo and none given, Hue-S's.
     #[arg(long, env = "HUES_HOTLINE")]
     hotline: Option<String>,
+    /// The console's browser libraries (htmx, Leaflet), as `./x` lays them out in `dist/vendor`.
+    #[arg(long, env = "HUES_VENDOR_DIR")]
+    vendor_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -72,13 +77,18 @@ async fn main() -> anyhow::Result<()> {
             .context("no user data directory; pass --data-dir")?
             .join("hues-server"),
     };
-    let operator_token = match args.operator_token {
-        Some(t) if !t.trim().is_empty() => t,
-        _ => {
+    let operator_token = match (args.operator_token, args.demo) {
+        (Some(t), true) if !t.trim().is_empty() => Some(t),
+        (_, true) => {
             let t = auth::new_token();
-            eprintln!("operator token (this run only): {t}");
-            t
+            eprintln!("operator token (this demo run only): {t}");
+            Some(t)
         }
+        (Some(_), false) => anyhow::bail!(
+            "--operator-token is for --demo only; machines use a staff member's own API token \
+             (console → Tokens)"
+        ),
+        (None, false) => None,
     };
     let config = Config {
         data_dir,
@@ -93,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
         },
         trust_forwarded_for: args.trust_forwarded_for,
         hotline: args.hotline,
+        vendor_dir: args.vendor_dir,
     };
     let state = AppState::open(&config)
         .with_context(|| format!("opening data in {}", config.data_dir.display()))?;

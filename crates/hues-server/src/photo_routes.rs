@@ -207,3 +207,43 @@ pub async fn get_photo(
     )
         .into_response())
 }
+
+/// Stores a photo a staff member attached in the console (the work done): checked and cleaned
+/// like a citizen's, recorded as the staff channel's upload. Returns its name.
+pub async fn store_staff_photo(state: &AppState, bytes: Vec<u8>) -> Result<String, Fail> {
+    let sha = sha256_hex(&bytes);
+    let photo = Arc::new(
+        tokio::task::spawn_blocking(move || PhotoStore::check(&sha, &bytes))
+            .await
+            .map_err(Fail::internal)??,
+    );
+    let (store, p) = (state.photos.clone(), Arc::clone(&photo));
+    tokio::task::spawn_blocking(move || store.write(&p))
+        .await
+        .map_err(Fail::internal)??;
+    let p = Arc::clone(&photo);
+    state
+        .db
+        .run(move |c| {
+            let tx = c.transaction()?;
+            let device = crate::store::channel_device(&tx, "staff")?.to_string();
+            tx.execute(
+                "INSERT OR IGNORE INTO photos (sha256, bytes, width, height, uploaded_by, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    p.sha,
+                    p.bytes.len() as i64,
+                    p.width,
+                    p.height,
+                    device,
+                    crate::store::ts(Utc::now())
+                ],
+            )?;
+            record_alias(&tx, &p)?;
+            record_uploader(&tx, &p.sha, &device)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    Ok(photo.sha.clone())
+}

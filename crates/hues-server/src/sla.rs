@@ -37,12 +37,14 @@ pub fn all_targets(conn: &Connection) -> Result<HashMap<String, Targets>, Fail> 
 /// (acknowledged, finished), when they happened.
 pub type Milestones = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
-/// When a case was acknowledged (its first step after "received") and finished (resolved,
+/// When a case was acknowledged (the "acknowledge" action, or its first step after "received")
+/// and finished (resolved,
 /// refused or marked a duplicate, if that is where it is now).
 pub fn milestones(conn: &Connection, report: &str) -> Result<Milestones, Fail> {
     let row: Option<(Option<String>, Option<String>)> = conn
         .prepare_cached(
-            "SELECT (SELECT min(at) FROM report_events WHERE report_id = r.id AND status != 'received'),
+            "SELECT coalesce(r.acknowledged_at,
+                        (SELECT min(at) FROM report_events WHERE report_id = r.id AND status != 'received')),
                     CASE WHEN r.status IN ('resolved', 'rejected', 'duplicate') THEN
                         (SELECT max(at) FROM report_events WHERE report_id = r.id AND status = r.status)
                     END

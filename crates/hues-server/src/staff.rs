@@ -557,6 +557,74 @@ pub fn rotate_session(
 
 // ---- the audit log ----------------------------------------------------------------------------
 
+// ---- API tokens ------------------------------------------------------------------------------
+
+/// A staff member's API token as listed (the token itself is shown once, at creation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// The first 12 hex digits of the token's SHA-256: names it in the list and to revoke it.
+    pub key: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// The staff member a machine's API token stands for (an active account).
+pub fn staff_by_token_hash(conn: &Connection, hash: &str) -> Result<Option<Staff>, Fail> {
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT staff_id FROM staff_tokens WHERE token_hash = ?1",
+            [hash],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match id {
+        Some(id) => staff_by_id(conn, &id),
+        None => Ok(None),
+    }
+}
+
+/// Makes a token for a machine acting as `staff_id`; returns it (kept only as SHA-256).
+pub fn create_token(
+    conn: &Connection,
+    staff_id: &str,
+    name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, Fail> {
+    let token = crate::auth::new_token();
+    conn.execute(
+        "INSERT INTO staff_tokens (token_hash, staff_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![crate::auth::hash_token(&token), staff_id, name, ts(now)],
+    )?;
+    Ok(token)
+}
+
+pub fn tokens(conn: &Connection, staff_id: &str) -> Result<Vec<ApiToken>, Fail> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT substr(token_hash, 1, 12), name, created_at FROM staff_tokens
+         WHERE staff_id = ?1 ORDER BY created_at, token_hash",
+    )?;
+    let rows = stmt.query_map([staff_id], |r| {
+        Ok(ApiToken {
+            key: r.get(0)?,
+            name: r.get(1)?,
+            created_at: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Revokes one of `staff_id`'s own tokens by its key; whether there was one.
+pub fn revoke_token(conn: &Connection, staff_id: &str, key: &str) -> Result<bool, Fail> {
+    if key.len() != 12 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let n = conn.execute(
+        "DELETE FROM staff_tokens WHERE staff_id = ?1 AND substr(token_hash, 1, 12) = ?2",
+        params![staff_id, key],
+    )?;
+    Ok(n > 0)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     pub id: i64,

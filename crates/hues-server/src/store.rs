@@ -817,3 +817,32 @@ pub fn reports_page(
     }
     Ok((out, more))
 }
+
+/// The device row that stands for a channel with no device of its own: the contact centre's
+/// (`hotline`, `walk_in`, `email`) and the console's staff (`staff`). Made once; no one holds
+/// its token.
+pub fn channel_device(conn: &rusqlite::Connection, channel: &str) -> Result<Uuid, Fail> {
+    use rusqlite::OptionalExtension;
+    let platform = format!("channel:{channel}");
+    let found: Option<String> = conn
+        .query_row(
+            "SELECT id FROM devices WHERE platform = ?1",
+            [&platform],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = found {
+        return Uuid::parse_str(&id).map_err(Fail::internal);
+    }
+    let id = Uuid::now_v7();
+    conn.execute(
+        "INSERT INTO devices (id, token_hash, platform, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            id.to_string(),
+            crate::auth::hash_token(&crate::auth::new_token()),
+            platform,
+            crate::db::ts(chrono::Utc::now())
+        ],
+    )?;
+    Ok(id)
+}

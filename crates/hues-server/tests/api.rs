@@ -27,12 +27,13 @@ impl Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = AppState::open(&Config {
             data_dir: dir.path().to_path_buf(),
-            operator_token: OPERATOR.into(),
+            operator_token: Some(OPERATOR.into()),
             demo: true,
             tiles: None,
             limits: Default::default(),
             trust_forwarded_for: false,
             hotline: None,
+            vendor_dir: None,
         })
         .expect("open state");
         let db = state.db.clone();
@@ -1936,12 +1937,13 @@ async fn every_sync_page_carries_the_city_hotline() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = |demo: bool, hotline: Option<&str>| Config {
         data_dir: dir.path().to_path_buf(),
-        operator_token: OPERATOR.into(),
+        operator_token: Some(OPERATOR.into()),
         demo,
         tiles: None,
         limits: Default::default(),
         trust_forwarded_for: false,
         hotline: hotline.map(str::to_owned),
+        vendor_dir: None,
     };
     let set = AppState::open(&config(true, Some(" 0234 3822 000 "))).expect("start");
     assert_eq!(set.city.hotline.as_deref(), Some("0234 3822 000"));
@@ -1960,12 +1962,13 @@ async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = Config {
         data_dir: dir.path().to_path_buf(),
-        operator_token: OPERATOR.into(),
+        operator_token: Some(OPERATOR.into()),
         demo: true,
         tiles: None,
         limits: Default::default(),
         trust_forwarded_for: false,
         hotline: None,
+        vendor_dir: None,
     };
     let first = AppState::open(&config).expect("first start");
     let dossier = |state: &AppState| {

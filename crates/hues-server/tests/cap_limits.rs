@@ -25,12 +25,13 @@ struct Server {
 fn config(dir: &std::path::Path) -> Config {
     Config {
         data_dir: dir.to_path_buf(),
-        operator_token: OPERATOR.into(),
+        operator_token: Some(OPERATOR.into()),
         demo: true,
         tiles: None,
         limits: Default::default(),
         trust_forwarded_for: false,
         hotline: None,
+        vendor_dir: None,
     }
 }
 

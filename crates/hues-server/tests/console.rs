@@ -31,12 +31,13 @@ impl Console {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = AppState::open(&Config {
             data_dir: dir.path().to_path_buf(),
-            operator_token: "op".into(),
+            operator_token: Some("op".into()),
             demo: true,
             tiles: None,
             limits: Default::default(),
             trust_forwarded_for: false,
             hotline: None,
+            vendor_dir: None,
         })
         .expect("state");
         let db = state.db.clone();

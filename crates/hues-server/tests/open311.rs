@@ -43,12 +43,13 @@ impl Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = AppState::open(&Config {
             data_dir: dir.path().to_path_buf(),
-            operator_token: OPERATOR.into(),
+            operator_token: Some(OPERATOR.into()),
             demo: true,
             tiles: None,
             limits: Default::default(),
             trust_forwarded_for: false,
             hotline: None,
+            vendor_dir: None,
         })
         .expect("state");
         Self {

@@ -70,6 +70,14 @@ impl Tr {
         self.format(key, Some(&args))
     }
 
+    /// With two text arguments.
+    pub fn t2(&self, key: &str, a: &str, av: impl std::fmt::Display, b: &str, bv: impl std::fmt::Display) -> String {
+        let mut args = FluentArgs::new();
+        args.set(a.to_owned(), FluentValue::from(av.to_string()));
+        args.set(b.to_owned(), FluentValue::from(bv.to_string()));
+        self.format(key, Some(&args))
+    }
+
     /// With one number argument (plurals follow it).
     pub fn tn(&self, key: &str, name: &str, value: usize) -> String {
         let mut args = FluentArgs::new();

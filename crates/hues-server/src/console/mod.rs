@@ -3,21 +3,24 @@
 //! Secure, SameSite=Strict cookie, the Origin checked on every request that changes anything,
 //! and every action in the audit log. Pages are in `pages.rs`; words in `i18n/*/console.ftl`.
 
+mod desk;
 mod i18n;
 mod pages;
+mod tokens;
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 pub use i18n::Tr;
 
 use crate::AppState;
 use crate::error::Fail;
+use crate::permissions::{self, Decision, Rule};
 use crate::staff::{self, Staff, Stage};
 
 /// The session cookie's name.
@@ -25,27 +28,83 @@ pub const COOKIE: &str = "hues_staff";
 /// The language cookie's name (`vi` or `en`).
 pub const LANG_COOKIE: &str = "hues_lang";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/console", get(|| async { Redirect::to("/console/") }))
-        .route("/console/", get(pages::queue))
-        .route("/console/login", get(pages::login_form).post(pages::login))
-        .route("/console/totp", get(pages::totp_form).post(pages::totp))
-        .route("/console/logout", post(pages::logout))
-        .route("/console/lang/{lang}", get(pages::set_lang))
-        .route("/console/cases/{id}", get(pages::case))
-        .route(
-            "/console/new",
-            get(pages::new_case_form).post(pages::new_case),
-        )
-        .route("/console/cases/{id}/status", post(pages::case_status))
-        .route("/console/cases/{id}/route", post(pages::case_route))
-        .route("/console/cases/{id}/notes", post(pages::case_note))
-        .route("/console/cases/{id}/photos/{sha}", get(pages::case_photo))
-        .route("/console/audit", get(pages::audit))
-        .route("/console/static/console.css", get(pages::stylesheet))
+/// The console's routes; each must have its row in `permissions::TABLE` (checked here, when the
+/// router is built, and enforced by `guard` on every request).
+pub fn router(state: AppState) -> Router<AppState> {
+    let routes: Vec<(&'static str, MethodRouter<AppState>)> = vec![
+        ("/console", get(|| async { Redirect::to("/console/") })),
+        ("/console/", get(pages::queue)),
+        ("/console/login", get(pages::login_form).post(pages::login)),
+        ("/console/totp", get(pages::totp_form).post(pages::totp)),
+        ("/console/logout", post(pages::logout)),
+        ("/console/lang/{lang}", get(pages::set_lang)),
+        ("/console/static/{file}", get(pages::static_file)),
+        ("/console/cases/{id}", get(pages::case)),
+        ("/console/new", get(pages::new_case_form).post(pages::new_case)),
+        ("/console/cases/{id}/status", post(pages::case_status)),
+        ("/console/cases/{id}/route", post(pages::case_route)),
+        ("/console/cases/{id}/notes", post(pages::case_note)),
+        ("/console/cases/{id}/photos/{sha}", get(pages::case_photo)),
+        ("/console/audit", get(pages::audit)),
+        ("/console/cases/{id}/claim", post(desk::claim)),
+        ("/console/cases/{id}/assign", post(desk::assign)),
+        ("/console/cases/{id}/acknowledge", post(desk::acknowledge)),
+        ("/console/cases/{id}/reply", post(desk::reply)),
+        ("/console/cases/{id}/preview", post(desk::preview)),
+        ("/console/cases/{id}/merge", post(desk::merge)),
+        ("/console/cases/{id}/unlock", post(desk::unlock)),
+        ("/console/tokens", get(tokens::list).post(tokens::create)),
+        ("/console/tokens/{token}/revoke", post(tokens::revoke)),
+    ];
+    let mut router = Router::new();
+    for (path, method_router) in routes {
+        assert!(
+            permissions::has_path(path),
+            "the console route {path} has no row in permissions::TABLE"
+        );
+        router = router.route(path, method_router);
+    }
+    router
+        .route_layer(axum::middleware::from_fn_with_state(state, guard))
         .layer(axum::middleware::from_fn(same_origin))
         .layer(axum::middleware::from_fn(headers))
+}
+
+/// Every console request meets its route's rule here, before the handler: signed in (else the
+/// login page), the role, and for a case its unit (another unit's case: 404; a case one may
+/// read but not change: 403).
+async fn guard(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    params: RawPathParams,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Some(rule) = matched.and_then(|m| permissions::rule(req.method(), m.as_str())) else {
+        return Fail::internal("a console route without a permission rule").into_response();
+    };
+    if rule == Rule::Open {
+        return next.run(req).await;
+    }
+    let signed = match Signed::look_up(req.headers(), &state).await {
+        Ok(s) => s,
+        Err(refused) => return refused.into_response(),
+    };
+    let owner = match rule {
+        Rule::ReadCase | Rule::ChangeCase => match permissions::case_owner(&state, &params).await {
+            Ok(o) => o,
+            Err(f) => return f.into_response(),
+        },
+        _ => Some(None),
+    };
+    match permissions::decide(&signed.staff, rule, owner.as_ref().map(|o| o.as_deref())) {
+        Decision::Allow => {
+            req.extensions_mut().insert(signed);
+            next.run(req).await
+        }
+        Decision::NotFound => pages::refusal(&signed, StatusCode::NOT_FOUND),
+        Decision::Forbidden => pages::refusal(&signed, StatusCode::FORBIDDEN),
+    }
 }
 
 /// A request that changes anything must come from the console's own pages: its `Origin` is
@@ -116,6 +175,7 @@ fn now_unix() -> i64 {
 
 /// A signed-in staff member (both factors), with the cookie that names the session. A page
 /// without one sends the browser to the login page.
+#[derive(Clone)]
 pub struct Signed {
     pub staff: Staff,
     pub tr: Tr,
@@ -161,12 +221,10 @@ async fn session_of(
         .await
 }
 
-impl FromRequestParts<AppState> for Signed {
-    type Rejection = NotSigned;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NotSigned> {
-        let tr = Tr::of(&parts.headers);
-        match session_of(&parts.headers, state).await? {
+impl Signed {
+    async fn look_up(headers: &HeaderMap, state: &AppState) -> Result<Self, NotSigned> {
+        let tr = Tr::of(headers);
+        match session_of(headers, state).await? {
             None => Err(NotSigned::Login),
             Some((_, Stage::Password)) => Err(NotSigned::SecondFactor),
             Some((id, Stage::Full)) => {
@@ -177,6 +235,18 @@ impl FromRequestParts<AppState> for Signed {
                     .ok_or(NotSigned::Login)?;
                 Ok(Self { staff, tr })
             }
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = NotSigned;
+
+    /// The guard's finding (it looked the session up already).
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NotSigned> {
+        match parts.extensions.get::<Signed>() {
+            Some(s) => Ok(s.clone()),
+            None => Self::look_up(&parts.headers, state).await,
         }
     }
 }

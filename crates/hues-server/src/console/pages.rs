@@ -10,13 +10,14 @@ use rusqlite::params;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::desk::{DeskView, Draft, Preview};
 use super::{COOKIE, LANG_COOKIE, NotSigned, Signed, Tr, cookie, now_unix, session_cookie};
 use crate::AppState;
 use crate::error::Fail;
 use crate::limits::ClientAddr;
 use crate::staff::{self, Role, Stage};
 
-fn page(t: impl Template) -> Response {
+pub(super) fn page(t: impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => Fail::internal(e).into_response(),
@@ -41,7 +42,7 @@ struct Message {
 }
 
 /// A page that says "not allowed" (403) or "not found, or not yours" (404).
-fn refusal(s: &Signed, status: StatusCode) -> Response {
+pub(super) fn refusal(s: &Signed, status: StatusCode) -> Response {
     let (title, text) = if status == StatusCode::FORBIDDEN {
         ("forbidden-title", "forbidden-text")
     } else {
@@ -307,12 +308,49 @@ pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response 
     )
 }
 
-pub async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../../templates/console/console.css"),
-    )
-        .into_response()
+/// The console's own stylesheet and script (built in), and the browser libraries bundled by
+/// `./x` (htmx and its SSE extension, Leaflet with marker clustering): never from a CDN.
+pub async fn static_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let own = match file.as_str() {
+        "console.css" => Some(("text/css", include_str!("../../templates/console/console.css"))),
+        "console.js" => Some((
+            "text/javascript",
+            include_str!("../../templates/console/console.js"),
+        )),
+        _ => None,
+    };
+    if let Some((mime, body)) = own {
+        return ([(header::CONTENT_TYPE, format!("{mime}; charset=utf-8"))], body).into_response();
+    }
+    let vendored = match file.as_str() {
+        "htmx.min.js" => Some(("htmx/htmx.min.js", "text/javascript")),
+        "htmx-sse.js" => Some(("htmx/sse.js", "text/javascript")),
+        "leaflet.js" => Some(("leaflet/leaflet.js", "text/javascript")),
+        "leaflet.css" => Some(("leaflet/leaflet.css", "text/css")),
+        "leaflet.markercluster.js" => {
+            Some(("markercluster/leaflet.markercluster.js", "text/javascript"))
+        }
+        "MarkerCluster.css" => Some(("markercluster/MarkerCluster.css", "text/css")),
+        "MarkerCluster.Default.css" => {
+            Some(("markercluster/MarkerCluster.Default.css", "text/css"))
+        }
+        _ => None,
+    };
+    let (Some((rel, mime)), Some(dir)) = (vendored, state.vendor_dir.clone()) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let read = tokio::task::spawn_blocking(move || std::fs::read(dir.join(rel))).await;
+    match read {
+        Ok(Ok(bytes)) => (
+            [
+                (header::CONTENT_TYPE, format!("{mime}; charset=utf-8")),
+                (header::CACHE_CONTROL, "max-age=86400".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
 }
 
 // ---- the queue -------------------------------------------------------------------------------
@@ -366,14 +404,14 @@ pub struct QueueQuery {
 const QUEUE_LIMIT: i64 = 200;
 
 /// A stored time (RFC 3339, UTC) as Huế reads it; as stored if it does not parse.
-fn local_time(stored: &str) -> String {
+pub(super) fn local_time(stored: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stored).map_or_else(
         |_| stored.to_owned(),
         |t| hues_wire::time::format_local(t.with_timezone(&chrono::Utc)),
     )
 }
 
-fn status_text(tr: Tr, status: &str) -> String {
+pub(super) fn status_text(tr: Tr, status: &str) -> String {
     tr.t(&format!("status-{status}"))
 }
 
@@ -573,14 +611,14 @@ struct Case {
     photos: Vec<(usize, String)>,
     notes: Vec<(String, String, String)>,
     can_change: bool,
-    statuses: Vec<(String, String)>,
     units: Vec<(String, String)>,
     message: Option<String>,
     error: Option<String>,
+    desk: DeskView,
 }
 
 /// The unit that owns a report (`None`: not routed yet), or `None` for no such report.
-async fn owner_unit(state: &AppState, id: Uuid) -> Result<Option<Option<String>>, Fail> {
+pub(super) async fn owner_unit(state: &AppState, id: Uuid) -> Result<Option<Option<String>>, Fail> {
     state
         .db
         .read(move |conn| {
@@ -620,12 +658,14 @@ async fn allowed_case(
     Ok(Ok((id, owner)))
 }
 
-async fn case_page(
+pub(super) async fn case_page(
     state: &AppState,
     s: &Signed,
     id: Uuid,
     message: Option<String>,
     error: Option<String>,
+    draft: Draft,
+    preview: Option<Preview>,
 ) -> Result<Response, Fail> {
     let Some(unit_id) = owner_unit(state, id).await? else {
         return Ok(refusal(s, StatusCode::NOT_FOUND));
@@ -791,6 +831,7 @@ async fn case_page(
         .collect();
     let (due_flag, due) = due_text(tr, &clock);
     let id_text = id.to_string();
+    let desk = super::desk::view(state, s, id, unit_id.clone(), draft, preview).await?;
     Ok(page(Case {
         tr,
         who: Some(s.staff.display_name.clone()),
@@ -821,10 +862,10 @@ async fn case_page(
         photos: (1..).zip(report.photos.iter().cloned()).collect(),
         notes,
         can_change: s.staff.can_change_case(unit_id.as_deref()),
-        statuses: statuses(tr),
         units,
         message,
         error,
+        desk,
     }))
 }
 
@@ -836,7 +877,7 @@ pub async fn case(
     let Ok(id) = Uuid::parse_str(&id) else {
         return Ok(refusal(&s, StatusCode::NOT_FOUND));
     };
-    case_page(&state, &s, id, None, None).await
+    case_page(&state, &s, id, None, None, Draft::default(), None).await
 }
 
 #[derive(Deserialize)]
@@ -865,7 +906,7 @@ pub async fn case_status(
         .find(|x| x.as_str() == form.status)
     else {
         let e = tr.t1("case-error", "reason", tr.t("error-invalid_value"));
-        return case_page(&state, &s, id, None, Some(e)).await;
+        return case_page(&state, &s, id, None, Some(e), Draft::default(), None).await;
     };
     crate::error::text("note", &form.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
     let staff_id = s.staff.id.clone();
@@ -915,11 +956,11 @@ pub async fn case_status(
         })
         .await;
     match done {
-        Ok(()) => case_page(&state, &s, id, Some(tr.t("case-saved")), None).await,
+        Ok(()) => case_page(&state, &s, id, Some(tr.t("case-saved")), None, Draft::default(), None).await,
         Err(f) => {
             let reason = tr.t(&format!("error-{}", f.0.code.as_str()));
             let e = tr.t1("case-error", "reason", reason);
-            let mut res = case_page(&state, &s, id, None, Some(e)).await?;
+            let mut res = case_page(&state, &s, id, None, Some(e), Draft::default(), None).await?;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -1050,7 +1091,7 @@ pub async fn new_case(
             let place = crate::store::place(conn, &form.place)?
                 .ok_or_else(|| Fail::not_found("place"))?;
             // A case from the contact centre is a report of the channel's own sender.
-            let device = channel_device(conn, channel)?;
+            let device = crate::store::channel_device(conn, channel)?;
             let address = if form.address.trim().is_empty() {
                 place.address.clone()
             } else {
@@ -1101,34 +1142,6 @@ pub async fn new_case(
     }
 }
 
-/// The device row that stands for a contact-centre channel (made once; no one holds its
-/// token).
-fn channel_device(conn: &rusqlite::Connection, channel: &str) -> Result<Uuid, Fail> {
-    use rusqlite::OptionalExtension;
-    let platform = format!("channel:{channel}");
-    let found: Option<String> = conn
-        .query_row(
-            "SELECT id FROM devices WHERE platform = ?1",
-            [&platform],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = found {
-        return Uuid::parse_str(&id).map_err(Fail::internal);
-    }
-    let id = Uuid::now_v7();
-    conn.execute(
-        "INSERT INTO devices (id, token_hash, platform, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            id.to_string(),
-            crate::auth::hash_token(&crate::auth::new_token()),
-            platform,
-            crate::db::ts(chrono::Utc::now())
-        ],
-    )?;
-    Ok(id)
-}
-
 /// A case's internal notes: (when, who, text), oldest first.
 fn case_notes(
     conn: &rusqlite::Connection,
@@ -1164,7 +1177,7 @@ pub async fn case_note(
     };
     let text = form.text.trim().to_owned();
     if text.is_empty() {
-        let mut res = case_page(&state, &s, id, None, Some(s.tr.t("case-note-missing"))).await?;
+        let mut res = case_page(&state, &s, id, None, Some(s.tr.t("case-note-missing")), Draft::default(), None).await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     }
@@ -1190,7 +1203,7 @@ pub async fn case_note(
             )
         })
         .await?;
-    case_page(&state, &s, id, Some(s.tr.t("case-note-added")), None).await
+    case_page(&state, &s, id, Some(s.tr.t("case-note-added")), None, Draft::default(), None).await
 }
 
 /// A photo of a case, full size, for staff who may read the case.
@@ -1258,8 +1271,7 @@ pub async fn case_route(
             &s,
             id,
             None,
-            Some(tr.t("case-reroute-reason-missing")),
-        )
+            Some(tr.t("case-reroute-reason-missing")), Draft::default(), None)
         .await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
@@ -1299,7 +1311,7 @@ pub async fn case_route(
     };
     // The case may now be another unit's: the page says so, or the queue does.
     if s.staff.can_read_case(went.0.as_deref()) {
-        case_page(&state, &s, id, Some(message), None).await
+        case_page(&state, &s, id, Some(message), None, Draft::default(), None).await
     } else {
         Ok(Redirect::to("/console/").into_response())
     }
