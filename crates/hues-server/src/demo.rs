@@ -337,6 +337,70 @@ pub const DEMO_STAFF: &[(&str, &str, crate::staff::Role, &str, &str)] = &[
 pub const DEMO_STAFF_PASSWORD: &str = "Hue-demo-2026";
 
 /// Seeds Huế's units, and the demo accounts if there are none yet.
+/// Categories whose reports are resolved only with a photo of the work done.
+pub const PHOTO_TO_RESOLVE: [&str; 5] = ["road_damage", "street_light", "trees", "traffic", "waste"];
+
+/// The demo's reply templates: (category or any, status, name vi, name en, text vi, text en).
+/// Fields: {address}, {category}, {unit}, {date}, {id}.
+pub const DEMO_TEMPLATES: &[(Option<&str>, &str, &str, &str, &str, &str)] = &[
+    (
+        None,
+        "in_progress",
+        "Đã tiếp nhận, đang xử lý",
+        "Received, being handled",
+        "{unit} đã tiếp nhận phản ánh #{id} về {category} tại {address} và đang xử lý. Chúng tôi sẽ báo kết quả.",
+        "{unit} has received report #{id} about {category} at {address} and is handling it. We will tell you the result.",
+    ),
+    (
+        None,
+        "in_progress",
+        "Đề nghị bổ sung thông tin",
+        "More information needed",
+        "Để xử lý phản ánh #{id}, đề nghị anh/chị cho biết thêm vị trí cụ thể (số nhà, mốc gần nhất) hoặc gửi thêm ảnh.",
+        "To handle report #{id}, please tell us the exact place (house number, nearest landmark) or send another photo.",
+    ),
+    (
+        None,
+        "rejected",
+        "Không thuộc thẩm quyền",
+        "Not the city's to handle",
+        "Phản ánh #{id} không thuộc thẩm quyền giải quyết của {unit}. Đề nghị anh/chị liên hệ cơ quan chủ quản.",
+        "Report #{id} is not {unit}'s to handle. Please contact the body responsible.",
+    ),
+    (
+        Some("traffic"),
+        "resolved",
+        "Đã xử lý biển báo",
+        "Sign fixed",
+        "Ngày {date}, {unit} đã xử lý biển báo tại {address}. Cảm ơn anh/chị đã phản ánh.",
+        "On {date}, {unit} fixed the sign at {address}. Thank you for reporting it.",
+    ),
+    (
+        Some("road_damage"),
+        "resolved",
+        "Đã vá mặt đường",
+        "Road repaired",
+        "Ngày {date}, {unit} đã vá mặt đường tại {address} (ảnh kèm theo). Cảm ơn anh/chị đã phản ánh.",
+        "On {date}, {unit} repaired the road at {address} (photo attached). Thank you for reporting it.",
+    ),
+    (
+        Some("street_light"),
+        "resolved",
+        "Đã sửa đèn",
+        "Light repaired",
+        "Ngày {date}, {unit} đã sửa đèn chiếu sáng tại {address}. Cảm ơn anh/chị đã phản ánh.",
+        "On {date}, {unit} repaired the street light at {address}. Thank you for reporting it.",
+    ),
+    (
+        Some("trees"),
+        "resolved",
+        "Đã cắt tỉa cây",
+        "Tree trimmed",
+        "Ngày {date}, {unit} đã cắt tỉa cây tại {address}. Cảm ơn anh/chị đã phản ánh.",
+        "On {date}, {unit} trimmed the tree at {address}. Thank you for reporting it.",
+    ),
+];
+
 pub fn seed_staff(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
     let any = db
         .run_blocking(|conn| {
@@ -357,6 +421,17 @@ pub fn seed_staff(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result
         }
         for (category, targets) in crate::sla::demo_targets() {
             crate::sla::set_targets(conn, category, targets)?;
+        }
+        // M360's rule: work on the street is resolved with a photo of it done.
+        for category in PHOTO_TO_RESOLVE {
+            crate::console::set_photo_required(conn, category, true)?;
+        }
+        for t in DEMO_TEMPLATES {
+            conn.execute(
+                "INSERT INTO reply_templates (category, status, name_vi, name_en, text_vi, text_en)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![t.0, t.1, t.2, t.3, t.4, t.5],
+            )?;
         }
         Ok(())
     })

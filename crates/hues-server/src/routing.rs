@@ -203,15 +203,23 @@ pub fn reroute(
     } else {
         to.map(str::to_owned)
     };
+    // The new unit's people take it from here: nobody holds it, nobody's lock stays.
     conn.execute(
-        "UPDATE reports SET unit_id = ?2 WHERE id = ?1",
+        "UPDATE reports SET unit_id = ?2, assignee_id = NULL WHERE id = ?1",
         params![report, to],
     )?;
+    conn.execute("DELETE FROM case_locks WHERE report_id = ?1", [report])?;
     conn.execute(
         "INSERT INTO routing_events (report_id, at, from_unit, to_unit, rule_id, staff_id, reason)
          VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
         params![report, now, from, to, staff_id, reason],
     )?;
+    // Seen at once by the consoles' live queues (and the reporter's feed).
+    if let Ok(id) = uuid::Uuid::parse_str(report)
+        && let Some(owner) = crate::store::report_owner(conn, id)?
+    {
+        crate::store::touch_report(conn, id, owner)?;
+    }
     Ok(to)
 }
 

@@ -5,7 +5,9 @@
 
 mod desk;
 mod i18n;
+pub mod live;
 mod pages;
+mod queue;
 mod tokens;
 
 use axum::Router;
@@ -16,6 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 
+pub use desk::set_photo_required;
 pub use i18n::Tr;
 
 use crate::AppState;
@@ -33,7 +36,8 @@ pub const LANG_COOKIE: &str = "hues_lang";
 pub fn router(state: AppState) -> Router<AppState> {
     let routes: Vec<(&'static str, MethodRouter<AppState>)> = vec![
         ("/console", get(|| async { Redirect::to("/console/") })),
-        ("/console/", get(pages::queue)),
+        ("/console/", get(queue::queue)),
+        ("/console/bulk", post(queue::bulk)),
         ("/console/login", get(pages::login_form).post(pages::login)),
         ("/console/totp", get(pages::totp_form).post(pages::totp)),
         ("/console/logout", post(pages::logout)),
@@ -53,6 +57,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         ("/console/cases/{id}/preview", post(desk::preview)),
         ("/console/cases/{id}/merge", post(desk::merge)),
         ("/console/cases/{id}/unlock", post(desk::unlock)),
+        ("/console/events", get(live::events)),
+        ("/console/bell", get(live::bell)),
+        ("/console/bell/read", post(live::bell_read)),
+        ("/console/overdue", get(live::overdue)),
         ("/console/tokens", get(tokens::list).post(tokens::create)),
         ("/console/tokens/{token}/revoke", post(tokens::revoke)),
     ];
@@ -138,7 +146,9 @@ async fn headers(req: Request, next: Next) -> Response {
         ),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

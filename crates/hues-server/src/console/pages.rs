@@ -353,56 +353,6 @@ pub async fn static_file(State(state): State<AppState>, Path(file): Path<String>
     }
 }
 
-// ---- the queue -------------------------------------------------------------------------------
-
-pub struct QueueRow {
-    pub id: String,
-    pub received_at: String,
-    pub received_local: String,
-    pub category: String,
-    pub summary: String,
-    pub status: String,
-    pub status_text: String,
-    pub unit: String,
-    pub due_flag: String,
-    pub due: String,
-}
-
-#[derive(Template)]
-#[template(path = "console/queue.html")]
-struct Queue {
-    tr: Tr,
-    who: Option<String>,
-    is_admin: bool,
-    statuses: Vec<(String, String)>,
-    categories: Vec<(String, String)>,
-    filter_status: String,
-    filter_category: String,
-    filter_text: String,
-    filter_unit: String,
-    filter_unrouted: bool,
-    units: Vec<(String, String)>,
-    count: usize,
-    cases: Vec<QueueRow>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct QueueQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    unit: String,
-    #[serde(default)]
-    unrouted: String,
-}
-
-/// At most this many cases on one page.
-const QUEUE_LIMIT: i64 = 200;
-
 /// A stored time (RFC 3339, UTC) as Huế reads it; as stored if it does not parse.
 pub(super) fn local_time(stored: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(stored).map_or_else(
@@ -416,7 +366,7 @@ pub(super) fn status_text(tr: Tr, status: &str) -> String {
 }
 
 /// A case's deadline in words, with its tier's symbol and name: (tier, text).
-fn due_text(tr: Tr, c: &hues_wire::sla::Clock) -> (String, String) {
+pub(super) fn due_text(tr: Tr, c: &hues_wire::sla::Clock) -> (String, String) {
     use hues_wire::sla::Stage;
     let what = match c.stage {
         Stage::Acknowledge => tr.t1("due-ack", "time", hues_wire::time::format_local(c.ack_due)),
@@ -433,153 +383,11 @@ fn due_text(tr: Tr, c: &hues_wire::sla::Clock) -> (String, String) {
     )
 }
 
-fn statuses(tr: Tr) -> Vec<(String, String)> {
+pub(super) fn statuses(tr: Tr) -> Vec<(String, String)> {
     ReportStatus::ALL
         .iter()
         .map(|s| (s.as_str().to_owned(), status_text(tr, s.as_str())))
         .collect()
-}
-
-pub async fn queue(
-    State(state): State<AppState>,
-    s: Signed,
-    Query(q): Query<QueueQuery>,
-) -> Result<Response, Fail> {
-    let tr = s.tr;
-    // The whole city (and what no unit owns yet) for city roles; else the roles' units.
-    let whole_city = s.staff.can_read_case(None);
-    let units = serde_json::to_string(&s.staff.units()).map_err(Fail::internal)?;
-    let (status, category, text) = (q.status.clone(), q.category.clone(), q.q.clone());
-    let (unit, unrouted) = (q.unit.clone(), q.unrouted == "1");
-    let lang = tr.lang;
-    let mine = s.staff.units();
-    let (rows, clocks, categories, units) = state
-        .db
-        .read(move |conn| {
-            // Only the conditions asked for, so that SQLite can use `reports_unit` (an
-            // `? = '' OR …` condition keeps it from any index).
-            let mut conditions: Vec<&str> = Vec::new();
-            if unrouted {
-                conditions.push("r.unit_id IS NULL");
-            }
-            let mut values: Vec<rusqlite::types::Value> = Vec::new();
-            let mut add = |sql: &'static str, v: String| {
-                conditions.push(sql);
-                values.push(rusqlite::types::Value::Text(v));
-            };
-            if !unit.is_empty() {
-                add("r.unit_id = ?", unit);
-            } else if !whole_city {
-                add("r.unit_id IN (SELECT value FROM json_each(?))", units);
-            }
-            if !status.is_empty() {
-                add("r.status = ?", status);
-            }
-            if !category.is_empty() {
-                add("r.category = ?", category);
-            }
-            let sql = format!(
-                "SELECT r.id, r.received_at, r.category, r.description, r.status,
-                        u.name_vi, u.name_en, c.name_vi, c.name_en
-                 FROM reports r
-                 LEFT JOIN units u ON u.id = r.unit_id
-                 LEFT JOIN categories c ON c.code = r.category
-                 WHERE {}
-                 ORDER BY r.received_at DESC, r.id DESC LIMIT {}",
-                if conditions.is_empty() {
-                    "1".to_owned()
-                } else {
-                    conditions.join(" AND ")
-                },
-                QUEUE_LIMIT * 10
-            );
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let folded = hues_wire::fold::fold(text.trim());
-            let targets = crate::sla::all_targets(conn)?;
-            let now = chrono::Utc::now();
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(values), |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<String>>(if lang == "en" { 6 } else { 5 })?,
-                        r.get::<_, Option<String>>(if lang == "en" { 8 } else { 7 })?,
-                    ))
-                })?
-                .filter_map(Result::ok)
-                .filter(|row| folded.is_empty() || hues_wire::fold::fold(&row.3).contains(&folded))
-                .take(QUEUE_LIMIT as usize)
-                .collect::<Vec<_>>();
-            let mut clocks = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let received = chrono::DateTime::parse_from_rfc3339(&row.1)
-                    .map(|t| t.with_timezone(&chrono::Utc))
-                    .map_err(Fail::internal)?;
-                clocks.push(crate::sla::clock_of(
-                    conn, &targets, &row.0, &row.2, received, now,
-                )?);
-            }
-            let categories: Vec<(String, String)> = crate::store::categories(conn)?
-                .into_iter()
-                .map(|c| {
-                    let name = if lang == "en" { c.name_en } else { c.name_vi };
-                    (c.code, name)
-                })
-                .collect();
-            // The units one may filter by: those one's roles cover.
-            let units: Vec<(String, String)> = staff::units(conn)?
-                .into_iter()
-                .filter(|u| whole_city || mine.contains(&u.id))
-                .map(|u| (u.id.clone(), u.name(lang).to_owned()))
-                .collect();
-            Ok((rows, clocks, categories, units))
-        })
-        .await?;
-    let cases: Vec<QueueRow> = rows
-        .into_iter()
-        .zip(clocks)
-        .map(
-            |((id, received_at, code, description, status, unit, category), clock)| {
-                let (due_flag, due) = due_text(tr, &clock);
-                let received_local = local_time(&received_at);
-                let summary: String = description.chars().take(120).collect();
-                QueueRow {
-                    id,
-                    received_at,
-                    received_local,
-                    category: category.unwrap_or(code),
-                    summary: if summary.trim().is_empty() {
-                        "—".into()
-                    } else {
-                        summary
-                    },
-                    status_text: status_text(tr, &status),
-                    status,
-                    unit: unit.unwrap_or_else(|| tr.t("queue-unrouted")),
-                    due_flag,
-                    due,
-                }
-            },
-        )
-        .collect();
-    Ok(page(Queue {
-        tr,
-        who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
-        statuses: statuses(tr),
-        categories,
-        filter_status: q.status,
-        filter_category: q.category,
-        filter_text: q.q,
-        filter_unit: q.unit,
-        filter_unrouted: unrouted,
-        units,
-        count: cases.len(),
-        cases,
-    }))
 }
 
 // ---- a case ----------------------------------------------------------------------------------
