@@ -1,6 +1,7 @@
 //! Harness for whole-system tests: start the real `hues-server` binary on a free loopback port
 //! with a temp data dir, talk to it as an operator, find built binaries, clean up on drop.
 
+use std::ffi::OsString;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -43,6 +44,13 @@ pub fn built_binary(name: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The UI bundle's `vendor/` (htmx, Leaflet), which the console's pages load from the server;
+/// present once `./x test` (or `./x dist`) has built the bundle.
+pub fn vendor_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist/vendor");
+    dir.join("htmx/htmx.min.js").exists().then_some(dir)
+}
+
 /// A port nobody listens on right now.
 pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -70,6 +78,12 @@ impl ServerProcess {
             .arg("--data-dir")
             .arg(data_dir)
             .args(["--operator-token", OPERATOR_TOKEN])
+            .args(
+                vendor_dir()
+                    .map(|d| [OsString::from("--vendor-dir"), d.into_os_string()])
+                    .into_iter()
+                    .flatten(),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -119,5 +119,13 @@ pub fn ui(tools: &Tools) -> Result<()> {
         std::fs::copy(tools.markercluster.join(file), cluster.join(file))
             .with_context(|| format!("copying leaflet.markercluster/{file}"))?;
     }
+    // htmx and its SSE extension: not used by the app, but served by hues-server to the
+    // console from here (`--vendor-dir dist/vendor`), so that one bundle holds every copy.
+    let htmx = dist.join("vendor/htmx");
+    std::fs::create_dir_all(&htmx)?;
+    std::fs::copy(tools.htmx.join("htmx.min.js"), htmx.join("htmx.min.js"))
+        .context("copying htmx.org/dist/htmx.min.js")?;
+    std::fs::copy(tools.htmx_sse.join("sse.js"), htmx.join("sse.js"))
+        .context("copying htmx-ext-sse/dist/sse.js")?;
     Ok(())
 }

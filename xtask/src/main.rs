@@ -59,6 +59,8 @@ fn run() -> Result<()> {
         ])
         .arg("--data-dir")
         .arg(&data_dir)
+        .arg("--vendor-dir")
+        .arg(build::dist().join("vendor"))
         .spawn()?;
     eprintln!(
         "hues-server on http://127.0.0.1:8787 with Huế demo data in {}.\n\

@@ -44,6 +44,10 @@ const NPM_PACKAGES: &[&str] = &[
     // elsewhere.
     "leaflet@1.9.4",
     "leaflet.markercluster@1.5.3",
+    // The console's partial updates and its live stream (server-sent events), served by
+    // hues-server from dist/vendor/htmx.
+    "htmx.org@2.0.11",
+    "htmx-ext-sse@2.2.4",
     // Accessibility checks of the console's pages, injected by the browser test.
     "axe-core@4.10.3",
 ];
@@ -57,6 +61,9 @@ pub struct Tools {
     pub markercluster: PathBuf,
     /// axe-core's `axe.min.js`.
     pub axe: PathBuf,
+    /// htmx's `dist/` and its SSE extension's `dist/`.
+    pub htmx: PathBuf,
+    pub htmx_sse: PathBuf,
     pub tauri_driver: PathBuf,
     pub webkit_driver: PathBuf,
 }
@@ -90,6 +97,8 @@ pub fn ensure() -> Result<Tools> {
         leaflet: npm_dir().join("node_modules/leaflet/dist"),
         markercluster: npm_dir().join("node_modules/leaflet.markercluster/dist"),
         axe: npm_dir().join("node_modules/axe-core/axe.min.js"),
+        htmx: npm_dir().join("node_modules/htmx.org/dist"),
+        htmx_sse: npm_dir().join("node_modules/htmx-ext-sse/dist"),
         tauri_driver,
         webkit_driver,
     })
@@ -217,9 +226,13 @@ fn npm() -> Result<PathBuf> {
     let leaflet = dir.join("node_modules/leaflet/dist/leaflet.js");
     let cluster = dir.join("node_modules/leaflet.markercluster/dist/leaflet.markercluster.js");
     let axe = dir.join("node_modules/axe-core/axe.min.js");
+    let htmx = dir.join("node_modules/htmx.org/dist/htmx.min.js");
+    let sse = dir.join("node_modules/htmx-ext-sse/dist/sse.js");
     if !(wasm_opt.exists()
         && tauri.exists()
         && axe.exists()
+        && htmx.exists()
+        && sse.exists()
         && leaflet.exists()
         && cluster.exists()
         && current == want)

@@ -336,9 +336,9 @@ pub const DEMO_STAFF: &[(&str, &str, crate::staff::Role, &str, &str)] = &[
 /// The demo accounts' password (printed at start; never for a real city).
 pub const DEMO_STAFF_PASSWORD: &str = "Hue-demo-2026";
 
-/// Seeds Huế's units, and the demo accounts if there are none yet.
 /// Categories whose reports are resolved only with a photo of the work done.
-pub const PHOTO_TO_RESOLVE: [&str; 5] = ["road_damage", "street_light", "trees", "traffic", "waste"];
+pub const PHOTO_TO_RESOLVE: [&str; 5] =
+    ["road_damage", "street_light", "trees", "traffic", "waste"];
 
 /// The demo's reply templates: (category or any, status, name vi, name en, text vi, text en).
 /// Fields: {address}, {category}, {unit}, {date}, {id}.
@@ -401,6 +401,7 @@ pub const DEMO_TEMPLATES: &[(Option<&str>, &str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Seeds Huế's units, and the demo accounts if there are none yet.
 pub fn seed_staff(db: &Db, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
     let any = db
         .run_blocking(|conn| {

@@ -278,7 +278,9 @@ pub fn router(state: AppState) -> Router {
 /// beside it. Each connection's peer address reaches handlers as `ConnectInfo<SocketAddr>`.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let sweeper = AbortOnDrop(tokio::spawn(photos::sweep_every_hour(state.clone())));
-    let notices = AbortOnDrop(tokio::spawn(console::live::sweep_every_minute(state.clone())));
+    let notices = AbortOnDrop(tokio::spawn(console::live::sweep_every_minute(
+        state.clone(),
+    )));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

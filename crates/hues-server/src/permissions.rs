@@ -28,6 +28,8 @@ pub enum Rule {
     ReadCase,
     /// Staff who may change it (a reader who may not: 403).
     ChangeCase,
+    /// Staff who oversee it: break its edit lock (the unit's supervisors, the dispatchers).
+    OverseeCase,
 }
 
 /// Roles that see the whole city's list (given at the root).
@@ -76,17 +78,33 @@ pub const TABLE: &[Entry] = &[
     at(Method::GET, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::POST, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::GET, "/console/cases/{id}", Rule::ReadCase),
-    at(Method::GET, "/console/cases/{id}/photos/{sha}", Rule::ReadCase),
+    at(
+        Method::GET,
+        "/console/cases/{id}/photos/{sha}",
+        Rule::ReadCase,
+    ),
     at(Method::POST, "/console/cases/{id}/status", Rule::ChangeCase),
     at(Method::POST, "/console/cases/{id}/route", Rule::ChangeCase),
     at(Method::POST, "/console/cases/{id}/notes", Rule::ChangeCase),
     at(Method::POST, "/console/cases/{id}/claim", Rule::ChangeCase),
     at(Method::POST, "/console/cases/{id}/assign", Rule::ChangeCase),
-    at(Method::POST, "/console/cases/{id}/acknowledge", Rule::ChangeCase),
+    at(
+        Method::POST,
+        "/console/cases/{id}/acknowledge",
+        Rule::ChangeCase,
+    ),
     at(Method::POST, "/console/cases/{id}/reply", Rule::ChangeCase),
-    at(Method::POST, "/console/cases/{id}/preview", Rule::ChangeCase),
+    at(
+        Method::POST,
+        "/console/cases/{id}/preview",
+        Rule::ChangeCase,
+    ),
     at(Method::POST, "/console/cases/{id}/merge", Rule::ChangeCase),
-    at(Method::POST, "/console/cases/{id}/unlock", Rule::ChangeCase),
+    at(
+        Method::POST,
+        "/console/cases/{id}/unlock",
+        Rule::OverseeCase,
+    ),
     at(Method::GET, "/console/audit", Rule::Roles(ADMIN)),
     at(Method::GET, "/console/admin", Rule::Roles(ADMIN)),
     at(Method::POST, "/console/admin/sla", Rule::Roles(ADMIN)),
@@ -178,9 +196,16 @@ pub fn decide(staff: &Staff, rule: Rule, owner: Option<Option<&str>>) -> Decisio
         Rule::Open | Rule::Staff => Decision::Allow,
         Rule::Roles(roles) if roles.iter().any(|r| staff.has(*r)) => Decision::Allow,
         Rule::Roles(_) => Decision::Forbidden,
-        Rule::ReadCase | Rule::ChangeCase => match owner {
+        Rule::ReadCase | Rule::ChangeCase | Rule::OverseeCase => match owner {
             Some(unit) if staff.can_read_case(unit) => {
-                if rule == Rule::ReadCase || staff.can_change_case(unit) {
+                let may = match rule {
+                    Rule::ChangeCase => staff.can_change_case(unit),
+                    Rule::OverseeCase => {
+                        staff.covers(&[Role::UnitSupervisor, Role::Dispatcher], unit)
+                    }
+                    _ => true,
+                };
+                if may {
                     Decision::Allow
                 } else {
                     Decision::Forbidden
@@ -247,7 +272,8 @@ pub async fn api_guard(
         .map(|(_, t)| t.trim().to_owned())
         .filter(|t| !t.is_empty());
     let Some(token) = token else {
-        return Fail::new(ErrorCode::Unauthorized, "operator bearer token required").into_response();
+        return Fail::new(ErrorCode::Unauthorized, "operator bearer token required")
+            .into_response();
     };
     let actor = match actor_of(&state, &token).await {
         Ok(Some(a)) => a,
@@ -256,10 +282,12 @@ pub async fn api_guard(
     };
     if let Actor::Staff(staff) = &actor {
         let owner = match rule {
-            Rule::ReadCase | Rule::ChangeCase => match case_owner(&state, &params).await {
-                Ok(o) => o,
-                Err(f) => return f.into_response(),
-            },
+            Rule::ReadCase | Rule::ChangeCase | Rule::OverseeCase => {
+                match case_owner(&state, &params).await {
+                    Ok(o) => o,
+                    Err(f) => return f.into_response(),
+                }
+            }
             _ => Some(None),
         };
         match decide(staff, rule, owner.as_ref().map(|o| o.as_deref())) {

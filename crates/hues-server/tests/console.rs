@@ -3,9 +3,11 @@
 //! Origin check, login limits, who may read and change which case, and the audit log.
 
 use axum::body::Body;
+use axum::http::Method;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use hues_server::demo::{DEMO_STAFF, DEMO_STAFF_PASSWORD};
+use hues_server::permissions::{self, Rule};
 use hues_server::staff::Role;
 use hues_server::{AppState, Config, router};
 use tower::ServiceExt;
@@ -86,7 +88,16 @@ impl Console {
             .iter()
             .filter_map(|v| v.to_str().ok().map(str::to_owned))
             .collect();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        // A live stream never ends: its head is the answer.
+        let stream = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let bytes = if stream {
+            Default::default()
+        } else {
+            res.into_body().collect().await.expect("body").to_bytes()
+        };
         Answer {
             status,
             location,
@@ -145,6 +156,60 @@ impl Console {
             .await
             .expect("route");
         id
+    }
+
+    /// A new device's token.
+    async fn device(&self) -> String {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/devices")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"platform":"test"}"#))
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        v["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A request with a bearer token (or none) and a body of `content_type`; its status.
+    async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> StatusCode {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, HOST)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = req.body(Body::from(body)).expect("request");
+        self.app
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("response")
+            .status()
+    }
+
+    /// Makes an API token on the console's Tokens page; returns it.
+    async fn api_token(&self, cookie: &str) -> String {
+        let a = self
+            .post("/console/tokens", Some(cookie), "name=matrix")
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let start = a
+            .body
+            .find("<code id=\"new-token\">")
+            .expect("the new token shown")
+            + 21;
+        a.body[start..start + 64].to_owned()
     }
 
     /// A report from a device, routed as the server routes it.
@@ -783,4 +848,275 @@ async fn a_call_becomes_a_case_with_the_callers_phone_kept_confidential() {
         "{}",
         public.body
     );
+}
+
+/// What a role may do, written here independently of the server's code: city roles (given at
+/// the root) reach every case, unit roles only their unit's; dispatchers, officers and unit
+/// supervisors change cases, city supervisors and admins only read them; unit supervisors and
+/// dispatchers break locks.
+fn expected(rule: Rule, role: Role, own: bool) -> bool {
+    let city = matches!(role, Role::Dispatcher | Role::CitySupervisor | Role::Admin);
+    let reaches = city || own;
+    let handles = matches!(
+        role,
+        Role::Dispatcher | Role::Officer | Role::UnitSupervisor
+    );
+    match rule {
+        Rule::Open | Rule::Staff => true,
+        Rule::Roles(roles) => roles.contains(&role),
+        Rule::ReadCase => reaches,
+        Rule::ChangeCase => reaches && handles,
+        Rule::OverseeCase => reaches && matches!(role, Role::Dispatcher | Role::UnitSupervisor),
+    }
+}
+
+/// A tiny JPEG (8×8 grey).
+fn jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(8, 8, image::Rgb([120, 120, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("jpeg");
+    out.into_inner()
+}
+
+/// Every row of `permissions::TABLE` (console and operator API) × every demo role × a case of
+/// one's own unit and of another: allowed, or refused with 403 (a role that may not) or 404
+/// (a case that is not one's own). A route added to the router without a row cannot be built
+/// (console) or answers 500 (operator API), and every operator route of the OpenAPI document
+/// must have a row.
+#[tokio::test]
+async fn every_route_every_role_own_and_other_unit() {
+    let c = Console::new();
+    // Two cases, each with a photo: one of Thuận Hóa, one of Phú Xuân.
+    let device = c.device().await;
+    let photo = jpeg();
+    let sha = hues_server::photos::sha256_hex(&photo);
+    let put = c
+        .raw(
+            "PUT",
+            &format!("/api/v1/photos/{sha}"),
+            Some(&device),
+            "image/jpeg",
+            photo,
+        )
+        .await;
+    assert!(put.is_success(), "{put}");
+    let mut cases = Vec::new();
+    for unit in ["ubnd-thuan-hoa", "ubnd-phu-xuan"] {
+        let id = uuid::Uuid::now_v7().to_string();
+        let body = serde_json::json!({
+            "id": id, "category": "street_light", "description": "Đèn hỏng", "photos": [sha],
+            "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
+        });
+        let res = c
+            .raw(
+                "POST",
+                "/api/v1/reports",
+                Some(&device),
+                "application/json",
+                body.to_string().into_bytes(),
+            )
+            .await;
+        assert!(res.is_success(), "{res}");
+        let (rid, u) = (id.clone(), unit.to_owned());
+        c.db.run(move |db| {
+            db.execute(
+                "UPDATE reports SET unit_id = ?2 WHERE id = ?1",
+                rusqlite::params![rid, u],
+            )?;
+            Ok(())
+        })
+        .await
+        .expect("owner");
+        cases.push(id);
+    }
+    let (thuan_hoa, phu_xuan) = (cases[0].clone(), cases[1].clone());
+    let code: String =
+        c.db.run(|db| Ok(db.query_row("SELECT code FROM dossiers LIMIT 1", [], |r| r.get(0))?))
+            .await
+            .expect("a demo dossier");
+
+    // Every operator route of the API description has its rule.
+    let doc: serde_json::Value =
+        serde_json::from_str(hues_server::openapi_document()).expect("openapi");
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("operations") {
+            let operator = op["tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|x| x == "operator"));
+            if operator {
+                let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+                assert!(
+                    permissions::rule(&m, path).is_some(),
+                    "{method} {path} has no row in permissions::TABLE"
+                );
+            }
+        }
+    }
+
+    let mut checked = 0;
+    for (username, _, role, unit, _) in DEMO_STAFF {
+        let cookie = c.sign_in(username).await;
+        let token = c.api_token(&cookie).await;
+        // "Own" is the case of one's unit (for the city's roles, Thuận Hóa's; both are theirs).
+        let (own, other) = if *unit == "ubnd-phu-xuan" {
+            (&phu_xuan, &thuan_hoa)
+        } else {
+            (&thuan_hoa, &phu_xuan)
+        };
+        for entry in permissions::TABLE {
+            // Signing out would end the session the rest of the walk needs: it is Open, and
+            // checked (with every Open route) without a session below.
+            if entry.rule == Rule::Open {
+                continue;
+            }
+            for (case, is_own) in [(own, true), (other, false)] {
+                let path = entry
+                    .path
+                    .replace("{id}", case)
+                    .replace("{sha}", &sha)
+                    .replace("{code}", &code)
+                    .replace("{token}", "0123456789ab")
+                    .replace("{file}", "console.css")
+                    .replace("{lang}", "vi");
+                let api = path.starts_with("/api/");
+                let a = if api {
+                    let body = if entry.method == Method::GET {
+                        Vec::new()
+                    } else {
+                        b"{}".to_vec()
+                    };
+                    let status = c
+                        .raw(
+                            entry.method.as_str(),
+                            &path,
+                            Some(&token),
+                            "application/json",
+                            body,
+                        )
+                        .await;
+                    status
+                } else if entry.method == Method::GET {
+                    c.get(&path, &cookie).await.status
+                } else {
+                    c.post(&path, Some(&cookie), "").await.status
+                };
+                let case_rule = matches!(
+                    entry.rule,
+                    Rule::ReadCase | Rule::ChangeCase | Rule::OverseeCase
+                );
+                let refused = a == StatusCode::FORBIDDEN
+                    || a == StatusCode::UNAUTHORIZED
+                    || (case_rule && a == StatusCode::NOT_FOUND);
+                let want = expected(entry.rule, *role, is_own);
+                assert_eq!(
+                    !refused,
+                    want,
+                    "{} {} as {username} ({}) on {} case: {a}",
+                    entry.method,
+                    entry.path,
+                    role.as_str(),
+                    if is_own { "own" } else { "other" }
+                );
+                if !want && case_rule {
+                    // Another unit's case is not said to exist; a readable one is only forbidden.
+                    let is_404 = a == StatusCode::NOT_FOUND;
+                    assert_eq!(
+                        is_404,
+                        !expected(Rule::ReadCase, *role, is_own),
+                        "{} as {username}",
+                        entry.path
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    // The open routes, without a session: never refused.
+    for entry in permissions::TABLE.iter().filter(|e| e.rule == Rule::Open) {
+        let path = entry
+            .path
+            .replace("{file}", "console.css")
+            .replace("{lang}", "en");
+        let a = c
+            .send(
+                entry.method.as_str(),
+                &path,
+                None,
+                (entry.method == Method::POST).then_some(""),
+                Some(ORIGIN),
+            )
+            .await;
+        assert!(
+            !matches!(
+                a.status,
+                StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED
+            ),
+            "{} {}: {}",
+            entry.method,
+            entry.path,
+            a.status
+        );
+    }
+    // Without a session, every other console route sends the browser to sign in.
+    for entry in permissions::TABLE
+        .iter()
+        .filter(|e| e.rule != Rule::Open && e.path.starts_with("/console"))
+    {
+        let path = entry
+            .path
+            .replace("{id}", &thuan_hoa)
+            .replace("{sha}", &sha)
+            .replace("{token}", "0123456789ab");
+        let a = c
+            .send(
+                entry.method.as_str(),
+                &path,
+                None,
+                (entry.method == Method::POST).then_some(""),
+                Some(ORIGIN),
+            )
+            .await;
+        assert_eq!(
+            (a.status, a.location.as_str()),
+            (StatusCode::SEE_OTHER, "/console/login"),
+            "{} {}",
+            entry.method,
+            entry.path
+        );
+    }
+    // And a citizen's token on an operator route is refused, no token is unknown.
+    for entry in permissions::TABLE
+        .iter()
+        .filter(|e| e.path.starts_with("/api/"))
+    {
+        let path = entry
+            .path
+            .replace("{id}", &thuan_hoa)
+            .replace("{code}", &code);
+        let body = if entry.method == Method::GET {
+            Vec::new()
+        } else {
+            b"{}".to_vec()
+        };
+        assert_eq!(
+            c.raw(
+                entry.method.as_str(),
+                &path,
+                Some(&device),
+                "application/json",
+                body.clone()
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+        assert_eq!(
+            c.raw(entry.method.as_str(), &path, None, "application/json", body)
+                .await,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+    }
+    assert!(checked > 300, "{checked} checks");
 }

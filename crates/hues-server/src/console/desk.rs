@@ -66,7 +66,11 @@ fn now_unix() -> i64 {
 }
 
 /// The live lock on a case: (holder id, holder name, until).
-pub fn lock(conn: &Connection, report: &str, now: i64) -> Result<Option<(String, String, i64)>, Fail> {
+pub fn lock(
+    conn: &Connection,
+    report: &str,
+    now: i64,
+) -> Result<Option<(String, String, i64)>, Fail> {
     Ok(conn
         .query_row(
             "SELECT l.staff_id, s.display_name, l.until FROM case_locks l
@@ -140,7 +144,9 @@ fn people_for(conn: &Connection, unit: Option<&str>) -> Result<Vec<(String, Stri
          WHERE s.active = 1 AND r.role IN ('dispatcher', 'officer', 'unit_supervisor')
          ORDER BY s.display_name",
     )?;
-    let ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let mut people = Vec::new();
     for id in ids {
         if let Some(s) = staff::staff_by_id(conn, &id)?
@@ -233,7 +239,11 @@ fn breaks_locks(staff: &staff::Staff, unit: Option<&str>) -> bool {
 }
 
 /// Refuses a change while someone else holds the case's lock (a 409 page that names them).
-pub async fn held_by_other(state: &AppState, s: &Signed, id: Uuid) -> Result<Option<Response>, Fail> {
+pub async fn held_by_other(
+    state: &AppState,
+    s: &Signed,
+    id: Uuid,
+) -> Result<Option<Response>, Fail> {
     let me = s.staff.id.clone();
     let holder = state
         .db
@@ -269,12 +279,7 @@ fn audit(
 }
 
 /// Sets who holds a case (`None`: nobody); touches it for the live queues.
-pub fn set_assignee(
-    conn: &Connection,
-    id: Uuid,
-    to: Option<&str>,
-    by: &str,
-) -> Result<(), Fail> {
+pub fn set_assignee(conn: &Connection, id: Uuid, to: Option<&str>, by: &str) -> Result<(), Fail> {
     let before: Option<String> = conn.query_row(
         "SELECT assignee_id FROM reports WHERE id = ?1",
         [id.to_string()],
@@ -350,7 +355,8 @@ pub async fn assign(
                 return Ok(true);
             }
             // Only someone who may change the case can hold it.
-            let ok = staff::staff_by_id(conn, &to)?.is_some_and(|p| p.can_change_case(unit.as_deref()));
+            let ok =
+                staff::staff_by_id(conn, &to)?.is_some_and(|p| p.can_change_case(unit.as_deref()));
             if ok {
                 set_assignee(conn, id, Some(&to), &me)?;
             }
@@ -431,7 +437,9 @@ async fn read_reply(mut form: Multipart) -> Result<ReplyForm, Fail> {
         match field.name().unwrap_or_default() {
             "status" => reply.status = field.text().await.map_err(bad_form)?,
             "text" => reply.text = field.text().await.map_err(bad_form)?,
-            "template" => reply.template = field.text().await.map_err(bad_form)?.trim().parse().ok(),
+            "template" => {
+                reply.template = field.text().await.map_err(bad_form)?.trim().parse().ok()
+            }
             "photo" => {
                 let bytes = field.bytes().await.map_err(bad_form)?;
                 if !bytes.is_empty() {
@@ -473,7 +481,10 @@ async fn fields(state: &AppState, tr: Tr, id: Uuid) -> Result<Vec<(&'static str,
             )?)
         })
         .await?;
-    let today = chrono::Utc::now().with_timezone(&hues_wire::time::vietnam_offset()).format("%d/%m/%Y").to_string();
+    let today = chrono::Utc::now()
+        .with_timezone(&hues_wire::time::vietnam_offset())
+        .format("%d/%m/%Y")
+        .to_string();
     Ok(vec![
         ("address", address),
         ("category", category),
@@ -567,9 +578,16 @@ pub async fn reply(
             .await?
     };
     if status == ReportStatus::Resolved && needs_photo && form.photos.is_empty() {
-        let mut res =
-            case_page(&state, &s, id, None, Some(refuse("reply-photo-required")), draft, None)
-                .await?;
+        let mut res = case_page(
+            &state,
+            &s,
+            id,
+            None,
+            Some(refuse("reply-photo-required")),
+            draft,
+            None,
+        )
+        .await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     }
@@ -591,7 +609,8 @@ pub async fn reply(
     let done = state
         .db
         .run(move |conn| {
-            let before = crate::store::report(conn, id)?.map(|r| r.report.status.as_str().to_owned());
+            let before =
+                crate::store::report(conn, id)?.map(|r| r.report.status.as_str().to_owned());
             let update = StatusUpdate {
                 status,
                 note: note.clone(),
@@ -643,16 +662,26 @@ pub async fn merge(
         return Ok(res);
     }
     let tr = s.tr;
-    let wanted = form.into.trim().trim_start_matches('#').to_ascii_lowercase();
-    let found = state
-        .db
-        .read(move |conn| survivor(conn, &wanted))
-        .await?;
+    let wanted = form
+        .into
+        .trim()
+        .trim_start_matches('#')
+        .to_ascii_lowercase();
+    let found = state.db.read(move |conn| survivor(conn, &wanted)).await?;
     let staff = s.staff.clone();
-    let Some((into, _)) = found.filter(|(into, unit)| {
-        *into != id && staff.can_read_case(unit.as_deref())
-    }) else {
-        let mut res = case_page(&state, &s, id, None, Some(tr.t("merge-unknown")), Draft::default(), None).await?;
+    let Some((into, _)) =
+        found.filter(|(into, unit)| *into != id && staff.can_read_case(unit.as_deref()))
+    else {
+        let mut res = case_page(
+            &state,
+            &s,
+            id,
+            None,
+            Some(tr.t("merge-unknown")),
+            Draft::default(),
+            None,
+        )
+        .await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     };
@@ -671,8 +700,9 @@ fn survivor(conn: &Connection, wanted: &str) -> Result<Option<(Uuid, Option<Stri
     if wanted.len() < 8 || !wanted.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Ok(None);
     }
-    let mut stmt =
-        conn.prepare_cached("SELECT id, unit_id FROM reports WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, unit_id FROM reports WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2",
+    )?;
     let rows: Vec<(String, Option<String>)> = stmt
         .query_map([wanted], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
@@ -735,7 +765,10 @@ pub async fn unlock(
         .db
         .write(move |conn| {
             let before = lock(conn, &id.to_string(), now_unix())?.map(|(h, _, _)| h);
-            conn.execute("DELETE FROM case_locks WHERE report_id = ?1", [id.to_string()])?;
+            conn.execute(
+                "DELETE FROM case_locks WHERE report_id = ?1",
+                [id.to_string()],
+            )?;
             audit(
                 conn,
                 &me,

@@ -71,7 +71,14 @@ impl Tr {
     }
 
     /// With two text arguments.
-    pub fn t2(&self, key: &str, a: &str, av: impl std::fmt::Display, b: &str, bv: impl std::fmt::Display) -> String {
+    pub fn t2(
+        &self,
+        key: &str,
+        a: &str,
+        av: impl std::fmt::Display,
+        b: &str,
+        bv: impl std::fmt::Display,
+    ) -> String {
         let mut args = FluentArgs::new();
         args.set(a.to_owned(), FluentValue::from(av.to_string()));
         args.set(b.to_owned(), FluentValue::from(bv.to_string()));

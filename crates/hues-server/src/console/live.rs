@@ -23,7 +23,11 @@ use crate::staff::{self, Role, Staff};
 
 /// The newest change's number.
 fn last_change(conn: &Connection) -> Result<i64, Fail> {
-    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// Reports changed after `after` that `staff` may read: (last change read, ids).
@@ -35,7 +39,11 @@ fn changed_cases(conn: &Connection, staff: &Staff, after: i64) -> Result<(i64, V
     let mut last = after;
     let mut ids: Vec<String> = Vec::new();
     let rows = stmt.query_map([after], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
     })?;
     for row in rows {
         let (seq, id, unit) = row?;
@@ -46,7 +54,14 @@ fn changed_cases(conn: &Connection, staff: &Staff, after: i64) -> Result<(i64, V
     }
     // Other kinds of change move the cursor too (so they are not read again).
     let newest = last_change(conn)?;
-    Ok((if ids.is_empty() { newest.max(last) } else { last }, ids))
+    Ok((
+        if ids.is_empty() {
+            newest.max(last)
+        } else {
+            last
+        },
+        ids,
+    ))
 }
 
 pub fn unread(conn: &Connection, staff_id: &str) -> Result<i64, Fail> {

@@ -3,6 +3,7 @@
 //! Secure, SameSite=Strict cookie, the Origin checked on every request that changes anything,
 //! and every action in the audit log. Pages are in `pages.rs`; words in `i18n/*/console.ftl`.
 
+mod admin;
 mod desk;
 mod i18n;
 pub mod live;
@@ -44,12 +45,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         ("/console/lang/{lang}", get(pages::set_lang)),
         ("/console/static/{file}", get(pages::static_file)),
         ("/console/cases/{id}", get(pages::case)),
-        ("/console/new", get(pages::new_case_form).post(pages::new_case)),
+        (
+            "/console/new",
+            get(pages::new_case_form).post(pages::new_case),
+        ),
         ("/console/cases/{id}/status", post(pages::case_status)),
         ("/console/cases/{id}/route", post(pages::case_route)),
         ("/console/cases/{id}/notes", post(pages::case_note)),
         ("/console/cases/{id}/photos/{sha}", get(pages::case_photo)),
         ("/console/audit", get(pages::audit)),
+        ("/console/admin", get(admin::show)),
+        ("/console/admin/sla", post(admin::sla)),
+        ("/console/admin/rules", post(admin::rules)),
+        ("/console/admin/templates", post(admin::templates)),
+        ("/console/admin/staff", post(admin::add_staff)),
         ("/console/cases/{id}/claim", post(desk::claim)),
         ("/console/cases/{id}/assign", post(desk::assign)),
         ("/console/cases/{id}/acknowledge", post(desk::acknowledge)),
@@ -99,10 +108,12 @@ async fn guard(
         Err(refused) => return refused.into_response(),
     };
     let owner = match rule {
-        Rule::ReadCase | Rule::ChangeCase => match permissions::case_owner(&state, &params).await {
-            Ok(o) => o,
-            Err(f) => return f.into_response(),
-        },
+        Rule::ReadCase | Rule::ChangeCase | Rule::OverseeCase => {
+            match permissions::case_owner(&state, &params).await {
+                Ok(o) => o,
+                Err(f) => return f.into_response(),
+            }
+        }
         _ => Some(None),
     };
     match permissions::decide(&signed.staff, rule, owner.as_ref().map(|o| o.as_deref())) {

@@ -312,7 +312,10 @@ pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response 
 /// `./x` (htmx and its SSE extension, Leaflet with marker clustering): never from a CDN.
 pub async fn static_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let own = match file.as_str() {
-        "console.css" => Some(("text/css", include_str!("../../templates/console/console.css"))),
+        "console.css" => Some((
+            "text/css",
+            include_str!("../../templates/console/console.css"),
+        )),
         "console.js" => Some((
             "text/javascript",
             include_str!("../../templates/console/console.js"),
@@ -320,7 +323,11 @@ pub async fn static_file(State(state): State<AppState>, Path(file): Path<String>
         _ => None,
     };
     if let Some((mime, body)) = own {
-        return ([(header::CONTENT_TYPE, format!("{mime}; charset=utf-8"))], body).into_response();
+        return (
+            [(header::CONTENT_TYPE, format!("{mime}; charset=utf-8"))],
+            body,
+        )
+            .into_response();
     }
     let vendored = match file.as_str() {
         "htmx.min.js" => Some(("htmx/htmx.min.js", "text/javascript")),
@@ -764,7 +771,18 @@ pub async fn case_status(
         })
         .await;
     match done {
-        Ok(()) => case_page(&state, &s, id, Some(tr.t("case-saved")), None, Draft::default(), None).await,
+        Ok(()) => {
+            case_page(
+                &state,
+                &s,
+                id,
+                Some(tr.t("case-saved")),
+                None,
+                Draft::default(),
+                None,
+            )
+            .await
+        }
         Err(f) => {
             let reason = tr.t(&format!("error-{}", f.0.code.as_str()));
             let e = tr.t1("case-error", "reason", reason);
@@ -985,7 +1003,16 @@ pub async fn case_note(
     };
     let text = form.text.trim().to_owned();
     if text.is_empty() {
-        let mut res = case_page(&state, &s, id, None, Some(s.tr.t("case-note-missing")), Draft::default(), None).await?;
+        let mut res = case_page(
+            &state,
+            &s,
+            id,
+            None,
+            Some(s.tr.t("case-note-missing")),
+            Draft::default(),
+            None,
+        )
+        .await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
     }
@@ -1011,7 +1038,16 @@ pub async fn case_note(
             )
         })
         .await?;
-    case_page(&state, &s, id, Some(s.tr.t("case-note-added")), None, Draft::default(), None).await
+    case_page(
+        &state,
+        &s,
+        id,
+        Some(s.tr.t("case-note-added")),
+        None,
+        Draft::default(),
+        None,
+    )
+    .await
 }
 
 /// A photo of a case, full size, for staff who may read the case.
@@ -1079,7 +1115,10 @@ pub async fn case_route(
             &s,
             id,
             None,
-            Some(tr.t("case-reroute-reason-missing")), Draft::default(), None)
+            Some(tr.t("case-reroute-reason-missing")),
+            Draft::default(),
+            None,
+        )
         .await?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);

@@ -237,8 +237,19 @@ pub async fn queue(
         .into_iter()
         .zip(clocks.iter())
         .map(|(row, clock)| {
-            let (id, received_at, code, description, status, unit, category, assignee, channel, lat, lon) =
-                row;
+            let (
+                id,
+                received_at,
+                code,
+                description,
+                status,
+                unit,
+                category,
+                assignee,
+                channel,
+                lat,
+                lon,
+            ) = row;
             let (due_flag, due) = due_text(tr, clock);
             let summary: String = description.chars().take(120).collect();
             QueueRow {
@@ -348,8 +359,7 @@ fn people_of(
     let mut people: Vec<(String, String)> = Vec::new();
     for (id, name, unit) in rows {
         let known = all.iter().any(|u| u.id == unit);
-        if known && (whole_city || mine.contains(&unit)) && !people.iter().any(|(i, _)| *i == id)
-        {
+        if known && (whole_city || mine.contains(&unit)) && !people.iter().any(|(i, _)| *i == id) {
             people.push((id, name));
         }
     }
@@ -358,7 +368,11 @@ fn people_of(
 
 /// `POST /console/bulk`: one action on the selected cases (`id` repeated), each checked as if
 /// done alone (its unit, its lock); back to the same filtered queue with what was done.
-pub async fn bulk(State(state): State<AppState>, s: Signed, body: String) -> Result<Response, Fail> {
+pub async fn bulk(
+    State(state): State<AppState>,
+    s: Signed,
+    body: String,
+) -> Result<Response, Fail> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|e| Fail::new(hues_wire::ErrorCode::InvalidValue, e.to_string()))?;
     let get = |k: &str| {

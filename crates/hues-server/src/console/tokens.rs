@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::Signed;
-use super::pages::{page, refusal};
+use super::pages::page;
 use crate::AppState;
 use crate::error::Fail;
 use crate::staff::{self, ApiToken, Role};
@@ -113,8 +113,6 @@ pub async fn revoke(
             Ok(gone)
         })
         .await?;
-    if !gone {
-        return Ok(refusal(&s, StatusCode::NOT_FOUND));
-    }
-    tokens_page(&state, &s, None, None).await
+    let error = (!gone).then(|| s.tr.t("tokens-unknown"));
+    tokens_page(&state, &s, None, error).await
 }
