@@ -243,3 +243,8 @@ role-officer = Unit officer
 role-unit_supervisor = Unit supervisor
 role-city_supervisor = City supervisor
 role-admin = Administrator
+
+case-rating = The resident's rating
+case-rating-very_satisfied = Very satisfied
+case-rating-satisfied = Satisfied
+case-rating-not_satisfied = Not satisfied

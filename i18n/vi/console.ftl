@@ -238,3 +238,8 @@ role-officer = Cán bộ đơn vị
 role-unit_supervisor = Lãnh đạo đơn vị
 role-city_supervisor = Giám sát thành phố
 role-admin = Quản trị viên
+
+case-rating = Đánh giá của người dân
+case-rating-very_satisfied = Rất hài lòng
+case-rating-satisfied = Hài lòng
+case-rating-not_satisfied = Không hài lòng

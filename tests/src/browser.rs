@@ -97,10 +97,16 @@ impl Browser {
         Ok(self.client.find(Locator::Css("body")).await?.text().await?)
     }
 
-    /// Waits until the page's text holds `needle`.
+    /// Waits (up to 10 s) until the page's text holds `needle`.
     pub async fn wait_text(&self, needle: &str) -> Result<String> {
+        self.wait_text_within(needle, Duration::from_secs(10)).await
+    }
+
+    /// Waits until the page's text holds `needle`, without reloading it.
+    pub async fn wait_text_within(&self, needle: &str, timeout: Duration) -> Result<String> {
         let mut last = String::new();
-        for _ in 0..100 {
+        let until = tokio::time::Instant::now() + timeout;
+        while tokio::time::Instant::now() < until {
             last = self.body().await.unwrap_or_default();
             if last.contains(needle) {
                 return Ok(last);
@@ -139,6 +145,25 @@ impl Browser {
             )
             .await?;
         Ok(v.as_bool().unwrap_or(false))
+    }
+
+    /// The elements that reach past the window's right edge (tag#id.class and width), to say
+    /// what breaks the layout when `fits_width` fails.
+    pub async fn too_wide(&self) -> Result<Vec<String>> {
+        let v = self
+            .client
+            .execute(
+                "const w = document.documentElement.clientWidth;
+                 return [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > w + 1)
+                   .slice(0, 12)
+                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                     + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
+                     + ' ' + Math.round(e.getBoundingClientRect().width) + 'px');",
+                Vec::new(),
+            )
+            .await?;
+        Ok(serde_json::from_value(v)?)
     }
 
     pub async fn close(mut self) -> Result<()> {

@@ -1,14 +1,18 @@
 //! The city console in a real browser (Chromium under ChromeDriver) against the real
-//! `hues-server --demo`: a resident's report that no rule routes waits for the dispatcher, who
-//! passes it to the ward; the ward's officer answers and resolves it; the resident's device reads
-//! the answer from the server. axe-core checks every page at 1280 px and at 640 px (what 200 %
-//! zoom leaves of a 1280 px window), where nothing may need sideways scrolling.
+//! `hues-server --demo`, together with the real app (WebKitGTK under Xvfb, through
+//! tauri-driver): a resident reports from the app; the report appears, without a reload, in the
+//! queue of the unit its rule routes it to; the dispatcher passes it to the ward; the ward's
+//! officer answers from a template and resolves it with a photo of the work; the app shows the
+//! answer and the photo; the resident rates it and the console shows the rating. axe-core
+//! checks every page at 1280 px and at 640 px (what 200 % zoom leaves of a 1280 px window),
+//! where nothing may need sideways scrolling.
 
 use std::time::Duration;
 
-use hues_system_tests::ServerProcess;
+use fantoccini::Locator;
 use hues_system_tests::browser::Browser;
-use serde_json::{Value, json};
+use hues_system_tests::webdriver::AppSession;
+use hues_system_tests::{ServerProcess, eventually};
 
 const PASSWORD: &str = "Hue-demo-2026";
 
@@ -19,7 +23,11 @@ async fn check_page(b: &Browser, name: &str) {
     let violations = b.axe().await.expect("axe");
     assert!(violations.is_empty(), "{name}: {violations:#?}");
     b.client.set_window_size(640, 900).await.expect("narrow");
-    assert!(b.fits_width().await.expect("width"), "{name} at 640 px");
+    assert!(
+        b.fits_width().await.expect("width"),
+        "{name} at 640 px: {:?}",
+        b.too_wide().await
+    );
     let violations = b.axe().await.expect("axe");
     assert!(violations.is_empty(), "{name} at 640 px: {violations:#?}");
     b.client.set_window_size(1280, 900).await.expect("wide");
@@ -53,115 +61,195 @@ fn totp_now(secret: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_report_is_dispatched_answered_and_resolved_from_the_console_in_a_real_browser() {
+async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through_the_console() {
+    assert!(
+        hues_system_tests::vendor_dir().is_some(),
+        "the console loads htmx from the UI bundle: build it first (./x dist)"
+    );
+    const WAIT: Duration = Duration::from_secs(30);
     let data = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(data.path(), 0).await.expect("server");
+    let server = ServerProcess::start(&data.path().join("server"), 0)
+        .await
+        .expect("server");
     let url = server.url();
-    let http = reqwest::Client::new();
-    // A resident reports something no rule routes.
-    let device: Value = http
-        .post(format!("{url}/api/v1/devices"))
-        .json(&json!({"platform": "test"}))
-        .send()
-        .await
-        .expect("register")
-        .json()
-        .await
-        .expect("token");
-    let token = device["token"].as_str().expect("token").to_owned();
-    let id = uuid::Uuid::now_v7().to_string();
-    let sent = http
-        .post(format!("{url}/api/v1/reports"))
-        .bearer_auth(&token)
-        .json(&json!({
-            "id": id, "category": "other",
-            "description": "Biển báo giao thông bị che khuất trước số 20 Lê Lợi",
-            "latitude": 16.4627, "longitude": 107.5868, "created_at": "2026-11-21T08:00:00Z"
-        }))
-        .send()
-        .await
-        .expect("report");
-    assert!(sent.status().is_success(), "{}", sent.status());
 
+    // The console first: the login page, then the dispatcher's view of the tree company's queue.
     let b = Browser::start().await.expect("chromium");
     b.goto(&format!("{url}/console/")).await.expect("console");
     b.wait_text("Đăng nhập bàn điều hành")
         .await
         .expect("to the login page");
     check_page(&b, "login").await;
-
-    // The dispatcher sees it among the unrouted and passes it to the ward.
     sign_in(&b, &url, "dieuphoi").await;
     b.wait_text("Hàng đợi phản ánh").await.expect("queue");
     check_page(&b, "queue").await;
-    b.goto(&format!("{url}/console/?unrouted=1"))
+    for (name, path, text) in [
+        ("bell", "/console/bell", "Thông báo"),
+        ("overdue", "/console/overdue", "Phản ánh quá hạn"),
+        ("tokens", "/console/tokens", "Mã API của bạn"),
+        ("new case", "/console/new", "Tiếp nhận"),
+    ] {
+        b.goto(&format!("{url}{path}")).await.expect(name);
+        b.wait_text(text).await.expect(name);
+        check_page(&b, name).await;
+    }
+    b.goto(&format!("{url}/console/?unit=cty-cay-xanh&sort=new"))
         .await
-        .expect("unrouted");
-    let queue = b
-        .wait_text("Biển báo giao thông")
+        .expect("the tree company's queue");
+    b.wait_text("Hàng đợi phản ánh").await.expect("queue");
+
+    // A resident reports a fallen branch from the app.
+    let picture = data.path().join("cay-da-cat.jpg");
+    std::fs::write(
+        &picture,
+        hues_core::photo::testdata::jpeg_with_exif(640, 480, 1, None),
+    )
+    .expect("the work's photo");
+    let app = AppSession::start(&[
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
+        ("HUES_SERVER_URL", url.clone()),
+        ("HUES_SYNC_PERIOD_SECS", "1".into()),
+    ])
+    .await
+    .expect("app under WebDriver");
+    app.wait_text("#sync-online", "Trực tuyến", WAIT)
         .await
-        .expect("the report");
-    assert!(queue.contains("Chưa phân công"), "{queue}");
+        .expect("online");
+    app.click("#nav-report").await.expect("report tab");
+    eventually(WAIT, "synced categories in the form", || async {
+        Ok(app
+            .client
+            .find(Locator::Css("#category option[value='trees']"))
+            .await
+            .is_ok())
+    })
+    .await
+    .expect("categories");
+    app.find("#category")
+        .await
+        .expect("category")
+        .select_by_value("trees")
+        .await
+        .expect("trees");
+    let description = "Cành cây gãy che biển báo trước số 20 Lê Lợi";
+    app.fill("#description", description)
+        .await
+        .expect("description");
+    app.fill("#latitude", "16,4627").await.expect("latitude");
+    app.fill("#longitude", "107,5868").await.expect("longitude");
+    app.click("#report-submit").await.expect("submit");
+    app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
+        .await
+        .expect("saved");
+
+    // It appears in the open queue, live, routed by the rule for trees.
+    b.wait_text_within(description, WAIT)
+        .await
+        .expect("the report, live in the queue");
+    let id = eventually_id(&server, description).await;
     b.click(&format!("#case-{id} a")).await.expect("open");
     b.wait_text("Lịch sử phân công").await.expect("case page");
-    assert!(
-        b.body()
-            .await
-            .expect("text")
-            .contains("không có quy tắc phù hợp")
-    );
+    assert!(b.body().await.expect("text").contains("Đội cây xanh"));
     check_page(&b, "case").await;
-    let select = b
-        .client
-        .find(fantoccini::Locator::Css("#route-to"))
+    // A fallen branch on a ward street is the ward's: the dispatcher passes it on.
+    b.client
+        .find(Locator::Css("#route-to"))
         .await
-        .expect("select");
-    select
+        .expect("select")
         .select_by_value("ubnd-thuan-hoa")
         .await
         .expect("Thuận Hóa");
-    b.fill("#route-reason", "Thuộc địa bàn phường Thuận Hóa")
+    b.fill("#route-reason", "Cành nhỏ trên đường phường, phường xử lý")
         .await
         .expect("reason");
     b.click("#case-reroute").await.expect("pass on");
     b.wait_text("Đã chuyển tiếp.").await.expect("passed on");
     sign_out(&b).await;
 
-    // The ward's officer answers and resolves it.
+    // The ward's officer answers from a template, previews it, and resolves it with a photo.
     sign_in(&b, &url, "canbo.thuanhoa").await;
-    b.wait_text("Biển báo giao thông")
-        .await
-        .expect("in the ward's queue");
+    b.wait_text(description).await.expect("in the ward's queue");
     b.click(&format!("#case-{id} a")).await.expect("open");
-    b.wait_text("Cập nhật trạng thái").await.expect("case page");
+    b.wait_text("Trả lời người dân").await.expect("case page");
     b.client
-        .find(fantoccini::Locator::Css("#new-status"))
+        .find(Locator::Css("#reply-template"))
         .await
-        .expect("status")
-        .select_by_value("resolved")
+        .expect("templates")
+        .select_by_label("Đã cắt tỉa cây")
         .await
-        .expect("resolved");
-    b.fill("#note", "Đã cắt tỉa cây che biển báo.")
+        .expect("the trees template");
+    b.click("#reply-preview-button").await.expect("preview");
+    let preview = b
+        .wait_text("Người dân sẽ thấy trong ứng dụng")
         .await
-        .expect("reply");
-    b.click("#case-save").await.expect("save");
-    b.wait_text("Đã cập nhật.").await.expect("saved");
+        .expect("preview");
+    assert!(preview.contains("đã cắt tỉa cây tại"), "{preview}");
+    check_page(&b, "case with a preview").await;
+    // Without the photo the category asks for, resolving is refused in words.
+    b.click("#reply-send").await.expect("send");
+    b.wait_text("chỉ được hoàn thành khi có ảnh")
+        .await
+        .expect("photo required");
+    b.client
+        .find(Locator::Css("#reply-photo"))
+        .await
+        .expect("file input")
+        .send_keys(&picture.display().to_string())
+        .await
+        .expect("the photo");
+    b.click("#reply-send").await.expect("send");
+    b.wait_text("Đã gửi trả lời").await.expect("replied");
+
+    // The app shows the answer and the city's photo after sync; the resident rates it.
+    app.click("#nav-me").await.expect("me tab");
+    app.click("#me-reports").await.expect("my reports");
+    app.wait_text(
+        ".report-card[data-state='resolved']",
+        "đã cắt tỉa cây tại",
+        WAIT,
+    )
+    .await
+    .expect("the answer in the app");
+    eventually(WAIT, "the city's photo in the app", || async {
+        let loaded = app
+            .client
+            .execute(
+                "const i = document.querySelector(\".report-card[data-state='resolved'] img.step-photo\");\
+                 return !!i && i.complete && i.naturalWidth > 0;",
+                Vec::new(),
+            )
+            .await?;
+        Ok(loaded.as_bool().unwrap_or(false))
+    })
+    .await
+    .expect("photo");
+    app.click(&format!("#rating-satisfied-{id}"))
+        .await
+        .expect("choose");
+    app.fill(&format!("#comment-{id}"), "Cảm ơn phường")
+        .await
+        .expect("comment");
+    app.click(&format!("#rate-{id}")).await.expect("rate");
+    app.wait_text(&format!("#rating-{id}"), "Bạn đã đánh giá: Hài lòng", WAIT)
+        .await
+        .expect("rated");
+    app.close().await.expect("close the app");
+
+    // The console shows the rating on the case.
+    eventually(WAIT, "the rating in the console", || async {
+        b.goto(&format!("{url}/console/cases/{id}")).await?;
+        Ok(b.body().await?.contains("Cảm ơn phường"))
+    })
+    .await
+    .expect("rating");
+    assert!(b.body().await.expect("text").contains("Hài lòng"));
     sign_out(&b).await;
 
-    // The resident's device reads the answer.
-    let mine: Value = http
-        .get(format!("{url}/api/v1/reports/{id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("read")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(mine["status"], "resolved", "{mine}");
-    assert!(mine.to_string().contains("Đã cắt tỉa cây che biển báo."));
-
-    // The admin, with the second factor, reads it all in the audit log, in English.
+    // The admin, with the second factor, reads it all in the audit log, in English, and the
+    // admin page.
     sign_in(&b, &url, "quantri").await;
     b.wait_text("Xác thực hai lớp")
         .await
@@ -172,19 +260,33 @@ async fn a_report_is_dispatched_answered_and_resolved_from_the_console_in_a_real
         .expect("code");
     b.click("#totp-submit").await.expect("confirm");
     b.wait_text("Hàng đợi phản ánh").await.expect("signed in");
+    b.goto(&format!("{url}/console/admin"))
+        .await
+        .expect("admin");
+    b.wait_text("Quản trị").await.expect("admin page");
+    check_page(&b, "admin").await;
     b.click("a[href='/console/lang/en']")
         .await
         .expect("English");
-    b.wait_text("Report queue").await.expect("in English");
+    b.wait_text("Administration").await.expect("in English");
     b.goto(&format!("{url}/console/audit"))
         .await
         .expect("audit");
     let log = b.wait_text("case.route").await.expect("audit log");
     assert!(
-        log.contains("case.status") && log.contains("canbo.thuanhoa"),
+        log.contains("case.reply") && log.contains("canbo.thuanhoa"),
         "{log}"
     );
     check_page(&b, "audit log").await;
-    tokio::time::sleep(Duration::from_millis(10)).await;
     b.close().await.expect("close");
+}
+
+/// The id the server gave the report with this description.
+async fn eventually_id(server: &ServerProcess, description: &str) -> String {
+    let reports = server.reports().await.expect("reports");
+    reports
+        .iter()
+        .find(|r| r.description == description)
+        .map(|r| r.id.to_string())
+        .expect("the report on the server")
 }

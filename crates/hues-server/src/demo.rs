@@ -340,9 +340,19 @@ pub const DEMO_STAFF_PASSWORD: &str = "Hue-demo-2026";
 pub const PHOTO_TO_RESOLVE: [&str; 5] =
     ["road_damage", "street_light", "trees", "traffic", "waste"];
 
-/// The demo's reply templates: (category or any, status, name vi, name en, text vi, text en).
+/// A reply template: (category or any, status, name vi, name en, text vi, text en).
+pub type DemoTemplate = (
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The demo's reply templates.
 /// Fields: {address}, {category}, {unit}, {date}, {id}.
-pub const DEMO_TEMPLATES: &[(Option<&str>, &str, &str, &str, &str, &str)] = &[
+pub const DEMO_TEMPLATES: &[DemoTemplate] = &[
     (
         None,
         "in_progress",

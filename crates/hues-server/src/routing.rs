@@ -177,7 +177,8 @@ pub fn history(conn: &Connection, report: &str) -> Result<Vec<RoutingEvent>, Fai
 pub const BOUNCES_TO_DISPATCH: i64 = 2;
 
 /// Sends a case to another unit (`None`: the dispatchers) with a reason; the second time people
-/// send it on, it goes to the dispatchers whatever was asked. Returns where it went.
+/// send it on, it goes to the dispatchers whatever was asked. Returns where it went. The caller
+/// touches the report in the sync feed, so that live queues see it.
 pub fn reroute(
     conn: &Connection,
     report: &str,
@@ -214,12 +215,6 @@ pub fn reroute(
          VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
         params![report, now, from, to, staff_id, reason],
     )?;
-    // Seen at once by the consoles' live queues (and the reporter's feed).
-    if let Ok(id) = uuid::Uuid::parse_str(report)
-        && let Some(owner) = crate::store::report_owner(conn, id)?
-    {
-        crate::store::touch_report(conn, id, owner)?;
-    }
     Ok(to)
 }
 

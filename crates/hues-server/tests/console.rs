@@ -986,16 +986,14 @@ async fn every_route_every_role_own_and_other_unit() {
                     } else {
                         b"{}".to_vec()
                     };
-                    let status = c
-                        .raw(
-                            entry.method.as_str(),
-                            &path,
-                            Some(&token),
-                            "application/json",
-                            body,
-                        )
-                        .await;
-                    status
+                    c.raw(
+                        entry.method.as_str(),
+                        &path,
+                        Some(&token),
+                        "application/json",
+                        body,
+                    )
+                    .await
                 } else if entry.method == Method::GET {
                     c.get(&path, &cookie).await.status
                 } else {

@@ -27,7 +27,7 @@ pub struct SlaRow {
 struct Admin {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     message: Option<String>,
     error: Option<String>,
     sla: Vec<SlaRow>,
@@ -122,7 +122,7 @@ async fn admin_page(
     let mut res = page(Admin {
         tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: true,
+        nav: super::Nav::of(&s.staff),
         message,
         error,
         sla,

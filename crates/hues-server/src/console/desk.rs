@@ -96,6 +96,15 @@ pub fn take_lock(conn: &Connection, report: &str, staff_id: &str, now: i64) -> R
     Ok(true)
 }
 
+/// Lets go of what `staff_id` holds: one case's lock, or (`None`) every lock, at sign-out.
+pub fn release_locks(conn: &Connection, staff_id: &str, report: Option<&str>) -> Result<(), Fail> {
+    conn.execute(
+        "DELETE FROM case_locks WHERE staff_id = ?1 AND (?2 IS NULL OR report_id = ?2)",
+        params![staff_id, report],
+    )?;
+    Ok(())
+}
+
 /// Whether a category needs a photo of the work done before its cases are resolved.
 pub fn photo_required(conn: &Connection, category: &str) -> Result<bool, Fail> {
     Ok(conn
@@ -503,14 +512,13 @@ async fn draft_of(state: &AppState, tr: Tr, id: Uuid, form: &ReplyForm) -> Resul
     };
     if let Some(t) = form.template
         && draft.text.trim().is_empty()
+        && let Some((status, vi, en)) = state.db.read(move |c| template(c, t)).await?
     {
-        if let Some((status, vi, en)) = state.db.read(move |c| template(c, t)).await? {
-            let f = fields(state, tr, id).await?;
-            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            draft.text = fill(if tr.lang == "en" { &en } else { &vi }, &pairs);
-            if draft.status.is_empty() {
-                draft.status = status;
-            }
+        let f = fields(state, tr, id).await?;
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        draft.text = fill(if tr.lang == "en" { &en } else { &vi }, &pairs);
+        if draft.status.is_empty() {
+            draft.status = status;
         }
     }
     Ok(draft)

@@ -213,7 +213,7 @@ pub struct Notice {
 struct Bell {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     notices: Vec<Notice>,
 }
 
@@ -264,7 +264,7 @@ pub async fn bell(
     Ok(page(Bell {
         tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
+        nav: super::Nav::of(&s.staff),
         notices,
     }))
 }
@@ -304,7 +304,7 @@ pub struct OverdueUnit {
 struct Overdue {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     today: String,
     units: Vec<OverdueUnit>,
 }
@@ -385,7 +385,7 @@ pub async fn overdue(State(state): State<AppState>, s: Signed) -> Result<Respons
     let mut res = page(Overdue {
         tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
+        nav: super::Nav::of(&s.staff),
         today,
         units,
     });

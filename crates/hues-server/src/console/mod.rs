@@ -27,6 +27,30 @@ use crate::error::Fail;
 use crate::permissions::{self, Decision, Rule};
 use crate::staff::{self, Staff, Stage};
 
+/// What the header's menu offers: only the pages the permission table lets this person open.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Nav {
+    pub new_case: bool,
+    pub overdue: bool,
+    pub audit: bool,
+    pub admin: bool,
+}
+
+impl Nav {
+    pub fn of(staff: &Staff) -> Self {
+        let may = |path: &str| {
+            permissions::rule(&Method::GET, path)
+                .is_some_and(|r| permissions::decide(staff, r, None) == Decision::Allow)
+        };
+        Self {
+            new_case: may("/console/new"),
+            overdue: may("/console/overdue"),
+            audit: may("/console/audit"),
+            admin: may("/console/admin"),
+        }
+    }
+}
+
 /// The session cookie's name.
 pub const COOKIE: &str = "hues_staff";
 /// The language cookie's name (`vi` or `en`).

@@ -36,7 +36,7 @@ fn with_cookie(mut res: Response, value: &str) -> Response {
 struct Message {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     title: &'static str,
     text: &'static str,
 }
@@ -51,7 +51,7 @@ pub(super) fn refusal(s: &Signed, status: StatusCode) -> Response {
     let mut res = page(Message {
         tr: s.tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
+        nav: super::Nav::of(&s.staff),
         title,
         text,
     });
@@ -66,7 +66,7 @@ pub(super) fn refusal(s: &Signed, status: StatusCode) -> Response {
 struct Login {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     error: Option<&'static str>,
     username: String,
 }
@@ -75,7 +75,7 @@ pub async fn login_form(headers: HeaderMap) -> Response {
     page(Login {
         tr: Tr::of(&headers),
         who: None,
-        is_admin: false,
+        nav: super::Nav::default(),
         error: None,
         username: String::new(),
     })
@@ -101,7 +101,7 @@ pub async fn login(
         let mut res = page(Login {
             tr,
             who: None,
-            is_admin: false,
+            nav: super::Nav::default(),
             error: Some(error),
             username: username.clone(),
         });
@@ -189,7 +189,7 @@ fn dummy_hash() -> &'static str {
 struct Totp {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     error: Option<&'static str>,
 }
 
@@ -197,7 +197,7 @@ pub async fn totp_form(headers: HeaderMap) -> Response {
     page(Totp {
         tr: Tr::of(&headers),
         who: None,
-        is_admin: false,
+        nav: super::Nav::default(),
         error: None,
     })
 }
@@ -254,7 +254,7 @@ pub async fn totp(
             let mut res = page(Totp {
                 tr,
                 who: None,
-                is_admin: false,
+                nav: super::Nav::default(),
                 error: Some(error),
             });
             *res.status_mut() = StatusCode::UNAUTHORIZED;
@@ -283,6 +283,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
                         None,
                         chrono::Utc::now(),
                     )?;
+                    // Whoever signs out holds no case any more.
+                    super::desk::release_locks(conn, &id, None)?;
                 }
                 staff::end_session(conn, &value)
             })
@@ -404,7 +406,7 @@ pub(super) fn statuses(tr: Tr) -> Vec<(String, String)> {
 struct Case {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     id: String,
     short_id: String,
     category: String,
@@ -430,6 +432,8 @@ struct Case {
     message: Option<String>,
     error: Option<String>,
     desk: DeskView,
+    /// The resident's rating of the answer: (choice in words, comment, local time).
+    rating: Option<(String, String, String)>,
 }
 
 /// The unit that owns a report (`None`: not routed yet), or `None` for no such report.
@@ -647,10 +651,17 @@ pub(super) async fn case_page(
     let (due_flag, due) = due_text(tr, &clock);
     let id_text = id.to_string();
     let desk = super::desk::view(state, s, id, unit_id.clone(), draft, preview).await?;
+    let rating = report.rating.as_ref().map(|r| {
+        (
+            tr.t(&format!("case-rating-{}", r.satisfaction.as_str())),
+            r.comment.clone(),
+            hues_wire::time::format_local(r.at),
+        )
+    });
     Ok(page(Case {
         tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
+        nav: super::Nav::of(&s.staff),
         short_id: id_text.chars().take(8).collect(),
         id: id_text,
         category,
@@ -681,6 +692,7 @@ pub(super) async fn case_page(
         message,
         error,
         desk,
+        rating,
     }))
 }
 
@@ -808,7 +820,7 @@ pub const CHANNELS: [&str; 4] = ["app", "hotline", "walk_in", "email"];
 struct NewCase {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     error: Option<String>,
     channels: Vec<(String, String)>,
     categories: Vec<(String, String)>,
@@ -846,7 +858,7 @@ async fn new_case_page(
     let mut res = page(NewCase {
         tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
+        nav: super::Nav::of(&s.staff),
         channels: CHANNELS[1..]
             .iter()
             .map(|c| ((*c).to_owned(), tr.t(&format!("channel-{c}"))))
@@ -1136,6 +1148,7 @@ pub async fn case_route(
             let asked = (!to.is_empty()).then_some(to.as_str());
             let went =
                 crate::routing::reroute(conn, &id.to_string(), asked, &staff_id, &reason, &now)?;
+            super::desk::touch(conn, id)?;
             let before = serde_json::json!({ "unit": owner }).to_string();
             let after =
                 serde_json::json!({ "unit": went, "asked": asked, "reason": reason }).to_string();
@@ -1158,7 +1171,14 @@ pub async fn case_route(
     };
     // The case may now be another unit's: the page says so, or the queue does.
     if s.staff.can_read_case(went.0.as_deref()) {
-        case_page(&state, &s, id, Some(message), None, Draft::default(), None).await
+        let page = case_page(&state, &s, id, Some(message), None, Draft::default(), None).await;
+        // Passed on is let go of: showing the result does not keep the case locked.
+        let (me, rid) = (s.staff.id.clone(), id.to_string());
+        state
+            .db
+            .write(move |c| super::desk::release_locks(c, &me, Some(&rid)))
+            .await?;
+        page
     } else {
         Ok(Redirect::to("/console/").into_response())
     }
@@ -1171,7 +1191,7 @@ pub async fn case_route(
 struct Audit {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     filter_user: String,
     filter_action: String,
     entries: Vec<staff::AuditEntry>,
@@ -1201,7 +1221,7 @@ pub async fn audit(
     Ok(page(Audit {
         tr: s.tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: true,
+        nav: super::Nav::of(&s.staff),
         filter_user: q.user,
         filter_action: q.action,
         entries,

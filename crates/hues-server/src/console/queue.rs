@@ -14,7 +14,7 @@ use super::pages::{due_text, local_time, page, status_text, statuses};
 use super::{Signed, Tr};
 use crate::AppState;
 use crate::error::Fail;
-use crate::staff::{self, Role};
+use crate::staff;
 
 pub struct QueueRow {
     pub id: String,
@@ -39,7 +39,7 @@ pub struct QueueRow {
 struct Queue {
     tr: Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     statuses: Vec<(String, String)>,
     categories: Vec<(String, String)>,
     units: Vec<(String, String)>,
@@ -308,7 +308,7 @@ pub async fn queue(
     Ok(page(Queue {
         tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
+        nav: super::Nav::of(&s.staff),
         statuses: statuses(tr),
         categories,
         units: units
@@ -454,6 +454,7 @@ pub async fn bulk(
                             let tx = conn.transaction()?;
                             let asked = (!unit.is_empty()).then_some(unit.as_str());
                             let went = crate::routing::reroute(&tx, &rid, asked, &staff.id, &note, &crate::db::ts(now))?;
+                            super::desk::touch(&tx, id)?;
                             staff::audit(
                                 &tx,
                                 Some(&staff.id),

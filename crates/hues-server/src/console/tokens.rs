@@ -12,14 +12,14 @@ use super::Signed;
 use super::pages::page;
 use crate::AppState;
 use crate::error::Fail;
-use crate::staff::{self, ApiToken, Role};
+use crate::staff::{self, ApiToken};
 
 #[derive(Template)]
 #[template(path = "console/tokens.html")]
 struct Tokens {
     tr: super::Tr,
     who: Option<String>,
-    is_admin: bool,
+    nav: super::Nav,
     tokens: Vec<ApiToken>,
     /// A token just made: shown this once.
     created: Option<String>,
@@ -38,7 +38,7 @@ async fn tokens_page(
     let mut res = page(Tokens {
         tr: s.tr,
         who: Some(s.staff.display_name.clone()),
-        is_admin: s.staff.has(Role::Admin),
+        nav: super::Nav::of(&s.staff),
         tokens: tokens
             .into_iter()
             .map(|t| ApiToken {
