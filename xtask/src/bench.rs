@@ -68,6 +68,9 @@ pub fn all() -> Result<()> {
     let tools = tools::ensure()?;
     tools::apt(tools::BENCH_PACKAGES)?;
     sh::cargo(&["bench", "-p", "hues-core", "--bench", "photo"])?;
+    // The console's figures (issue 13): the queue with 100,000 cases, the live stream, sign-in.
+    sh::cargo(&["bench", "-p", "hues-server", "--bench", "console_queue"])?;
+    sh::cargo(&["bench", "-p", "hues-server", "--bench", "console_live"])?;
     // Before the app's builds, on a machine as quiet as this run gets: its last line is a row of
     // the table below.
     eprintln!("$ cargo bench -p hues-server --bench throughput");

@@ -6,7 +6,7 @@
 //!   changes, beside the change request's own round trip (its answer comes after the COMMIT) in
 //!   the same run. Goal: p95 ≤ 200 ms.
 //! - **login**: a staff sign-in (Argon2id verification, session rotation), p50 and p95 over 20,
-//!   beside `GET /health` in the same run; and how many wrong passwords one account is allowed
+//!   beside `GET /api/v1/health` in the same run; and how many wrong passwords one account is allowed
 //!   before the limit answers.
 //!
 //! `cargo bench -p hues-server --bench console_live`
@@ -113,7 +113,7 @@ async fn main() {
         let status = if i % 2 == 0 {
             "in_progress"
         } else {
-            "assigned"
+            "received"
         };
         let started = Instant::now();
         let res = http
@@ -124,7 +124,8 @@ async fn main() {
             .await
             .expect("status change");
         round_trip.push(started.elapsed());
-        assert!(res.status().is_success(), "{}", res.status());
+        let code = res.status();
+        assert!(code.is_success(), "{code}: {}", res.text().await.unwrap_or_default());
         // Until the stream names the case (earlier events, e.g. the bell, are skipped).
         loop {
             if let Some(at) = seen.find(&needle) {
@@ -154,7 +155,7 @@ async fn main() {
     for _ in 0..LOGINS {
         let started = Instant::now();
         let res = http
-            .get(format!("{base}/health"))
+            .get(format!("{base}/api/v1/health"))
             .send()
             .await
             .expect("health");
@@ -187,7 +188,7 @@ async fn main() {
         if l95 <= GOAL_P95_MS { "met" } else { "NOT met" }
     );
     println!(
-        "sign-in (Argon2id), {LOGINS}: p50 {g50:.1} ms, p95 {g95:.1} ms; GET /health p50 {h50:.2} ms, p95 {h95:.2} ms (×{:.0} at p50)",
+        "sign-in (Argon2id), {LOGINS}: p50 {g50:.1} ms, p95 {g95:.1} ms; GET /api/v1/health p50 {h50:.2} ms, p95 {h95:.2} ms (×{:.0} at p50)",
         g50 / h50.max(0.001)
     );
     println!(
@@ -197,7 +198,7 @@ async fn main() {
         "| Status change → open console (SSE), p95 | {l95:.1} ms (p50 {l50:.1}) | the change request's round trip {r95:.1} ms (p50 {r50:.1}) | ≤ 200 ms | `{commit}` |"
     );
     println!(
-        "| Staff sign-in (Argon2id), p95 | {g95:.1} ms (p50 {g50:.1}) | `GET /health` {h95:.2} ms (p50 {h50:.2}) | — | `{commit}` |"
+        "| Staff sign-in (Argon2id), p95 | {g95:.1} ms (p50 {g50:.1}) | `GET /api/v1/health` {h95:.2} ms (p50 {h50:.2}) | — | `{commit}` |"
     );
     println!(
         "| Wrong passwords before the limit, one account | {allowed}, then 429 | — | 5 per 15 min | `{commit}` |"
