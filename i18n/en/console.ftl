@@ -248,3 +248,12 @@ case-rating = The resident's rating
 case-rating-very_satisfied = Very satisfied
 case-rating-satisfied = Satisfied
 case-rating-not_satisfied = Not satisfied
+
+redact-regions = Regions to blur on photo { $n }
+redact-hint = Drag on the photo to mark faces and plates, or type one region per line: left top width height, in % of the photo (e.g. 40 30 20 15). Residents and the public page see only the blurred photo.
+redact-submit = Blur and publish this photo
+redact-done = Photo blurred; only staff can see the original.
+redact-failed = This photo could not be read to blur it.
+redact-regions-invalid = The regions are not right: four numbers per line (left top width height, in %), inside the photo.
+redact-shown = Blurred photo.
+redact-original = See the original (staff only)

@@ -243,3 +243,12 @@ case-rating = Đánh giá của người dân
 case-rating-very_satisfied = Rất hài lòng
 case-rating-satisfied = Hài lòng
 case-rating-not_satisfied = Không hài lòng
+
+redact-regions = Vùng cần làm mờ trên ảnh { $n }
+redact-hint = Kéo chuột trên ảnh để chọn khuôn mặt, biển số; hoặc gõ mỗi dòng một vùng: trái trên rộng cao, tính theo % ảnh (ví dụ: 40 30 20 15). Người dân và trang công khai chỉ thấy ảnh đã làm mờ.
+redact-submit = Làm mờ và công bố ảnh này
+redact-done = Đã làm mờ ảnh; ảnh gốc chỉ cán bộ xem được.
+redact-failed = Không đọc được ảnh này để làm mờ.
+redact-regions-invalid = Vùng làm mờ chưa đúng: mỗi dòng bốn số (trái trên rộng cao, theo %), nằm trong ảnh.
+redact-shown = Ảnh đã làm mờ.
+redact-original = Xem ảnh gốc (chỉ cán bộ)

@@ -125,7 +125,11 @@ async fn main() {
             .expect("status change");
         round_trip.push(started.elapsed());
         let code = res.status();
-        assert!(code.is_success(), "{code}: {}", res.text().await.unwrap_or_default());
+        assert!(
+            code.is_success(),
+            "{code}: {}",
+            res.text().await.unwrap_or_default()
+        );
         // Until the stream names the case (earlier events, e.g. the bell, are skipped).
         loop {
             if let Some(at) = seen.find(&needle) {

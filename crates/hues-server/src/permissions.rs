@@ -82,6 +82,11 @@ pub const TABLE: &[Entry] = &[
         "/console/cases/{id}/photos/{sha}",
         Rule::ReadCase,
     ),
+    at(
+        Method::POST,
+        "/console/cases/{id}/photos/{sha}/redact",
+        Rule::ChangeCase,
+    ),
     at(Method::POST, "/console/cases/{id}/status", Rule::ChangeCase),
     at(Method::POST, "/console/cases/{id}/route", Rule::ChangeCase),
     at(Method::POST, "/console/cases/{id}/notes", Rule::ChangeCase),

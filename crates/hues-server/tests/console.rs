@@ -198,6 +198,19 @@ impl Console {
             .status()
     }
 
+    /// A JSON answer of the API to a bearer token.
+    async fn api_get(&self, uri: &str, token: &str) -> serde_json::Value {
+        let req = Request::builder()
+            .uri(uri)
+            .header(header::HOST, HOST)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let res = self.app.clone().oneshot(req).await.expect("response");
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        serde_json::from_slice(&bytes).expect("json")
+    }
+
     /// Makes an API token on the console's Tokens page; returns it.
     async fn api_token(&self, cookie: &str) -> String {
         let a = self
@@ -214,16 +227,7 @@ impl Console {
 
     /// A report from a device, routed as the server routes it.
     async fn report_at(&self, category: &str, lat: f64, lon: f64, text: &str) -> String {
-        let req = Request::builder()
-            .method("POST")
-            .uri("/api/v1/devices")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(r#"{"platform":"test"}"#))
-            .expect("request");
-        let res = self.app.clone().oneshot(req).await.expect("response");
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-        let token = v["token"].as_str().expect("token").to_owned();
+        let token = self.device().await;
         let id = uuid::Uuid::now_v7().to_string();
         let mut body = serde_json::json!({
             "id": id, "category": category, "description": text,
@@ -871,6 +875,146 @@ fn expected(rule: Rule, role: Role, own: bool) -> bool {
 }
 
 /// A tiny JPEG (8×8 grey).
+#[tokio::test]
+async fn staff_blur_a_photo_before_it_is_shown_and_keep_the_original_for_staff() {
+    let c = Console::new();
+    let device = c.device().await;
+    // A 64×64 photo with detail (a checkerboard), so that blurring shows.
+    let img = image::RgbImage::from_fn(64, 64, |x, y| {
+        image::Rgb(if (x + y) % 2 == 0 { [250; 3] } else { [5; 3] })
+    });
+    let mut photo = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut photo, image::ImageFormat::Jpeg)
+        .expect("jpeg");
+    let photo = photo.into_inner();
+    let sha = hues_server::photos::sha256_hex(&photo);
+    let put = c
+        .raw(
+            "PUT",
+            &format!("/api/v1/photos/{sha}"),
+            Some(&device),
+            "image/jpeg",
+            photo,
+        )
+        .await;
+    assert!(put.is_success(), "{put}");
+    let id = uuid::Uuid::now_v7().to_string();
+    let body = serde_json::json!({
+        "id": id, "category": "encroachment", "description": "Xe đậu trên vỉa hè", "photos": [sha],
+        "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
+    });
+    let res = c
+        .raw(
+            "POST",
+            "/api/v1/reports",
+            Some(&device),
+            "application/json",
+            body.to_string().into_bytes(),
+        )
+        .await;
+    assert!(res.is_success(), "{res}");
+    let rid = id.clone();
+    c.db.run(move |db| {
+        db.execute(
+            "UPDATE reports SET unit_id = 'ubnd-thuan-hoa' WHERE id = ?1",
+            [rid],
+        )?;
+        Ok(())
+    })
+    .await
+    .expect("owner");
+    let officer = c.sign_in("canbo.thuanhoa").await;
+    let case = c.get(&format!("/console/cases/{id}"), &officer).await;
+    assert!(
+        case.body
+            .contains(&format!("/console/cases/{id}/photos/{sha}/redact"))
+    );
+
+    // Regions that are not inside the photo: refused in words, nothing changed.
+    let bad = c
+        .post(
+            &format!("/console/cases/{id}/photos/{sha}/redact"),
+            Some(&officer),
+            "regions=80+0+30+10",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Vùng làm mờ chưa đúng"), "{}", bad.body);
+
+    // The left half blurred.
+    let done = c
+        .post(
+            &format!("/console/cases/{id}/photos/{sha}/redact"),
+            Some(&officer),
+            "regions=0+0+50+100",
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Đã làm mờ ảnh"), "{}", done.body);
+    let rid = id.clone();
+    let shown: String =
+        c.db.run(move |db| {
+            Ok(db.query_row(
+                "SELECT sha256 FROM report_photos WHERE report_id = ?1",
+                [rid],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("shown photo");
+    assert_ne!(shown, sha, "the case shows the blurred copy");
+    // Staff open both (the pixels themselves: `redact::tests`).
+    let blurred = c
+        .get(&format!("/console/cases/{id}/photos/{shown}"), &officer)
+        .await;
+    assert_eq!(blurred.status, StatusCode::OK);
+    let original = c
+        .get(&format!("/console/cases/{id}/photos/{sha}"), &officer)
+        .await;
+    assert_eq!(original.status, StatusCode::OK);
+    // The resident's app and the public see only the blurred copy.
+    let mine = c.api_get(&format!("/api/v1/reports/{id}"), &device).await;
+    assert_eq!(mine["photos"], serde_json::json!([shown]), "{mine}");
+    // Blurring the blurred photo again keeps the first original.
+    let again = c
+        .post(
+            &format!("/console/cases/{id}/photos/{shown}/redact"),
+            Some(&officer),
+            "regions=50+0+10+10",
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    let rid = id.clone();
+    let (originals, kept): (i64, String) =
+        c.db.run(move |db| {
+            Ok(db.query_row(
+                "SELECT count(*), max(original) FROM photo_redactions WHERE report_id = ?1",
+                [rid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .await
+        .expect("redactions");
+    assert_eq!((originals, kept), (1, sha.clone()));
+    // Another ward's officer may not.
+    let other = c.sign_in("canbo.phuxuan").await;
+    let refused = c
+        .post(
+            &format!("/console/cases/{id}/photos/{sha}/redact"),
+            Some(&other),
+            "regions=0+0+10+10",
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let log = c
+        .get(
+            "/console/audit?action=case.redact",
+            &c.sign_in("quantri").await,
+        )
+        .await;
+    assert!(log.body.contains("case.redact"), "{}", log.body);
+}
+
 fn jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_pixel(8, 8, image::Rgb([120, 120, 120]));
     let mut out = std::io::Cursor::new(Vec::new());

@@ -9,6 +9,7 @@ mod i18n;
 pub mod live;
 mod pages;
 mod queue;
+mod redact;
 mod tokens;
 
 use axum::Router;
@@ -77,6 +78,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         ("/console/cases/{id}/route", post(pages::case_route)),
         ("/console/cases/{id}/notes", post(pages::case_note)),
         ("/console/cases/{id}/photos/{sha}", get(pages::case_photo)),
+        (
+            "/console/cases/{id}/photos/{sha}/redact",
+            post(redact::redact),
+        ),
         ("/console/audit", get(pages::audit)),
         ("/console/admin", get(admin::show)),
         ("/console/admin/sla", post(admin::sla)),

@@ -425,7 +425,8 @@ struct Case {
     answers: Vec<(String, String)>,
     channel: String,
     contact: String,
-    photos: Vec<(usize, String)>,
+    /// (number, shown photo, its original when staff redacted it).
+    photos: Vec<(usize, String, Option<String>)>,
     notes: Vec<(String, String, String)>,
     can_change: bool,
     units: Vec<(String, String)>,
@@ -507,6 +508,7 @@ pub(super) async fn case_page(
         answers,
         notes,
         (channel, contact),
+        originals,
     ) = state
         .db
         .read(move |conn| {
@@ -518,6 +520,7 @@ pub(super) async fn case_page(
             let events = crate::routing::history(conn, &rid)?;
             let targets = crate::sla::all_targets(conn)?;
             let notes = case_notes(conn, &rid)?;
+            let originals = super::redact::redacted(conn, &rid)?;
             let (channel, contact): (String, Option<(String, String)>) = conn.query_row(
                 "SELECT r.channel, c.phone, c.name FROM reports r
                  LEFT JOIN case_contacts c ON c.report_id = r.id WHERE r.id = ?1",
@@ -634,6 +637,7 @@ pub(super) async fn case_page(
                 answers,
                 notes,
                 (channel, contact),
+                originals,
             ))
         })
         .await?;
@@ -685,7 +689,16 @@ pub(super) async fn case_page(
             Some(_) => tr.t("case-contact-hidden"),
             None => "—".to_owned(),
         },
-        photos: (1..).zip(report.photos.iter().cloned()).collect(),
+        photos: (1..)
+            .zip(report.photos.iter())
+            .map(|(n, sha)| {
+                let original = originals
+                    .iter()
+                    .find(|(shown, _)| shown == sha)
+                    .map(|(_, o)| o.clone());
+                (n, sha.clone(), original)
+            })
+            .collect(),
         notes,
         can_change: s.staff.can_change_case(unit_id.as_deref()),
         units,
@@ -1079,11 +1092,14 @@ pub async fn case_photo(
     let of_case = state
         .db
         .read(move |conn| {
-            Ok(conn.query_row(
+            let rid = id.to_string();
+            let shown: bool = conn.query_row(
                 "SELECT EXISTS (SELECT 1 FROM report_photos WHERE report_id = ?1 AND sha256 = ?2)",
-                params![id.to_string(), key],
-                |r| r.get::<_, bool>(0),
-            )?)
+                params![rid, key],
+                |r| r.get(0),
+            )?;
+            // A redacted photo's original: for staff only, and only here.
+            Ok(shown || super::redact::is_original(conn, &rid, &key)?)
         })
         .await?;
     let store = state.photos.clone();

@@ -38,7 +38,41 @@
     if (bounds.length) { map.fitBounds(bounds, { maxZoom: 16, padding: [20, 20] }); }
     else { map.setView([16.4637, 107.5909], 13); }
   }
-  function init() { selectAll(); drawMap(); }
+  // Redaction: a drag on a case's photo adds the rectangle (in % of the photo) to that photo's
+  // form; the same text field can be typed in, so the mouse is never the only way.
+  function redaction() {
+    document.querySelectorAll("img.redactable").forEach(function (img) {
+      var form = document.getElementById(img.dataset.form);
+      if (!form || img.dataset.wired) { return; }
+      img.dataset.wired = "1";
+      var area = form.querySelector("textarea");
+      var start = null;
+      function at(e) {
+        var r = img.getBoundingClientRect();
+        return {
+          x: Math.min(100, Math.max(0, (e.clientX - r.left) / r.width * 100)),
+          y: Math.min(100, Math.max(0, (e.clientY - r.top) / r.height * 100))
+        };
+      }
+      img.addEventListener("dragstart", function (e) { e.preventDefault(); });
+      img.addEventListener("mousedown", function (e) { start = at(e); e.preventDefault(); });
+      img.addEventListener("mouseup", function (e) {
+        if (!start) { return; }
+        var end = at(e);
+        var l = Math.min(start.x, end.x), t = Math.min(start.y, end.y);
+        var w = Math.abs(end.x - start.x), h = Math.abs(end.y - start.y);
+        start = null;
+        if (w < 1 || h < 1) { return; }
+        var line = [l, t, w, h].map(function (v) { return v.toFixed(1); }).join(" ");
+        area.value = area.value.replace(/\s+$/, "") + (area.value.trim() ? "\n" : "") + line;
+        img.dataset.dragged = "1";
+      });
+      img.parentElement.addEventListener("click", function (e) {
+        if (img.dataset.dragged) { e.preventDefault(); delete img.dataset.dragged; }
+      });
+    });
+  }
+  function init() { selectAll(); drawMap(); redaction(); }
   document.addEventListener("DOMContentLoaded", init);
   // After a live reload of the queue (htmx), wire the new content again.
   document.addEventListener("htmx:afterSettle", init);
