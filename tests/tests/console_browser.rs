@@ -88,6 +88,8 @@ async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through
         ("overdue", "/console/overdue", "Phản ánh quá hạn"),
         ("tokens", "/console/tokens", "Mã API của bạn"),
         ("new case", "/console/new", "Tiếp nhận"),
+        ("warnings", "/console/warnings", "Cảnh báo cho người dân"),
+        ("warning form", "/console/warnings/new", "Khu vực cảnh báo"),
     ] {
         b.goto(&format!("{url}{path}")).await.expect(name);
         b.wait_text(text).await.expect(name);

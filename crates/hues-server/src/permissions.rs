@@ -42,6 +42,8 @@ pub const DOSSIER_DESK: &[Role] = &[Role::Dispatcher, Role::Officer, Role::UnitS
 pub const CONTACT_CENTRE: &[Role] = &[Role::Dispatcher];
 /// Administration: staff, units, rules, targets, templates, the audit log.
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Who writes, updates and cancels the city's warnings (CAP).
+pub const WARNERS: &[Role] = &[Role::Dispatcher, Role::CitySupervisor, Role::Admin];
 
 pub struct Entry {
     pub method: Method,
@@ -74,6 +76,14 @@ pub const TABLE: &[Entry] = &[
     at(Method::GET, "/console/tokens", Rule::Staff),
     at(Method::POST, "/console/tokens", Rule::Staff),
     at(Method::POST, "/console/tokens/{token}/revoke", Rule::Staff),
+    at(Method::GET, "/console/warnings", Rule::Roles(WARNERS)),
+    at(Method::GET, "/console/warnings/new", Rule::Roles(WARNERS)),
+    at(Method::POST, "/console/warnings/new", Rule::Roles(WARNERS)),
+    at(
+        Method::GET,
+        "/console/warnings/{identifier}",
+        Rule::Roles(WARNERS),
+    ),
     at(Method::GET, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::POST, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::GET, "/console/cases/{id}", Rule::ReadCase),

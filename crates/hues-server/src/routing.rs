@@ -73,6 +73,19 @@ pub fn ward_at(lat: f64, lon: f64) -> Option<&'static str> {
         .map(|w| w.code.as_str())
 }
 
+/// The outer ring of a ward's (largest) boundary polygon, as (latitude, longitude), closed;
+/// `None` for a ward without a boundary.
+pub fn ward_outline(code: &str) -> Option<Vec<(f64, f64)>> {
+    WARDS
+        .iter()
+        .find(|w| w.code == code)?
+        .polygons
+        .iter()
+        .filter_map(|rings| rings.first())
+        .max_by_key(|ring| ring.len())
+        .cloned()
+}
+
 /// How many wards have a boundary (for the README's and the tests' figures).
 pub fn wards_with_boundaries() -> usize {
     WARDS.len()

@@ -1015,6 +1015,135 @@ async fn staff_blur_a_photo_before_it_is_shown_and_keep_the_original_for_staff()
     assert!(log.body.contains("case.redact"), "{}", log.body);
 }
 
+#[tokio::test]
+async fn the_city_writes_previews_publishes_and_cancels_a_warning_from_the_console() {
+    let c = Console::new();
+    let officer = c.sign_in("canbo.thuanhoa").await;
+    assert_eq!(
+        c.get("/console/warnings", &officer).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let d = c.sign_in("dieuphoi").await;
+    let form = c.get("/console/warnings/new", &d).await;
+    assert_eq!(form.status, StatusCode::OK);
+    // Thuận Hóa (19789) has a boundary: it can be picked.
+    assert!(form.body.contains("id=\"ward-19789\""), "{}", form.body);
+    let fields = "msg_type=Alert&references=&category=Met&urgency=Expected&severity=Severe\
+        &certainty=Likely&response=Prepare&expires_hours=12\
+        &event_vi=L%C5%A9&headline_vi=L%C5%A9+s%C3%B4ng+H%C6%B0%C6%A1ng+b%C3%A1o+%C4%91%E1%BB%99ng+2\
+        &description_vi=&instruction_vi=Di+d%E1%BB%9Di+t%C3%A0i+s%E1%BA%A3n&area_vi=Thu%E1%BA%ADn+H%C3%B3a\
+        &event_en=Flood&headline_en=Huong+river+flood+alarm+2&description_en=&instruction_en=Move+belongings\
+        &area_en=Thuan+Hoa&ward=19789&polygon=16.46%2C107.58+16.47%2C107.58+16.47%2C107.60&circle=";
+    // A wrong circle: refused in words, every field kept.
+    let bad = c
+        .post(
+            "/console/warnings/new",
+            Some(&d),
+            &format!("{fields}x&action=preview").replace("circle=x", "circle=abc"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("Vùng tròn chưa đúng") && bad.body.contains("Huong river flood alarm 2")
+    );
+    let preview = c
+        .post(
+            "/console/warnings/new",
+            Some(&d),
+            &format!("{fields}&action=preview"),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("Bản xem trước")
+            && preview.body.contains("&#60;polygon&#62;16.46,107.58"),
+        "{}",
+        preview.body
+    );
+    let stored = |c: &Console| {
+        let db = c.db.clone();
+        async move {
+            db.read(|c| Ok(c.query_row("SELECT count(*) FROM alerts", [], |r| r.get::<_, i64>(0))?))
+                .await
+                .expect("count")
+        }
+    };
+    let demo_alerts = stored(&c).await;
+    let again = c
+        .post(
+            "/console/warnings/new",
+            Some(&d),
+            &format!("{fields}&action=preview"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(stored(&c).await, demo_alerts, "a preview publishes nothing");
+    let published = c
+        .post(
+            "/console/warnings/new",
+            Some(&d),
+            &format!("{fields}&action=publish"),
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let page = c.get(&published.location, &d).await;
+    assert!(
+        page.body.contains("Đang hiệu lực") && page.body.contains("Hủy cảnh báo này"),
+        "{}",
+        page.body
+    );
+    let identifier = published
+        .location
+        .rsplit('/')
+        .next()
+        .expect("id")
+        .to_owned();
+    // Through the same path as the API: in the public feed with both languages and its areas.
+    let key = identifier.clone();
+    let record =
+        c.db.read(move |c| hues_server::alerts::alert_record(c, &key))
+            .await
+            .expect("read")
+            .expect("stored");
+    assert_eq!(record.infos.len(), 2);
+    assert_eq!(
+        record.infos[0].areas[0].polygons.len(),
+        2,
+        "the ward and the drawn area"
+    );
+    // Cancel it from its page.
+    let cancel = c
+        .get(&format!("/console/warnings/new?cancel={identifier}"), &d)
+        .await;
+    assert!(cancel.body.contains("Hủy cảnh báo") && cancel.body.contains(&identifier));
+    let cancelled = c
+        .post(
+            "/console/warnings/new",
+            Some(&d),
+            &(fields
+                .replace(
+                    "msg_type=Alert&references=",
+                    &format!("msg_type=Cancel&references={identifier}"),
+                )
+                .replace("&ward=19789", "")
+                + "&action=publish"),
+        )
+        .await;
+    assert_eq!(
+        cancelled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        cancelled.body
+    );
+    let old = c.get(&format!("/console/warnings/{identifier}"), &d).await;
+    assert!(old.body.contains("Đã hủy"), "{}", old.body);
+}
+
 fn jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_pixel(8, 8, image::Rgb([120, 120, 120]));
     let mut out = std::io::Cursor::new(Vec::new());

@@ -11,6 +11,7 @@ mod pages;
 mod queue;
 mod redact;
 mod tokens;
+mod warnings;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
@@ -32,6 +33,7 @@ use crate::staff::{self, Staff, Stage};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Nav {
     pub new_case: bool,
+    pub warnings: bool,
     pub overdue: bool,
     pub audit: bool,
     pub admin: bool,
@@ -45,6 +47,7 @@ impl Nav {
         };
         Self {
             new_case: may("/console/new"),
+            warnings: may("/console/warnings"),
             overdue: may("/console/overdue"),
             audit: may("/console/audit"),
             admin: may("/console/admin"),
@@ -78,6 +81,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         ("/console/cases/{id}/route", post(pages::case_route)),
         ("/console/cases/{id}/notes", post(pages::case_note)),
         ("/console/cases/{id}/photos/{sha}", get(pages::case_photo)),
+        ("/console/warnings", get(warnings::list)),
+        (
+            "/console/warnings/new",
+            get(warnings::new_form).post(warnings::submit),
+        ),
+        ("/console/warnings/{identifier}", get(warnings::one)),
         (
             "/console/cases/{id}/photos/{sha}/redact",
             post(redact::redact),

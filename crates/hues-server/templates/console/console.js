@@ -72,7 +72,31 @@
       });
     });
   }
-  function init() { selectAll(); drawMap(); redaction(); }
+  // The warning form's map: each click adds a corner to the polygon field (which can also be
+  // typed), and the polygon is drawn as it grows.
+  function warningMap() {
+    var el = document.getElementById("warning-map");
+    var field = document.getElementById("polygon");
+    if (!el || !field || !window.L || el.dataset.wired) { return; }
+    el.dataset.wired = "1";
+    var map = L.map(el).setView([16.4637, 107.5909], 12);
+    var shape = L.polygon([], { color: "#b00020" }).addTo(map);
+    function points() {
+      return field.value.trim().split(/\s+/).filter(Boolean).map(function (p) {
+        var v = p.split(",").map(Number);
+        return [v[0], v[1]];
+      }).filter(function (p) { return isFinite(p[0]) && isFinite(p[1]); });
+    }
+    function redraw() { shape.setLatLngs(points()); }
+    map.on("click", function (e) {
+      var p = e.latlng.lat.toFixed(5) + "," + e.latlng.lng.toFixed(5);
+      field.value = (field.value.trim() ? field.value.trim() + " " : "") + p;
+      redraw();
+    });
+    field.addEventListener("input", redraw);
+    redraw();
+  }
+  function init() { selectAll(); drawMap(); redaction(); warningMap(); }
   document.addEventListener("DOMContentLoaded", init);
   // After a live reload of the queue (htmx), wire the new content again.
   document.addEventListener("htmx:afterSettle", init);
