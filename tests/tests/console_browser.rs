@@ -89,6 +89,12 @@ async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through
         ("tokens", "/console/tokens", "Mã API của bạn"),
         ("new case", "/console/new", "Tiếp nhận"),
         ("warnings", "/console/warnings", "Cảnh báo cho người dân"),
+        ("applications", "/console/dossiers", "Bàn tiếp nhận hồ sơ"),
+        (
+            "an application",
+            "/console/dossiers/HS-2026-000102",
+            "Quá trình xử lý",
+        ),
         ("warning form", "/console/warnings/new", "Khu vực cảnh báo"),
     ] {
         b.goto(&format!("{url}{path}")).await.expect(name);

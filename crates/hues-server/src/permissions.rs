@@ -76,6 +76,28 @@ pub const TABLE: &[Entry] = &[
     at(Method::GET, "/console/tokens", Rule::Staff),
     at(Method::POST, "/console/tokens", Rule::Staff),
     at(Method::POST, "/console/tokens/{token}/revoke", Rule::Staff),
+    at(Method::GET, "/console/dossiers", Rule::Roles(DOSSIER_DESK)),
+    at(Method::POST, "/console/dossiers", Rule::Roles(DOSSIER_DESK)),
+    at(
+        Method::GET,
+        "/console/dossiers/find",
+        Rule::Roles(DOSSIER_DESK),
+    ),
+    at(
+        Method::GET,
+        "/console/dossiers/{code}",
+        Rule::Roles(DOSSIER_DESK),
+    ),
+    at(
+        Method::POST,
+        "/console/dossiers/{code}/state",
+        Rule::Roles(DOSSIER_DESK),
+    ),
+    at(
+        Method::POST,
+        "/console/dossiers/{code}/apology",
+        Rule::Roles(DOSSIER_DESK),
+    ),
     at(Method::GET, "/console/warnings", Rule::Roles(WARNERS)),
     at(Method::GET, "/console/warnings/new", Rule::Roles(WARNERS)),
     at(Method::POST, "/console/warnings/new", Rule::Roles(WARNERS)),

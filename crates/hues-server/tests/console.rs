@@ -1144,6 +1144,156 @@ async fn the_city_writes_previews_publishes_and_cancels_a_warning_from_the_conso
     assert!(old.body.contains("Đã hủy"), "{}", old.body);
 }
 
+#[tokio::test]
+async fn the_dossier_desk_receives_moves_on_requests_documents_and_apologises() {
+    let c = Console::new();
+    let officer = c.sign_in("canbo.thuanhoa").await;
+    // The desk shows the ward's late dossier, not another ward's.
+    let desk = c.get("/console/dossiers", &officer).await;
+    assert_eq!(desk.status, StatusCode::OK);
+    assert!(desk.body.contains("HS-2026-000102"), "{}", desk.body);
+    assert!(
+        !desk.body.contains("HS-2026-000103"),
+        "Vỹ Dạ's is not theirs"
+    );
+    assert_eq!(
+        c.get("/console/dossiers/HS-2026-000103", &officer)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Receiving one: a wrong code is refused in words, the form kept.
+    let bad = c
+        .post(
+            "/console/dossiers",
+            Some(&officer),
+            "code=%3F%3F&procedure=thuong-tru&unit=ubnd-thuan-hoa&phone=0905123456",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Chưa lưu được") && bad.body.contains("0905123456"));
+    let got = c
+        .post(
+            "/console/dossiers",
+            Some(&officer),
+            "code=HS-2026-000900&procedure=thuong-tru&unit=ubnd-thuan-hoa&phone=0905123456",
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    assert_eq!(got.location, "/console/dossiers/HS-2026-000900");
+    let page = c.get(&got.location, &officer).await;
+    assert!(page.body.contains("Đã tiếp nhận") && page.body.contains("Yêu cầu bổ sung hồ sơ"));
+    // Asking for documents needs to say which.
+    let vague = c
+        .post(
+            "/console/dossiers/HS-2026-000900/state",
+            Some(&officer),
+            "state=supplement_requested&note=",
+        )
+        .await;
+    assert_eq!(vague.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let asked = c
+        .post(
+            "/console/dossiers/HS-2026-000900/state",
+            Some(&officer),
+            "state=supplement_requested&note=B%E1%BB%95+sung+s%E1%BB%95+h%E1%BB%99+kh%E1%BA%A9u",
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Bổ sung sổ hộ khẩu") && asked.body.contains("Đã chuyển bước"));
+    // The overdue one: an apology with a new working day.
+    let late = c.get("/console/dossiers/HS-2026-000102", &officer).await;
+    assert!(
+        late.body.contains("Phiếu xin lỗi và hẹn lại"),
+        "{}",
+        late.body
+    );
+    let mut day = chrono::Utc::now().date_naive() + chrono::Duration::days(3);
+    let cal = hues_wire::calendar::Calendar::vietnam();
+    while !cal.is_working_day(day) {
+        day += chrono::Duration::days(1);
+    }
+    let sorry = c
+        .post(
+            "/console/dossiers/HS-2026-000102/apology",
+            Some(&officer),
+            &format!("reason=M%C6%B0a+l%C5%A9&new_appointment={day}"),
+        )
+        .await;
+    assert_eq!(sorry.status, StatusCode::OK, "{}", sorry.body);
+    assert!(sorry.body.contains("Đã ghi phiếu xin lỗi"));
+    let log = c.get("/console/audit", &c.sign_in("quantri").await).await;
+    assert!(
+        log.body.contains("dossier.receive") && log.body.contains("dossier.apology"),
+        "{}",
+        log.body
+    );
+}
+
+#[tokio::test]
+async fn a_merged_case_tells_its_reporter_and_its_followers_follow_the_survivor() {
+    let c = Console::new();
+    let survivor = c
+        .report(Some("ubnd-thuan-hoa"), "Đèn đường tắt cả dãy")
+        .await;
+    let twin = c
+        .report(Some("ubnd-thuan-hoa"), "Đèn tắt trước nhà tôi")
+        .await;
+    let elsewhere = c.report(Some("ubnd-phu-xuan"), "Đèn hỏng").await;
+    let officer = c.sign_in("canbo.thuanhoa").await;
+    // Into a case the officer may not read: refused, as if it did not exist.
+    let refused = c
+        .post(
+            &format!("/console/cases/{twin}/merge"),
+            Some(&officer),
+            &format!("into={elsewhere}"),
+        )
+        .await;
+    assert!(
+        refused.body.contains("Không có đúng một phản ánh"),
+        "{}",
+        refused.body
+    );
+    let merged = c
+        .post(
+            &format!("/console/cases/{twin}/merge"),
+            Some(&officer),
+            &format!("into={survivor}"),
+        )
+        .await;
+    assert!(
+        merged.status.is_success() || merged.status == StatusCode::SEE_OTHER,
+        "{}",
+        merged.body
+    );
+    let (t, s) = (twin.clone(), survivor.clone());
+    let (status, dup_of, follows, note): (String, Option<String>, i64, String) =
+        c.db.read(move |db| {
+            Ok(db.query_row(
+                "SELECT r.status, e.duplicate_of,
+                        (SELECT count(*) FROM followers f WHERE f.report_id = ?2
+                           AND f.device_id = r.device_id),
+                        e.note
+                 FROM reports r JOIN report_events e ON e.report_id = r.id
+                 WHERE r.id = ?1 ORDER BY e.id DESC LIMIT 1",
+                rusqlite::params![t, s],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?)
+        })
+        .await
+        .expect("merged case");
+    assert_eq!(status, "duplicate");
+    assert_eq!(dup_of.as_deref(), Some(survivor.as_str()));
+    assert_eq!(
+        follows, 1,
+        "the merged case's reporter follows the survivor"
+    );
+    assert!(
+        note.contains("trùng với phản ánh #"),
+        "the citizen is told: {note}"
+    );
+}
+
 fn jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_pixel(8, 8, image::Rgb([120, 120, 120]));
     let mut out = std::io::Cursor::new(Vec::new());

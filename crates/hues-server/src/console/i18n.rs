@@ -139,7 +139,11 @@ mod tests {
                 assert!(!lower.contains(&not.to_lowercase()), "{not}");
             }
             assert!(
-                !src.lines().any(|l| !l.starts_with('#') && l.contains('"')),
+                // (A brace is written `{"{"}` in Fluent: not a quote a reader sees.)
+                !src.lines().any(|l| !l.starts_with('#')
+                    && l.replace("{\"{\"}", "")
+                        .replace("{\"}\"}", "")
+                        .contains('"')),
                 "straight quotes"
             );
         }

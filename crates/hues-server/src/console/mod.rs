@@ -5,6 +5,7 @@
 
 mod admin;
 mod desk;
+mod dossier_desk;
 mod i18n;
 pub mod live;
 mod pages;
@@ -34,6 +35,7 @@ use crate::staff::{self, Staff, Stage};
 pub struct Nav {
     pub new_case: bool,
     pub warnings: bool,
+    pub dossiers: bool,
     pub overdue: bool,
     pub audit: bool,
     pub admin: bool,
@@ -48,6 +50,7 @@ impl Nav {
         Self {
             new_case: may("/console/new"),
             warnings: may("/console/warnings"),
+            dossiers: may("/console/dossiers"),
             overdue: may("/console/overdue"),
             audit: may("/console/audit"),
             admin: may("/console/admin"),
@@ -81,6 +84,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         ("/console/cases/{id}/route", post(pages::case_route)),
         ("/console/cases/{id}/notes", post(pages::case_note)),
         ("/console/cases/{id}/photos/{sha}", get(pages::case_photo)),
+        (
+            "/console/dossiers",
+            get(dossier_desk::desk).post(dossier_desk::receive),
+        ),
+        ("/console/dossiers/find", get(dossier_desk::find)),
+        ("/console/dossiers/{code}", get(dossier_desk::one)),
+        (
+            "/console/dossiers/{code}/state",
+            post(dossier_desk::advance),
+        ),
+        (
+            "/console/dossiers/{code}/apology",
+            post(dossier_desk::apologise),
+        ),
         ("/console/warnings", get(warnings::list)),
         (
             "/console/warnings/new",

@@ -165,13 +165,13 @@ fn polygon_of(text: &str) -> Result<Option<String>, Refusal> {
     }
     let mut points = Vec::new();
     for pair in text.split_whitespace() {
-        let (la, lo) = pair.split_once(',').ok_or("warning-polygon-invalid")?;
+        let (la, lo) = pair.split_once(',').ok_or("calert-polygon-invalid")?;
         let (la, lo): (f64, f64) = (
-            la.parse().map_err(|_| "warning-polygon-invalid")?,
-            lo.parse().map_err(|_| "warning-polygon-invalid")?,
+            la.parse().map_err(|_| "calert-polygon-invalid")?,
+            lo.parse().map_err(|_| "calert-polygon-invalid")?,
         );
         if !(-90.0..=90.0).contains(&la) || !(-180.0..=180.0).contains(&lo) {
-            return Err("warning-polygon-invalid");
+            return Err("calert-polygon-invalid");
         }
         points.push((la, lo));
     }
@@ -179,7 +179,7 @@ fn polygon_of(text: &str) -> Result<Option<String>, Refusal> {
         points.push(points[0]);
     }
     if points.len() < 4 {
-        return Err("warning-polygon-invalid");
+        return Err("calert-polygon-invalid");
     }
     Ok(Some(
         points
@@ -196,8 +196,8 @@ fn circle_of(text: &str) -> Result<Option<String>, Refusal> {
     if text.is_empty() {
         return Ok(None);
     }
-    let (centre, radius) = text.split_once(' ').ok_or("warning-circle-invalid")?;
-    let (la, lo) = centre.split_once(',').ok_or("warning-circle-invalid")?;
+    let (centre, radius) = text.split_once(' ').ok_or("calert-circle-invalid")?;
+    let (la, lo) = centre.split_once(',').ok_or("calert-circle-invalid")?;
     let ok = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
     match (ok(la), ok(lo), ok(radius)) {
         (Some(la), Some(lo), Some(km))
@@ -205,7 +205,7 @@ fn circle_of(text: &str) -> Result<Option<String>, Refusal> {
         {
             Ok(Some(format!("{la},{lo} {km}")))
         }
-        _ => Err("warning-circle-invalid"),
+        _ => Err("calert-circle-invalid"),
     }
 }
 
@@ -219,27 +219,27 @@ pub fn to_cap(
     let esc = |s: &str| quick_xml::escape::escape(s).into_owned();
     let pick = |v: &str, list: &[&str]| list.contains(&v).then(|| v.to_owned());
     let msg_type =
-        pick(&d.msg_type, &["Alert", "Update", "Cancel"]).ok_or("warning-type-invalid")?;
+        pick(&d.msg_type, &["Alert", "Update", "Cancel"]).ok_or("calert-type-invalid")?;
     if msg_type != "Alert" && referenced.is_none() {
-        return Err("warning-reference-missing");
+        return Err("calert-reference-missing");
     }
-    let category = pick(&d.category, &CATEGORIES).ok_or("warning-choice-missing")?;
-    let urgency = pick(&d.urgency, &URGENCIES).ok_or("warning-choice-missing")?;
-    let severity = pick(&d.severity, &SEVERITIES).ok_or("warning-choice-missing")?;
-    let certainty = pick(&d.certainty, &CERTAINTIES).ok_or("warning-choice-missing")?;
-    let response = pick(&d.response, &RESPONSES).ok_or("warning-choice-missing")?;
+    let category = pick(&d.category, &CATEGORIES).ok_or("calert-choice-missing")?;
+    let urgency = pick(&d.urgency, &URGENCIES).ok_or("calert-choice-missing")?;
+    let severity = pick(&d.severity, &SEVERITIES).ok_or("calert-choice-missing")?;
+    let certainty = pick(&d.certainty, &CERTAINTIES).ok_or("calert-choice-missing")?;
+    let response = pick(&d.response, &RESPONSES).ok_or("calert-choice-missing")?;
     let hours: i64 = d
         .expires_hours
         .parse()
         .ok()
         .filter(|h| (1..=24 * 14).contains(h))
-        .ok_or("warning-expires-invalid")?;
+        .ok_or("calert-expires-invalid")?;
     if d.event.iter().chain(&d.headline).any(|s| s.is_empty()) {
-        return Err("warning-words-missing");
+        return Err("calert-words-missing");
     }
     let mut shapes = Vec::new();
     for code in &d.wards {
-        let ring = crate::routing::ward_outline(code).ok_or("warning-ward-unknown")?;
+        let ring = crate::routing::ward_outline(code).ok_or("calert-ward-unknown")?;
         shapes.push(format!(
             "<polygon>{}</polygon>",
             ring.iter()
@@ -319,7 +319,7 @@ struct List {
 }
 
 fn state_words(tr: Tr, state: &str) -> String {
-    tr.t(&format!("warning-state-{state}"))
+    tr.t(&format!("calert-state-{state}"))
 }
 
 fn headline(r: &AlertRecord, lang: &str) -> String {
@@ -365,7 +365,7 @@ pub async fn list(State(state): State<AppState>, s: Signed) -> Result<Response, 
             (
                 r.identifier.clone(),
                 headline(r, tr.lang),
-                tr.t(&format!("warning-type-{}", r.msg_type.to_lowercase())),
+                tr.t(&format!("calert-type-{}", r.msg_type.to_lowercase())),
                 state_words(tr, &r.state),
                 local_time(&r.sent),
             )
@@ -476,7 +476,7 @@ async fn form_page(
         nav: Nav::of(&s.staff),
         heading: s
             .tr
-            .t(&format!("warning-form-{}", d.msg_type.to_lowercase())),
+            .t(&format!("calert-form-{}", d.msg_type.to_lowercase())),
         d,
         wards,
         categories: &CATEGORIES,
@@ -568,7 +568,7 @@ pub async fn submit(
     let prepared = match prepared {
         Ok(p) => p,
         Err(e) => {
-            let msg = tr.t1("warning-cap-refused", "reason", &e.0.message);
+            let msg = tr.t1("calert-cap-refused", "reason", &e.0.message);
             return form_page(&state, &s, d, Some(msg), None).await;
         }
     };
@@ -644,25 +644,25 @@ mod tests {
         d.polygon = "16.46,107.58 16.47".into();
         assert_eq!(
             to_cap(&d, "x", chrono::Utc::now(), None),
-            Err("warning-polygon-invalid")
+            Err("calert-polygon-invalid")
         );
         let mut d = draft();
         d.msg_type = "Cancel".into();
         assert_eq!(
             to_cap(&d, "x", chrono::Utc::now(), None),
-            Err("warning-reference-missing")
+            Err("calert-reference-missing")
         );
         let mut d = draft();
         d.expires_hours = "0".into();
         assert_eq!(
             to_cap(&d, "x", chrono::Utc::now(), None),
-            Err("warning-expires-invalid")
+            Err("calert-expires-invalid")
         );
         let mut d = draft();
         d.wards = vec!["99999".into()];
         assert_eq!(
             to_cap(&d, "x", chrono::Utc::now(), None),
-            Err("warning-ward-unknown")
+            Err("calert-ward-unknown")
         );
     }
 }

@@ -20,7 +20,7 @@
     el.dataset.drawn = "1";
     var map = L.map(el, { scrollWheelZoom: false });
     // Tiles: the server's own, if it serves any; else markers on a blank background.
-    L.tileLayer("/tiles/{z}/{x}/{y}", { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
+    tiles(map);
     var group = L.markerClusterGroup ? L.markerClusterGroup() : L.featureGroup();
     var bounds = [];
     document.querySelectorAll("#queue tbody tr").forEach(function (row) {
@@ -80,6 +80,7 @@
     if (!el || !field || !window.L || el.dataset.wired) { return; }
     el.dataset.wired = "1";
     var map = L.map(el).setView([16.4637, 107.5909], 12);
+    tiles(map);
     var shape = L.polygon([], { color: "#b00020" }).addTo(map);
     function points() {
       return field.value.trim().split(/\s+/).filter(Boolean).map(function (p) {
@@ -96,7 +97,23 @@
     field.addEventListener("input", redraw);
     redraw();
   }
-  function init() { selectAll(); drawMap(); redaction(); warningMap(); }
+  // A case's position, on a map beside the coordinates written out.
+  function caseMap() {
+    var el = document.getElementById("case-map");
+    if (!el || !window.L || el.dataset.wired) { return; }
+    el.dataset.wired = "1";
+    var at = [Number(el.dataset.lat), Number(el.dataset.lon)];
+    var map = L.map(el, { keyboard: false }).setView(at, 17);
+    tiles(map);
+    L.marker(at, { title: el.getAttribute("aria-label") }).addTo(map);
+  }
+  // The server's own tiles (its MBTiles), never another origin's.
+  function tiles(map) {
+    // No "Leaflet" link in the corner: a link inside the map's text that axe flags.
+    map.attributionControl.setPrefix(false);
+    L.tileLayer("/tiles/{z}/{x}/{y}", { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
+  }
+  function init() { selectAll(); drawMap(); redaction(); warningMap(); caseMap(); }
   document.addEventListener("DOMContentLoaded", init);
   // After a live reload of the queue (htmx), wire the new content again.
   document.addEventListener("htmx:afterSettle", init);
