@@ -123,6 +123,41 @@ fn save(tx: &Connection, d: &Dossier) -> Result<(), Fail> {
     touch_tracked(tx, "dossier", &d.code)
 }
 
+/// Whether `staff` covers the unit a dossier names in words (`unit_vi`): a unit of that name in
+/// their subtree, to read (`change`: to act on it). A name no unit has: the city's roles only.
+pub fn staff_covers(
+    staff: &crate::staff::Staff,
+    units: &[crate::staff::Unit],
+    unit_vi: &str,
+    change: bool,
+) -> bool {
+    let id = units
+        .iter()
+        .find(|u| u.name_vi == unit_vi)
+        .map(|u| u.id.as_str());
+    if change {
+        staff.can_change_case(id)
+    } else {
+        staff.can_read_case(id)
+    }
+}
+
+/// For the operator API: a staff token acts only on dossiers of units its owner covers (the
+/// shared demo token on all). 404 otherwise: another unit's dossier is not said to exist.
+fn actor_may(conn: &Connection, actor: &crate::permissions::Actor, code: &str) -> Result<(), Fail> {
+    let crate::permissions::Actor::Staff(staff) = actor else {
+        return Ok(());
+    };
+    let Some((d, _)) = dossier(conn, &normalize_code(code))? else {
+        return Err(Fail::not_found("dossier"));
+    };
+    if staff_covers(staff, &crate::staff::units(conn)?, &d.unit_vi, true) {
+        Ok(())
+    } else {
+        Err(Fail::not_found("dossier"))
+    }
+}
+
 /// Receives a dossier: its appointment is counted in working days from `received_at`.
 pub fn receive(
     conn: &mut Connection,
@@ -509,7 +544,7 @@ pub async fn untrack_dossier(
         (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn operator_receive(
     State(state): State<AppState>,
-    _op: Operator,
+    Operator(actor): Operator,
     Json(new): Json<NewDossier>,
 ) -> ApiResult<(StatusCode, axum::Json<Dossier>)> {
     for (field, value) in [
@@ -521,7 +556,20 @@ pub async fn operator_receive(
     ] {
         crate::error::text(field, value, 200)?;
     }
-    let d = state.db.run(move |c| receive(c, &new, Utc::now())).await?;
+    let d = state
+        .db
+        .run(move |c| {
+            if let crate::permissions::Actor::Staff(staff) = &actor
+                && !staff_covers(staff, &crate::staff::units(c)?, new.unit_vi.trim(), true)
+            {
+                return Err(Fail::new(
+                    ErrorCode::Forbidden,
+                    "unit_vi: not a unit this token's owner covers",
+                ));
+            }
+            receive(c, &new, Utc::now())
+        })
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(d)))
 }
 
@@ -534,14 +582,17 @@ pub async fn operator_receive(
         (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn operator_advance(
     State(state): State<AppState>,
-    _op: Operator,
+    Operator(actor): Operator,
     Path(code): Path<String>,
     Json(step): Json<DossierAdvance>,
 ) -> ApiResult<axum::Json<Dossier>> {
     crate::error::text("note", &step.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
     let d = state
         .db
-        .run(move |c| advance(c, &code, &step, Utc::now()))
+        .run(move |c| {
+            actor_may(c, &actor, &code)?;
+            advance(c, &code, &step, Utc::now())
+        })
         .await?;
     Ok(axum::Json(d))
 }
@@ -554,14 +605,17 @@ pub async fn operator_advance(
         (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn operator_apologise(
     State(state): State<AppState>,
-    _op: Operator,
+    Operator(actor): Operator,
     Path(code): Path<String>,
     Json(a): Json<NewApology>,
 ) -> ApiResult<axum::Json<Dossier>> {
     crate::error::text("reason", &a.reason, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
     let d = state
         .db
-        .run(move |c| apologise(c, &code, &a, Utc::now()))
+        .run(move |c| {
+            actor_may(c, &actor, &code)?;
+            apologise(c, &code, &a, Utc::now())
+        })
         .await?;
     Ok(axum::Json(d))
 }
@@ -573,9 +627,20 @@ pub async fn operator_apologise(
     responses((status = 200, body = Vec<UnitDeadlines>), (status = 401, body = ApiError), (status = 403, body = ApiError)))]
 pub async fn operator_deadlines(
     State(state): State<AppState>,
-    _op: Operator,
+    Operator(actor): Operator,
 ) -> ApiResult<axum::Json<Vec<UnitDeadlines>>> {
-    Ok(axum::Json(
-        state.db.run(|c| deadlines(c, Utc::now())).await?,
-    ))
+    let all = state
+        .db
+        .read(|c| Ok((deadlines(c, Utc::now())?, crate::staff::units(c)?)))
+        .await?;
+    let (all, units) = all;
+    // A staff token sees its owner's units only.
+    let mine = match &actor {
+        crate::permissions::Actor::Shared => all,
+        crate::permissions::Actor::Staff(staff) => all
+            .into_iter()
+            .filter(|u| staff_covers(staff, &units, &u.unit_vi, false))
+            .collect(),
+    };
+    Ok(axum::Json(mine))
 }

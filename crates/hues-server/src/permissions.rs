@@ -43,7 +43,7 @@ pub const CONTACT_CENTRE: &[Role] = &[Role::Dispatcher];
 /// Administration: staff, units, rules, targets, templates, the audit log.
 pub const ADMIN: &[Role] = &[Role::Admin];
 /// Who writes, updates and cancels the city's warnings (CAP).
-pub const WARNERS: &[Role] = &[Role::Dispatcher, Role::CitySupervisor, Role::Admin];
+pub const WARNERS: &[Role] = CITY_ACTORS;
 
 pub struct Entry {
     pub method: Method,

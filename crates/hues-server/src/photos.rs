@@ -352,6 +352,7 @@ pub fn sweep_orphans(
             "SELECT p.sha256 FROM photos p
              WHERE p.at < ?1
                AND NOT EXISTS (SELECT 1 FROM report_photos rp WHERE rp.sha256 = p.sha256)
+               AND NOT EXISTS (SELECT 1 FROM photo_redactions r WHERE r.original = p.sha256)
                AND NOT EXISTS (SELECT 1 FROM places pl, json_each(pl.photos) j
                                WHERE j.value = p.sha256)",
         )?

@@ -521,6 +521,8 @@ async fn who_may_read_and_change_which_case() {
             StatusCode::FORBIDDEN
         };
         assert_eq!(audit.status, want, "{user} reads the audit log");
+        // Signing out lets go of the cases this person opened (their edit locks).
+        c.post("/console/logout", Some(&cookie), "").await;
     }
 }
 
@@ -996,6 +998,20 @@ async fn staff_blur_a_photo_before_it_is_shown_and_keep_the_original_for_staff()
         .await
         .expect("redactions");
     assert_eq!((originals, kept), (1, sha.clone()));
+    // The hourly sweep of unused photos keeps the original (and does not fail on it).
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let store = hues_server::photos::PhotoStore::new(scratch.path().to_path_buf()).expect("store");
+    let swept =
+        c.db.run(move |db| {
+            hues_server::photos::sweep_orphans(
+                db,
+                &store,
+                chrono::Utc::now() + chrono::Duration::days(365),
+            )
+        })
+        .await
+        .expect("sweep");
+    assert!(!swept.contains(&sha), "the original is kept for staff");
     // Another ward's officer may not.
     let other = c.sign_in("canbo.phuxuan").await;
     let refused = c
@@ -1142,6 +1158,19 @@ async fn the_city_writes_previews_publishes_and_cancels_a_warning_from_the_conso
     );
     let old = c.get(&format!("/console/warnings/{identifier}"), &d).await;
     assert!(old.body.contains("Đã hủy"), "{}", old.body);
+    // A cancelled warning cannot be cancelled (or updated) again.
+    let twice = c
+        .post(
+            "/console/warnings/new",
+            Some(&d),
+            &(fields.replace(
+                "msg_type=Alert&references=",
+                &format!("msg_type=Cancel&references={identifier}"),
+            ) + "&action=publish"),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.body.contains("còn hiệu lực"), "{}", twice.body);
 }
 
 #[tokio::test]
@@ -1291,6 +1320,57 @@ async fn a_merged_case_tells_its_reporter_and_its_followers_follow_the_survivor(
     assert!(
         note.contains("trùng với phản ánh #"),
         "the citizen is told: {note}"
+    );
+    // The duplicate cannot become a survivor: no case is a duplicate of its own duplicate.
+    let back = c
+        .post(
+            &format!("/console/cases/{survivor}/merge"),
+            Some(&officer),
+            &format!("into={twin}"),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_unit_in_the_url_or_a_token_never_widens_what_one_may_reach() {
+    let c = Console::new();
+    c.report(Some("ubnd-phu-xuan"), "Vỉa hè Phú Xuân bị lấn chiếm")
+        .await;
+    let officer = c.sign_in("canbo.thuanhoa").await;
+    let q = c.get("/console/?unit=ubnd-phu-xuan", &officer).await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(
+        !q.body.contains("Vỉa hè Phú Xuân"),
+        "another unit's case listed"
+    );
+    // A staff token on the operator dossier API: another ward's dossier is not said to exist,
+    // the own ward's moves on, and the deadlines are the own ward's.
+    let token = c.api_token(&officer).await;
+    let step = |code: &str| {
+        (
+            format!("/api/v1/operator/dossiers/{code}/state"),
+            br#"{"state":"result_ready"}"#.to_vec(),
+        )
+    };
+    let (path, body) = step("HS-2026-000103");
+    let other = c
+        .raw("POST", &path, Some(&token), "application/json", body)
+        .await;
+    assert_eq!(other, StatusCode::NOT_FOUND);
+    let (path, body) = step("HS-2026-000102");
+    let own = c
+        .raw("POST", &path, Some(&token), "application/json", body)
+        .await;
+    assert_eq!(own, StatusCode::OK);
+    let late = c
+        .api_get("/api/v1/operator/dossiers/deadlines", &token)
+        .await;
+    assert!(
+        late.as_array().is_some_and(|units| units
+            .iter()
+            .all(|u| u["unit_vi"] == "Ủy ban nhân dân phường Thuận Hóa")),
+        "{late}"
     );
 }
 

@@ -106,6 +106,29 @@ pub fn release_locks(conn: &Connection, staff_id: &str, report: Option<&str>) ->
 }
 
 /// Whether a category needs a photo of the work done before its cases are resolved.
+/// Whether moving case `id` to `status` without a photo breaks the resolve rule (a category
+/// that resolves only with a photo of the work): checked by every path that changes a status.
+pub fn lacks_resolve_photo(
+    conn: &Connection,
+    id: Uuid,
+    status: ReportStatus,
+) -> Result<bool, Fail> {
+    if status != ReportStatus::Resolved {
+        return Ok(false);
+    }
+    let category: Option<String> = conn
+        .query_row(
+            "SELECT category FROM reports WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match category {
+        Some(c) => photo_required(conn, &c),
+        None => Ok(false),
+    }
+}
+
 pub fn photo_required(conn: &Connection, category: &str) -> Result<bool, Fail> {
     Ok(conn
         .query_row(
@@ -703,13 +726,15 @@ pub async fn merge(
     Ok(Redirect::to(&format!("/console/cases/{into}")).into_response())
 }
 
-/// The case a merge names, by its full id or the first 8 characters shown everywhere.
+/// The case a merge names, by its full id or the first 8 characters shown everywhere; never a
+/// duplicate or a rejected case (so two cases cannot be made duplicates of each other).
 fn survivor(conn: &Connection, wanted: &str) -> Result<Option<(Uuid, Option<String>)>, Fail> {
     if wanted.len() < 8 || !wanted.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Ok(None);
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT id, unit_id FROM reports WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2",
+        "SELECT id, unit_id FROM reports WHERE id >= ?1 AND id < ?1 || 'g'
+            AND status NOT IN ('duplicate', 'rejected') LIMIT 2",
     )?;
     let rows: Vec<(String, Option<String>)> = stmt
         .query_map([wanted], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -18,19 +18,7 @@ use super::{Nav, Signed, Tr};
 use crate::AppState;
 use crate::dossiers;
 use crate::error::Fail;
-use crate::staff::{self, Staff};
-
-/// Whether `staff` covers the unit named `unit_vi` (a name no unit has: the city's roles only).
-fn covers(staff: &Staff, units: &[staff::Unit], unit_vi: &str) -> bool {
-    let id = units
-        .iter()
-        .find(|u| u.name_vi == unit_vi)
-        .map(|u| u.id.as_str());
-    match id {
-        Some(id) => staff.can_read_case(Some(id)),
-        None => staff.can_read_case(None),
-    }
-}
+use crate::staff;
 
 fn flag_words(tr: Tr, flag: DeadlineFlag) -> (String, String) {
     let key = match flag {
@@ -111,7 +99,7 @@ async fn desk_page(
     };
     let rows = late
         .into_iter()
-        .filter(|u| covers(&staff, &units, &u.unit_vi))
+        .filter(|u| dossiers::staff_covers(&staff, &units, &u.unit_vi, false))
         .map(|u| {
             let rows = u
                 .dossiers
@@ -141,7 +129,7 @@ async fn desk_page(
         .collect();
     let unit_choices = units
         .iter()
-        .filter(|u| staff.can_read_case(Some(&u.id)))
+        .filter(|u| staff.can_change_case(Some(&u.id)))
         .map(|u| (u.id.clone(), u.name(lang).to_owned()))
         .collect();
     let procedures = procs
@@ -187,7 +175,7 @@ pub async fn receive(
         .read(move |c| {
             Ok(staff::units(c)?
                 .into_iter()
-                .find(|u| u.id == unit_id && staff.can_read_case(Some(&u.id))))
+                .find(|u| u.id == unit_id && staff.can_change_case(Some(&u.id))))
         })
         .await?;
     let Some(unit) = unit else {
@@ -277,7 +265,7 @@ async fn dossier_page(
     let Some((d, p, units)) = found else {
         return Ok(refusal(s, StatusCode::NOT_FOUND));
     };
-    if !covers(&s.staff, &units, &d.unit_vi) {
+    if !dossiers::staff_covers(&s.staff, &units, &d.unit_vi, false) {
         return Ok(refusal(s, StatusCode::NOT_FOUND));
     }
     let today = local_date(Utc::now());
@@ -342,7 +330,7 @@ pub async fn one(
     dossier_page(&state, &s, code, None, None).await
 }
 
-/// Whether `s` may act on the dossier `code` (it exists and is of a unit they cover).
+/// Whether `s` may act on the dossier `code` (it exists and is of a unit they may change).
 async fn theirs(state: &AppState, s: &Signed, code: &str) -> Result<bool, Fail> {
     let key = code.to_owned();
     let staff = s.staff.clone();
@@ -352,7 +340,12 @@ async fn theirs(state: &AppState, s: &Signed, code: &str) -> Result<bool, Fail> 
             let Some((d, _)) = dossiers::dossier(c, &key)? else {
                 return Ok(false);
             };
-            Ok(covers(&staff, &staff::units(c)?, &d.unit_vi))
+            Ok(dossiers::staff_covers(
+                &staff,
+                &staff::units(c)?,
+                &d.unit_vi,
+                true,
+            ))
         })
         .await
 }

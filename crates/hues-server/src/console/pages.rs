@@ -753,6 +753,17 @@ pub async fn case_status(
         return case_page(&state, &s, id, None, Some(e), Draft::default(), None).await;
     };
     crate::error::text("note", &form.note, hues_wire::api::MAX_DESCRIPTION_CHARS)?;
+    if let Some(res) = super::desk::held_by_other(&state, &s, id).await? {
+        return Ok(res);
+    }
+    if state
+        .db
+        .read(move |c| super::desk::lacks_resolve_photo(c, id, status))
+        .await?
+    {
+        let e = tr.t("reply-photo-required");
+        return case_page(&state, &s, id, None, Some(e), Draft::default(), None).await;
+    }
     let staff_id = s.staff.id.clone();
     let new_unit = form.unit.trim().to_owned();
     let done = state
@@ -775,9 +786,14 @@ pub async fn case_status(
             };
             let after = crate::store::change_status(conn, id, &update)?;
             if let (ReportStatus::Assigned, Some(u)) = (status, &unit) {
+                // The new unit's people take it from here (as when it is passed on).
                 conn.execute(
-                    "UPDATE reports SET unit_id = ?2 WHERE id = ?1",
+                    "UPDATE reports SET unit_id = ?2, assignee_id = NULL WHERE id = ?1",
                     params![id.to_string(), u.id],
+                )?;
+                conn.execute(
+                    "DELETE FROM case_locks WHERE report_id = ?1",
+                    [id.to_string()],
                 )?;
             }
             let after_json = serde_json::json!({

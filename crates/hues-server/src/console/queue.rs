@@ -119,6 +119,8 @@ pub async fn queue(
     let lang = tr.lang;
     let mine = s.staff.units();
     let me = s.staff.id.clone();
+    // A unit asked for in the URL narrows what one may read, never widens it.
+    let unit_allowed = f.unit.is_empty() || s.staff.can_read_case(Some(&f.unit));
     let q = f.clone();
     let (rows, clocks, categories, units, people) = state
         .db
@@ -134,7 +136,9 @@ pub async fn queue(
                 conditions.push(sql);
                 values.push(rusqlite::types::Value::Text(v));
             };
-            if !q.unit.is_empty() {
+            if !unit_allowed {
+                add("? = 'never'", String::new());
+            } else if !q.unit.is_empty() {
                 add("r.unit_id = ?", q.unit.clone());
             } else if !whole_city {
                 add("r.unit_id IN (SELECT value FROM json_each(?))", units);
@@ -417,6 +421,9 @@ pub async fn bulk(
                     "claim" => super::desk::set_assignee(conn, id, Some(&staff.id), &staff.id)
                         .map(|()| true),
                     "status" => match status {
+                        // Resolving in bulk skips the photo of the work: refused for the
+                        // categories that need one.
+                        Some(st) if super::desk::lacks_resolve_photo(conn, id, st)? => Ok(false),
                         Some(st) => {
                             let update = StatusUpdate {
                                 status: st,

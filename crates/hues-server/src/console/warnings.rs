@@ -555,6 +555,8 @@ pub async fn submit(
             .read(move |c| crate::alerts::alert_record(c, &id))
             .await?
     };
+    // Only a warning in force can be updated or cancelled.
+    let referenced = referenced.filter(|r| r.state == "active");
     let identifier = format!("HUE-{}", uuid::Uuid::now_v7());
     let xml = match to_cap(&d, &identifier, chrono::Utc::now(), referenced.as_ref()) {
         Ok(x) => x,
