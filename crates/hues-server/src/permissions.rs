@@ -266,16 +266,7 @@ pub async fn case_owner(
     };
     state
         .db
-        .read(move |conn| {
-            use rusqlite::OptionalExtension;
-            Ok(conn
-                .query_row(
-                    "SELECT unit_id FROM reports WHERE id = ?1",
-                    [id.to_string()],
-                    |r| r.get::<_, Option<String>>(0),
-                )
-                .optional()?)
-        })
+        .read(move |conn| crate::store::report_unit(conn, id))
         .await
 }
 

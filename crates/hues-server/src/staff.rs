@@ -483,6 +483,22 @@ pub fn start_session(
 
 /// The session of a cookie value, if it is alive at `now` (and then seen now); an expired one
 /// is deleted.
+/// Whether a session is still signed in and not timed out, without counting as activity (for
+/// a live stream that must end when its session does).
+pub fn session_alive(conn: &Connection, cookie: &str, now: i64) -> Result<bool, Fail> {
+    let row: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT created_at, seen_at FROM staff_sessions WHERE id_hash = ?1")?
+        .query_row([crate::auth::hash_token(cookie)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    Ok(
+        row.is_some_and(|(created, seen)| {
+            now - seen <= IDLE_SECS && now - created <= ABSOLUTE_SECS
+        }),
+    )
+}
+
 pub fn session(conn: &Connection, cookie: &str, now: i64) -> Result<Option<(String, Stage)>, Fail> {
     let hash = crate::auth::hash_token(cookie);
     let row: Option<(String, String, i64, i64)> = conn

@@ -56,6 +56,14 @@ pub fn touch_report(tx: &Connection, id: Uuid, owner: Uuid) -> Result<(), Fail> 
     touch(tx, "report", &id.to_string(), Some(&owner.to_string()))
 }
 
+/// The unit that owns a report (`Some(None)`: not routed yet), `None` for no such report.
+pub fn report_unit(conn: &Connection, id: Uuid) -> Result<Option<Option<String>>, Fail> {
+    Ok(conn
+        .prepare_cached("SELECT unit_id FROM reports WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get::<_, Option<String>>(0))
+        .optional()?)
+}
+
 /// The device that made a report.
 pub fn report_owner(conn: &Connection, id: Uuid) -> Result<Option<Uuid>, Fail> {
     let owner: Option<String> = conn

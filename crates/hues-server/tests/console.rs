@@ -198,6 +198,26 @@ impl Console {
             .status()
     }
 
+    /// A report with one (uploaded) photo from `device` at Huế's centre; its id.
+    async fn photo_report(&self, device: &str, sha: &str, category: &str, text: &str) -> String {
+        let id = uuid::Uuid::now_v7().to_string();
+        let body = serde_json::json!({
+            "id": id, "category": category, "description": text, "photos": [sha],
+            "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
+        });
+        let res = self
+            .raw(
+                "POST",
+                "/api/v1/reports",
+                Some(device),
+                "application/json",
+                body.to_string().into_bytes(),
+            )
+            .await;
+        assert!(res.is_success(), "{res}");
+        id
+    }
+
     /// A JSON answer of the API to a bearer token.
     async fn api_get(&self, uri: &str, token: &str) -> serde_json::Value {
         let req = Request::builder()
@@ -900,21 +920,9 @@ async fn staff_blur_a_photo_before_it_is_shown_and_keep_the_original_for_staff()
         )
         .await;
     assert!(put.is_success(), "{put}");
-    let id = uuid::Uuid::now_v7().to_string();
-    let body = serde_json::json!({
-        "id": id, "category": "encroachment", "description": "Xe đậu trên vỉa hè", "photos": [sha],
-        "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
-    });
-    let res = c
-        .raw(
-            "POST",
-            "/api/v1/reports",
-            Some(&device),
-            "application/json",
-            body.to_string().into_bytes(),
-        )
+    let id = c
+        .photo_report(&device, &sha, "encroachment", "Xe đậu trên vỉa hè")
         .await;
-    assert!(res.is_success(), "{res}");
     let rid = id.clone();
     c.db.run(move |db| {
         db.execute(
@@ -1374,6 +1382,41 @@ async fn a_unit_in_the_url_or_a_token_never_widens_what_one_may_reach() {
     );
 }
 
+#[tokio::test]
+async fn the_live_stream_names_new_cases_and_ends_with_the_session() {
+    let c = Console::new();
+    let d = c.sign_in("dieuphoi").await;
+    let req = Request::builder()
+        .uri("/console/events")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("hues_staff={d}"))
+        .body(Body::empty())
+        .expect("request");
+    let res = c.app.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body();
+    let id = c.report(Some("ubnd-thuan-hoa"), "Ngập trước chợ").await;
+    let mut seen = String::new();
+    while !seen.contains(&id) {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+            .await
+            .expect("an event within 5 s")
+            .expect("stream open")
+            .expect("frame");
+        if let Ok(data) = frame.into_data() {
+            seen.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    assert!(seen.contains("event: case"), "{seen}");
+    // Signed out: at the next commit the stream ends.
+    c.post("/console/logout", Some(&d), "").await;
+    c.report(None, "Rác").await;
+    tokio::time::timeout(std::time::Duration::from_secs(5), body.collect())
+        .await
+        .expect("the stream ends with its session")
+        .expect("body");
+}
+
 fn jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_pixel(8, 8, image::Rgb([120, 120, 120]));
     let mut out = std::io::Cursor::new(Vec::new());
@@ -1406,21 +1449,9 @@ async fn every_route_every_role_own_and_other_unit() {
     assert!(put.is_success(), "{put}");
     let mut cases = Vec::new();
     for unit in ["ubnd-thuan-hoa", "ubnd-phu-xuan"] {
-        let id = uuid::Uuid::now_v7().to_string();
-        let body = serde_json::json!({
-            "id": id, "category": "street_light", "description": "Đèn hỏng", "photos": [sha],
-            "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
-        });
-        let res = c
-            .raw(
-                "POST",
-                "/api/v1/reports",
-                Some(&device),
-                "application/json",
-                body.to_string().into_bytes(),
-            )
+        let id = c
+            .photo_report(&device, &sha, "street_light", "Đèn hỏng")
             .await;
-        assert!(res.is_success(), "{res}");
         let (rid, u) = (id.clone(), unit.to_owned());
         c.db.run(move |db| {
             db.execute(

@@ -76,13 +76,22 @@ struct Cursor {
     state: AppState,
     commits: tokio::sync::watch::Receiver<u64>,
     staff: Staff,
+    /// The session's cookie: the stream ends when the session does (sign-out, time-out).
+    session: String,
     last: i64,
     bell: i64,
 }
 
 /// `GET /console/events`: the stream. Events: `case` (data: the report's id) and `bell` (data:
 /// the unread count).
-pub async fn events(State(state): State<AppState>, s: Signed) -> Result<Response, Fail> {
+pub async fn events(
+    State(state): State<AppState>,
+    s: Signed,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Fail> {
+    let session = super::cookie(&headers, super::COOKIE)
+        .unwrap_or_default()
+        .to_owned();
     let mut commits = state.db.commits();
     commits.mark_unchanged();
     let me = s.staff.id.clone();
@@ -94,23 +103,30 @@ pub async fn events(State(state): State<AppState>, s: Signed) -> Result<Response
         state,
         commits,
         staff: s.staff,
+        session,
         last,
         bell,
     };
     let stream = futures_util::stream::unfold(cursor, |mut cur| async move {
         loop {
             cur.commits.changed().await.ok()?;
-            let (staff, after) = (cur.staff.clone(), cur.last);
+            let (staff, after, session) = (cur.staff.clone(), cur.last, cur.session.clone());
             let found = cur
                 .state
                 .db
                 .read(move |c| {
+                    if !staff::session_alive(c, &session, chrono::Utc::now().timestamp())? {
+                        return Ok(None);
+                    }
                     let (last, ids) = changed_cases(c, &staff, after)?;
-                    Ok((last, ids, unread(c, &staff.id)?))
+                    Ok(Some((last, ids, unread(c, &staff.id)?)))
                 })
                 .await;
-            let Ok((last, ids, bell)) = found else {
-                continue;
+            let (last, ids, bell) = match found {
+                Ok(Some(found)) => found,
+                // Signed out or timed out: the stream ends.
+                Ok(None) => return None,
+                Err(_) => continue,
             };
             cur.last = last;
             let mut events: Vec<Result<Event, Infallible>> = ids

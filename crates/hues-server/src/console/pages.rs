@@ -443,16 +443,7 @@ struct Case {
 pub(super) async fn owner_unit(state: &AppState, id: Uuid) -> Result<Option<Option<String>>, Fail> {
     state
         .db
-        .read(move |conn| {
-            use rusqlite::OptionalExtension;
-            Ok(conn
-                .query_row(
-                    "SELECT unit_id FROM reports WHERE id = ?1",
-                    [id.to_string()],
-                    |r| r.get::<_, Option<String>>(0),
-                )
-                .optional()?)
-        })
+        .read(move |conn| crate::store::report_unit(conn, id))
         .await
 }
 
