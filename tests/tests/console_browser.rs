@@ -89,6 +89,12 @@ async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through
         ("tokens", "/console/tokens", "Mã API của bạn"),
         ("new case", "/console/new", "Tiếp nhận"),
         ("warnings", "/console/warnings", "Cảnh báo cho người dân"),
+        (
+            "an alert",
+            "/console/warnings/HUE-2026-LU-SONG-HUONG-01",
+            "Bản tin CAP 1.2",
+        ),
+        ("a refusal", "/console/admin", "Không có quyền"),
         ("applications", "/console/dossiers", "Bàn tiếp nhận hồ sơ"),
         (
             "an application",
