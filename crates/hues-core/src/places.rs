@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use hues_wire::api::Place;
 use hues_wire::fold::fold;
 use hues_wire::geo;
-use hues_wire::ipc::{PlaceQuery, PlaceView, Point};
+use hues_wire::ipc::{PlaceQuery, PlaceSuggestion, PlaceView, Point};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::CoreError;
@@ -301,6 +301,29 @@ impl Store {
             .query_row([id], row)
             .optional()?;
         Ok(p.map(|p| view(p, near, now)))
+    }
+}
+
+impl Store {
+    /// The known place nearest to a point within `SUGGEST_PLACE_WITHIN_M`, if any: a bounding
+    /// box on the index, then the exact distance.
+    pub fn suggest_address(
+        &self,
+        at: Point,
+        lang: &str,
+    ) -> Result<Option<PlaceSuggestion>, CoreError> {
+        let within = hues_wire::ipc::SUGGEST_PLACE_WITHIN_M;
+        let conn = self.conn()?;
+        let nearest = nearest(&conn, at, &[], 1)?;
+        Ok(nearest
+            .into_iter()
+            .filter(|(_, d)| *d <= within)
+            .map(|(p, distance_m)| PlaceSuggestion {
+                name: if lang == "en" { p.name_en } else { p.name_vi },
+                address: p.address,
+                distance_m,
+            })
+            .next())
     }
 }
 

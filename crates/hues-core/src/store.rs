@@ -8,12 +8,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use hues_wire::api::{
-    Category, Change, CityContacts, NewRating, NewReport, Report, ReportStatus, StatusChange,
-    SyncPage,
+    Category, CityContacts, NewRating, NewReport, Report, ReportStatus, StatusChange,
 };
 use hues_wire::ipc::{
-    DeliveryState, DraftPhoto, LocalReport, PlaceSuggestion, Point, ReportDraft, ReportInput,
-    Settings, SyncStatus,
+    DeliveryState, DraftPhoto, LocalReport, Point, ReportDraft, ReportInput, Settings, SyncStatus,
 };
 use hues_wire::{ApiError, ErrorCode};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -731,21 +729,6 @@ impl Store {
         Ok(())
     }
 
-    /// The server acknowledged the entry: it goes, and the server's record is stored.
-    pub fn acknowledge(&self, entry: &OutboxEntry, server: &Ack) -> Result<(), CoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
-        tx.execute("DELETE FROM outbox WHERE id = ?1", [entry.id])?;
-        match server {
-            Ack::Report(r) => Self::store_server_report(&tx, r)?,
-            Ack::Booking(b) => crate::bookings::store_server_booking(&tx, b)?,
-        }
-        tx.commit()?;
-        drop(conn);
-        self.bump();
-        Ok(())
-    }
-
     /// A temporary failure: try again after `delay`.
     pub fn retry_later(
         &self,
@@ -794,7 +777,7 @@ impl Store {
         Ok(())
     }
 
-    fn store_server_report(tx: &Transaction<'_>, r: &Report) -> Result<(), CoreError> {
+    pub(crate) fn store_server_report(tx: &Transaction<'_>, r: &Report) -> Result<(), CoreError> {
         let id = r.id.to_string();
         // A report the server knows but this device lost (reinstall) is stored whole.
         tx.execute(
@@ -833,91 +816,6 @@ impl Store {
                     serde_json::to_string(&h.photos)?
                 ],
             )?;
-        }
-        Ok(())
-    }
-
-    /// Applies one page of the feed and moves the cursor, in one transaction.
-    pub fn apply_page(&self, server: &str, page: &SyncPage) -> Result<(), CoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
-        for change in &page.changes {
-            match change {
-                Change::Category(c) => {
-                    tx.execute(
-                        "INSERT INTO categories (code, grp, name_vi, name_en, description_vi, description_en, position, attributes, public)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                         ON CONFLICT(code) DO UPDATE SET grp = ?2, name_vi = ?3, name_en = ?4,
-                            description_vi = ?5, description_en = ?6, position = ?7, attributes = ?8, public = ?9",
-                        params![
-                            c.code,
-                            c.group,
-                            c.name_vi,
-                            c.name_en,
-                            c.description_vi,
-                            c.description_en,
-                            c.position,
-                            serde_json::to_string(&c.attributes)?,
-                            c.public,
-                        ],
-                    )?;
-                }
-                Change::Report(r) => {
-                    // A report still in this device's outbox keeps its local delivery state until
-                    // its own acknowledgement arrives.
-                    let queued: bool = tx.query_row(
-                        "SELECT EXISTS (SELECT 1 FROM outbox WHERE entity_id = ?1 AND failed_code IS NULL)",
-                        [r.id.to_string()],
-                        |row| row.get(0),
-                    )?;
-                    if !queued {
-                        Self::store_server_report(&tx, r)?;
-                    }
-                }
-                Change::Place(p) => crate::places::upsert(&tx, p)?,
-                Change::Booking(b) => crate::bookings::store_server_booking(&tx, b)?,
-                Change::Alert(a) => {
-                    tx.execute(
-                        "INSERT INTO alerts (identifier, record, state) VALUES (?1, ?2, ?3)
-                         ON CONFLICT(identifier) DO UPDATE SET record = ?2, state = ?3",
-                        params![a.identifier, serde_json::to_string(a)?, a.state],
-                    )?;
-                }
-                Change::Procedure(p) => crate::dossiers::upsert_procedure(&tx, p)?,
-                Change::Dossier(d) => crate::dossiers::refresh_dossier(&tx, d)?,
-                Change::FollowedReport(p) => {
-                    // Never over one of our own (a device cannot follow its own report).
-                    let own: bool = tx.query_row(
-                        "SELECT EXISTS (SELECT 1 FROM reports WHERE id = ?1 AND followed = 0)",
-                        [p.id.to_string()],
-                        |r| r.get(0),
-                    )?;
-                    if !own {
-                        Self::store_server_report(&tx, &followed_as_report(p))?;
-                        tx.execute(
-                            "UPDATE reports SET followed = 1 WHERE id = ?1",
-                            [p.id.to_string()],
-                        )?;
-                    }
-                }
-                Change::FollowedReportWithdrawn(id) => {
-                    tx.execute(
-                        "DELETE FROM reports WHERE id = ?1 AND followed = 1",
-                        [id.to_string()],
-                    )?;
-                }
-            }
-        }
-        Self::set_kv(&tx, &format!("cursor:{server}"), &page.next_cursor)?;
-        Self::set_kv(
-            &tx,
-            &format!("city:{server}"),
-            &serde_json::to_string(&page.city)?,
-        )?;
-        tx.commit()?;
-        drop(conn);
-        if !page.changes.is_empty() {
-            self.bump();
         }
         Ok(())
     }
@@ -1015,27 +913,6 @@ impl Store {
             });
         }
         Ok(out)
-    }
-
-    /// The known place nearest to a point within `SUGGEST_PLACE_WITHIN_M`, if any: a bounding
-    /// box on the index, then the exact distance.
-    pub fn suggest_address(
-        &self,
-        at: Point,
-        lang: &str,
-    ) -> Result<Option<PlaceSuggestion>, CoreError> {
-        let within = hues_wire::ipc::SUGGEST_PLACE_WITHIN_M;
-        let conn = self.conn()?;
-        let nearest = crate::places::nearest(&conn, at, &[], 1)?;
-        Ok(nearest
-            .into_iter()
-            .filter(|(_, d)| *d <= within)
-            .map(|(p, distance_m)| PlaceSuggestion {
-                name: if lang == "en" { p.name_en } else { p.name_vi },
-                address: p.address,
-                distance_m,
-            })
-            .next())
     }
 
     /// The citizen's own places.
@@ -1196,7 +1073,7 @@ impl Store {
 
 /// A followed report as the device keeps it: the public shape is all it gets, so the fields the
 /// public never sees stay empty (no rating, no answers; its time is the server's receipt).
-fn followed_as_report(p: &hues_wire::api::PublicReport) -> Report {
+pub(crate) fn followed_as_report(p: &hues_wire::api::PublicReport) -> Report {
     Report {
         id: p.id,
         category: p.category.clone(),
@@ -1220,6 +1097,7 @@ fn followed_as_report(p: &hues_wire::api::PublicReport) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hues_wire::api::{Change, SyncPage};
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
