@@ -198,6 +198,22 @@ impl Console {
             .status()
     }
 
+    /// Uploads a JPEG from `device`; its name (SHA-256).
+    async fn upload(&self, device: &str, photo: Vec<u8>) -> String {
+        let sha = hues_server::photos::sha256_hex(&photo);
+        let put = self
+            .raw(
+                "PUT",
+                &format!("/api/v1/photos/{sha}"),
+                Some(device),
+                "image/jpeg",
+                photo,
+            )
+            .await;
+        assert!(put.is_success(), "{put}");
+        sha
+    }
+
     /// A report with one (uploaded) photo from `device` at Huế's centre; its id.
     async fn photo_report(&self, device: &str, sha: &str, category: &str, text: &str) -> String {
         let id = uuid::Uuid::now_v7().to_string();
@@ -909,17 +925,7 @@ async fn staff_blur_a_photo_before_it_is_shown_and_keep_the_original_for_staff()
     img.write_to(&mut photo, image::ImageFormat::Jpeg)
         .expect("jpeg");
     let photo = photo.into_inner();
-    let sha = hues_server::photos::sha256_hex(&photo);
-    let put = c
-        .raw(
-            "PUT",
-            &format!("/api/v1/photos/{sha}"),
-            Some(&device),
-            "image/jpeg",
-            photo,
-        )
-        .await;
-    assert!(put.is_success(), "{put}");
+    let sha = c.upload(&device, photo).await;
     let id = c
         .photo_report(&device, &sha, "encroachment", "Xe đậu trên vỉa hè")
         .await;
@@ -1436,17 +1442,7 @@ async fn every_route_every_role_own_and_other_unit() {
     // Two cases, each with a photo: one of Thuận Hóa, one of Phú Xuân.
     let device = c.device().await;
     let photo = jpeg();
-    let sha = hues_server::photos::sha256_hex(&photo);
-    let put = c
-        .raw(
-            "PUT",
-            &format!("/api/v1/photos/{sha}"),
-            Some(&device),
-            "image/jpeg",
-            photo,
-        )
-        .await;
-    assert!(put.is_success(), "{put}");
+    let sha = c.upload(&device, photo).await;
     let mut cases = Vec::new();
     for unit in ["ubnd-thuan-hoa", "ubnd-phu-xuan"] {
         let id = c
