@@ -53,6 +53,21 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
         ],
     ),
     (
+        "hues-insight",
+        &[HOST],
+        &[
+            "tokio",
+            "reqwest",
+            "rusqlite",
+            "axum",
+            "hyper",
+            "tauri",
+            "dioxus",
+            "hues-core",
+            "hues-server",
+        ],
+    ),
+    (
         "hues-server",
         &[HOST],
         &[
@@ -126,4 +141,6 @@ fn the_rules_are_not_vacuous() {
     assert!(closure("hues-ui", WASM).contains("hues-wire"));
     assert!(closure("hues-server", HOST).contains("axum"));
     assert!(closure("hues-server", HOST).contains("hues-wire"));
+    assert!(closure("hues-server", HOST).contains("hues-insight"));
+    assert!(closure("hues-insight", HOST).contains("rand"));
 }

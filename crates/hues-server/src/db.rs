@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0019_channels.sql"),
     include_str!("../migrations/0020_desk.sql"),
     include_str!("../migrations/0021_redactions.sql"),
+    include_str!("../migrations/0022_insight.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

@@ -22,6 +22,7 @@ pub mod dossiers;
 pub mod error;
 pub mod extract;
 pub mod feed;
+pub mod insight;
 pub mod limits;
 pub mod open311;
 pub mod permissions;
