@@ -387,3 +387,117 @@ hs-apology-saved = Apology and new result date recorded.
 hs-apology-new-date = New date: { $date }
 hs-date-invalid = The new result date is not right.
 case-map = Map of the report’s position: { $position }
+
+## Insight (issue 14): performance, hot issues, incidents, listening, the public figures.
+console-hot = Hot issues
+console-performance = Performance
+console-listening = Listening
+bell-hot = A hot issue concerns your units (#{ $id }).
+perf-title = Performance by unit
+perf-intro = How each unit handles its reports over the chosen period: on time against the category's targets (working hours to acknowledge, working days to resolve), how long it takes, what is overdue now, what residents think, and the stage where reports wait.
+perf-from = From
+perf-to = To
+perf-export = Download the same reports
+perf-units = By unit
+perf-all = All units
+perf-unrouted = Not routed yet
+perf-col-unit = Unit
+perf-col-received = Received
+perf-col-ack = Acknowledged on time
+perf-col-resolve = Resolved on time
+perf-col-ack-times = Hours to acknowledge (median / p90)
+perf-col-resolve-times = Days to resolve (median / p90)
+perf-col-overdue = Overdue now
+perf-col-reopen = Reopened
+perf-col-ratings = Very satisfied · satisfied · not satisfied
+perf-col-bounces = Re-routes before handling / reports
+perf-col-bottleneck = Waits longest in
+perf-legend = On time counts the reports whose deadline has come: done in time, or late (done late or still open past it). Medians and p90 count the reports done. Re-routes count the times a report was sent to another unit before anyone took it in hand.
+perf-stages = Where reports wait
+perf-col-stage = Status
+perf-col-hours = Hours per report (mean)
+perf-col-share = Share of the waiting
+perf-stages-units = Hours per report in each status, by unit
+perf-weeks = Week by week
+perf-col-week = Week of
+perf-charts = Charts
+perf-charts-hint = Each chart shows figures that are also in the tables above.
+perf-chart-on-time = Resolved on time, by unit
+perf-chart-stages = Hours per report in each status
+perf-chart-weeks = Reports received per week
+public-perf-title = How the city's units answer
+public-perf-intro = For each unit and month: the reports it received, the shares acknowledged and resolved on time, and how residents rated the answers. No report and no resident is shown.
+public-perf-open-data = Open data (JSON, CC BY 4.0)
+public-perf-none = No figures yet.
+public-perf-month = Month
+public-perf-rated = Ratings
+public-perf-satisfied = Satisfied or very satisfied
+hot-title = Hot issues
+hot-intro = Places where more reports than usual came in over the last days, found each day after office hours (and when you run it) by a space-time scan of the last 56 days, for all categories together and each one. A lone phone cannot raise one: it takes reports from at least 3 people.
+hot-open = Open
+hot-closed = Closed
+hot-none = Nothing unusual at the moment.
+hot-run = Run the scan now
+hot-ran = Scan done: { $count ->
+    [one] one issue found or continued.
+   *[other] { $count } issues found or continued.
+}
+hot-last-run = Last scan: { $at }, over { $cases } reports.
+hot-col-tier = Level
+hot-col-state = State
+hot-col-where = Where
+hot-col-observed = Reports / expected
+hot-col-chance = How unusual
+hot-col-reports = Reports
+hot-col-updated = Updated
+hot-tier-watch = ◔ Watch
+hot-tier-alert = ◑ Alert
+hot-tier-hot = ● Hot
+hot-state-new = New
+hot-state-ongoing = Ongoing
+hot-state-closed = Closed
+hot-kind-cluster = cluster
+hot-kind-surge = surge across the city
+hot-all-categories = All categories
+hot-place = around { $where }, within { $radius } m
+hot-place-city = the whole city
+hot-recurrence-days = by chance about once in { $days } days
+hot-recurrence-years = by chance about once in { $years } years
+hot-recurrence-surge = more reports than usual across the city (CUSUM)
+hot-observed = { $observed } reports where { $expected } were expected
+hot-since = First seen
+hot-units = Units responsible
+hot-units-none = No unit owns these reports yet.
+hot-units-received = Reports in the last 30 days
+hot-reports = { $count ->
+    [one] One report
+   *[other] { $count } reports
+}
+hot-promote = Make it an incident
+hot-incident-open = Open its incident
+hot-back = Back to hot issues
+hot-method = Method: Kulldorff's prospective space-time permutation scan (cells of about 500 m, zones up to about 1 km, windows of 1 to 7 days ending today, 999 random shuffles); a Poisson CUSUM per category catches rises across the whole city. Levels by how rarely chance alone would give as much: watch (once in 30 days or rarer), alert (100), hot (365, or alert while the category is rising across the city).
+incident-heading = Incident
+incident-untitled = Incident without a title
+incident-title-label = Title of the incident
+incident-alert = The hot issue it came from
+incident-reply = Answer every reporter
+incident-reply-hint = Your answer is added to each report of the incident that you may change and that is still open, and each reporter sees it in the app.
+incident-send = Send to every reporter
+incident-reached = { $count ->
+    [one] Your answer reached one report.
+   *[other] Your answer reached { $count } reports.
+}
+listen-title = What residents say
+listen-intro = How residents rate the answers and how often reports come back, unit by unit, and the words that come up more this week than in the eight weeks before.
+listen-words = Words on the rise this week
+listen-words-none = No word stands out this week.
+listen-col-word = Words
+listen-col-now = Reports this week
+listen-col-before = In the 8 weeks before
+listen-col-cases = Reports
+listen-trends = Ratings and reopened reports, week by week
+listen-trends-hint = Each cell: ratings given, the share not satisfied, and the share of resolved reports reopened, for the reports received that week.
+listen-trends-none = No report in these weeks.
+listen-cell = { $rated } rated, { $unhappy } not satisfied
+listen-reopened = { $rate } reopened

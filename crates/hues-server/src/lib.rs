@@ -275,19 +275,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until the process is stopped (or the future is dropped), with the hourly photo sweep
-/// beside it. Each connection's peer address reaches handlers as `ConnectInfo<SocketAddr>`.
+/// Serves until the process is stopped (or the future is dropped), with the hourly photo sweep,
+/// the notices' sweep and the daily hot-issue scan beside it. Each connection's peer address reaches handlers as `ConnectInfo<SocketAddr>`.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let sweeper = AbortOnDrop(tokio::spawn(photos::sweep_every_hour(state.clone())));
     let notices = AbortOnDrop(tokio::spawn(console::live::sweep_every_minute(
         state.clone(),
     )));
+    let hot = AbortOnDrop(tokio::spawn(insight::hot::daily(state.clone())));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .await;
-    drop((sweeper, notices));
+    drop((sweeper, notices, hot));
     served
 }
 

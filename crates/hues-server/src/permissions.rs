@@ -44,6 +44,17 @@ pub const CONTACT_CENTRE: &[Role] = &[Role::Dispatcher];
 pub const ADMIN: &[Role] = &[Role::Admin];
 /// Who writes, updates and cancels the city's warnings (CAP).
 pub const WARNERS: &[Role] = CITY_ACTORS;
+/// Who watches how the units do and what is flaring up: the dashboards, the hot issues.
+pub const OVERSEERS: &[Role] = &[
+    Role::Dispatcher,
+    Role::UnitSupervisor,
+    Role::CitySupervisor,
+    Role::Admin,
+];
+/// Who turns a hot issue into an incident (city supervisors read, they change nothing).
+pub const INCIDENT_MAKERS: &[Role] = &[Role::Dispatcher, Role::UnitSupervisor, Role::Admin];
+/// Who answers an incident's reporters (each report only if they may change it).
+pub const HANDLERS: &[Role] = &[Role::Dispatcher, Role::Officer, Role::UnitSupervisor];
 
 pub struct Entry {
     pub method: Method,
@@ -106,6 +117,30 @@ pub const TABLE: &[Entry] = &[
         "/console/warnings/{identifier}",
         Rule::Roles(WARNERS),
     ),
+    // Insight (issue 14): the dashboards and the hot issues; the public figures for anyone.
+    at(Method::GET, "/console/performance", Rule::Roles(OVERSEERS)),
+    at(
+        Method::GET,
+        "/console/performance/export",
+        Rule::Roles(OVERSEERS),
+    ),
+    at(Method::GET, "/console/listening", Rule::Roles(OVERSEERS)),
+    at(Method::GET, "/console/hot", Rule::Roles(OVERSEERS)),
+    at(Method::POST, "/console/hot/run", Rule::Roles(OVERSEERS)),
+    at(Method::GET, "/console/hot/{id}", Rule::Roles(OVERSEERS)),
+    at(
+        Method::POST,
+        "/console/hot/{id}/incident",
+        Rule::Roles(INCIDENT_MAKERS),
+    ),
+    at(Method::GET, "/console/incidents/{id}", Rule::Staff),
+    at(
+        Method::POST,
+        "/console/incidents/{id}/reply",
+        Rule::Roles(HANDLERS),
+    ),
+    at(Method::GET, "/city/performance", Rule::Open),
+    at(Method::GET, "/city/performance.json", Rule::Open),
     at(Method::GET, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::POST, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::GET, "/console/cases/{id}", Rule::ReadCase),

@@ -64,10 +64,21 @@ fn changed_cases(conn: &Connection, staff: &Staff, after: i64) -> Result<(i64, V
     ))
 }
 
+/// Unread notices: cases overdue or escalated, and hot issues.
 pub fn unread(conn: &Connection, staff_id: &str) -> Result<i64, Fail> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM staff_notices WHERE staff_id = ?1 AND read = 0",
+        "SELECT (SELECT count(*) FROM staff_notices WHERE staff_id = ?1 AND read = 0)
+              + (SELECT count(*) FROM hot_notices WHERE staff_id = ?1 AND read = 0)",
         [staff_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Changes whenever a hot-issue alert is raised, continued or closed.
+pub fn hot_version(conn: &Connection) -> Result<String, Fail> {
+    Ok(conn.query_row(
+        "SELECT count(*) || '/' || coalesce(max(updated_at), '') FROM hot_alerts",
+        [],
         |r| r.get(0),
     )?)
 }
@@ -80,10 +91,11 @@ struct Cursor {
     session: String,
     last: i64,
     bell: i64,
+    hot: String,
 }
 
-/// `GET /console/events`: the stream. Events: `case` (data: the report's id) and `bell` (data:
-/// the unread count).
+/// `GET /console/events`: the stream. Events: `case` (data: the report's id), `bell` (data:
+/// the unread count) and `hot` (a hot-issue alert changed).
 pub async fn events(
     State(state): State<AppState>,
     s: Signed,
@@ -95,9 +107,9 @@ pub async fn events(
     let mut commits = state.db.commits();
     commits.mark_unchanged();
     let me = s.staff.id.clone();
-    let (last, bell) = state
+    let (last, bell, hot) = state
         .db
-        .read(move |c| Ok((last_change(c)?, unread(c, &me)?)))
+        .read(move |c| Ok((last_change(c)?, unread(c, &me)?, hot_version(c)?)))
         .await?;
     let cursor = Cursor {
         state,
@@ -106,6 +118,7 @@ pub async fn events(
         session,
         last,
         bell,
+        hot,
     };
     let stream = futures_util::stream::unfold(cursor, |mut cur| async move {
         loop {
@@ -119,10 +132,10 @@ pub async fn events(
                         return Ok(None);
                     }
                     let (last, ids) = changed_cases(c, &staff, after)?;
-                    Ok(Some((last, ids, unread(c, &staff.id)?)))
+                    Ok(Some((last, ids, unread(c, &staff.id)?, hot_version(c)?)))
                 })
                 .await;
-            let (last, ids, bell) = match found {
+            let (last, ids, bell, hot) = match found {
                 Ok(Some(found)) => found,
                 // Signed out or timed out: the stream ends.
                 Ok(None) => return None,
@@ -136,6 +149,10 @@ pub async fn events(
             if bell != cur.bell {
                 cur.bell = bell;
                 events.push(Ok(Event::default().event("bell").data(bell.to_string())));
+            }
+            if hot != cur.hot {
+                cur.hot = hot;
+                events.push(Ok(Event::default().event("hot").data("changed")));
             }
             if !events.is_empty() {
                 return Some((futures_util::stream::iter(events), cur));
@@ -217,7 +234,7 @@ pub async fn sweep_every_minute(state: AppState) {
 }
 
 pub struct Notice {
-    pub report: String,
+    pub href: String,
     pub short: String,
     pub text: String,
     pub at: String,
@@ -256,7 +273,9 @@ pub async fn bell(
         .read(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT report_id, kind, at, read FROM staff_notices WHERE staff_id = ?1
-                 ORDER BY read, id DESC LIMIT 200",
+                 UNION ALL
+                 SELECT alert_id, 'hot', at, read FROM hot_notices WHERE staff_id = ?1
+                 ORDER BY 4, 3 DESC LIMIT 200",
             )?;
             let rows = stmt
                 .query_map([&me], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
@@ -268,10 +287,15 @@ pub async fn bell(
         .into_iter()
         .map(|(report, kind, at, read)| {
             let short: String = report.chars().take(8).collect();
+            let href = if kind == "hot" {
+                format!("/console/hot/{report}")
+            } else {
+                format!("/console/cases/{report}")
+            };
             Notice {
                 text: tr.t1(&format!("bell-{kind}"), "id", &short),
                 short,
-                report,
+                href,
                 at: local_time(&at),
                 unread: !read,
             }
@@ -292,6 +316,10 @@ pub async fn bell_read(State(state): State<AppState>, s: Signed) -> Result<Respo
         .write(move |c| {
             c.execute(
                 "UPDATE staff_notices SET read = 1 WHERE staff_id = ?1 AND read = 0",
+                [&me],
+            )?;
+            c.execute(
+                "UPDATE hot_notices SET read = 1 WHERE staff_id = ?1 AND read = 0",
                 [&me],
             )?;
             Ok(())

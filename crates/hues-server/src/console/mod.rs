@@ -7,6 +7,7 @@ mod admin;
 mod desk;
 mod dossier_desk;
 mod i18n;
+mod insight;
 pub mod live;
 mod pages;
 mod queue;
@@ -39,6 +40,8 @@ pub struct Nav {
     pub overdue: bool,
     pub audit: bool,
     pub admin: bool,
+    pub performance: bool,
+    pub hot: bool,
 }
 
 impl Nav {
@@ -54,6 +57,8 @@ impl Nav {
             overdue: may("/console/overdue"),
             audit: may("/console/audit"),
             admin: may("/console/admin"),
+            performance: may("/console/performance"),
+            hot: may("/console/hot"),
         }
     }
 }
@@ -125,6 +130,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         ("/console/bell", get(live::bell)),
         ("/console/bell/read", post(live::bell_read)),
         ("/console/overdue", get(live::overdue)),
+        ("/console/performance", get(insight::dashboard)),
+        ("/console/performance/export", get(insight::export)),
+        ("/console/listening", get(insight::listening)),
+        ("/console/hot", get(insight::hot_list)),
+        ("/console/hot/run", post(insight::hot_run)),
+        ("/console/hot/{id}", get(insight::hot_alert)),
+        ("/console/hot/{id}/incident", post(insight::promote)),
+        ("/console/incidents/{id}", get(insight::incident)),
+        (
+            "/console/incidents/{id}/reply",
+            post(insight::incident_reply),
+        ),
+        ("/city/performance", get(insight::public_page)),
+        ("/city/performance.json", get(insight::public_json)),
         ("/console/tokens", get(tokens::list).post(tokens::create)),
         ("/console/tokens/{token}/revoke", post(tokens::revoke)),
     ];
