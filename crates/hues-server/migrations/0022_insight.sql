@@ -1,20 +1,21 @@
 -- Insight (issue 14): what the city learns from its cases.
 
 -- One row per case, the facts the dashboard counts, kept up to date from the sync feed's
--- `changes` (a case's row is redone when its report changes). Times are Unix seconds (UTC),
--- days are days since 0001-01-01 (CE) in Huế's calendar.
+-- `changes` (a case's row is redone when its report changes; `received` never changes). Times
+-- are Unix seconds (UTC), days are days since 0001-01-01 (CE) in Huế's calendar.
 CREATE TABLE case_facts (
-    report_id        TEXT PRIMARY KEY REFERENCES reports(id),
+    received         INTEGER NOT NULL,
+    report_id        TEXT NOT NULL REFERENCES reports(id),
     unit_id          TEXT,
     category         TEXT NOT NULL,
     ward_code        TEXT,
     channel          TEXT NOT NULL,
-    received         INTEGER NOT NULL,
     status           TEXT NOT NULL,
     status_since     INTEGER NOT NULL,
     finished         INTEGER NOT NULL,      -- resolved, rejected or a duplicate
     ack_at           INTEGER,
     done_at          INTEGER,               -- when resolved (resolved cases only)
+    done_on_time     INTEGER,               -- resolved by its day (resolved cases only)
     ack_due          INTEGER NOT NULL,
     resolve_due      INTEGER NOT NULL,      -- a day
     bounces          INTEGER NOT NULL,      -- re-routes before anyone took it in hand
@@ -22,9 +23,10 @@ CREATE TABLE case_facts (
     rating           TEXT,
     wait_received    INTEGER NOT NULL,      -- seconds spent in each status, finished stays
     wait_assigned    INTEGER NOT NULL,
-    wait_in_progress INTEGER NOT NULL
-) STRICT;
-CREATE INDEX case_facts_received ON case_facts(received);
+    wait_in_progress INTEGER NOT NULL,
+    -- In the order the dashboard reads a period: a range of `received` is one run of pages.
+    PRIMARY KEY (received, report_id)
+) STRICT, WITHOUT ROWID;
 
 -- Watermarks of the refreshers (e.g. the last `changes.seq` folded into `case_facts`).
 CREATE TABLE insight_marks (

@@ -379,7 +379,7 @@ pub async fn export(
         state: AppState,
         staff: Staff,
         f: Filter,
-        after: Option<String>,
+        after: Option<performance::After>,
         first: bool,
         json: bool,
     }
@@ -387,7 +387,7 @@ pub async fn export(
         state: state.clone(),
         staff,
         f,
-        after: Some(String::new()),
+        after: Some((i64::MIN, String::new())),
         first: true,
         json,
     };
@@ -458,7 +458,7 @@ pub async fn export(
 }
 
 /// The stream ends after the page that found no rows left and had nothing to say.
-fn last_page_done(after: &Option<String>, out: &str) -> bool {
+fn last_page_done(after: &Option<performance::After>, out: &str) -> bool {
     after.is_none() && out.is_empty()
 }
 

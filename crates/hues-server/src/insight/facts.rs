@@ -153,9 +153,10 @@ fn redo(conn: &Connection, targets: &HashMap<String, Targets>, id: &str) -> Resu
     conn.prepare_cached(
         "INSERT OR REPLACE INTO case_facts (report_id, unit_id, category, ward_code, channel,
              received, status, status_since, finished, ack_at, done_at, ack_due, resolve_due,
-             bounces, reopened, rating, wait_received, wait_assigned, wait_in_progress)
+             bounces, reopened, rating, wait_received, wait_assigned, wait_in_progress,
+             done_on_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19)",
+                 ?19, ?20)",
     )?
     .execute(params![
         id,
@@ -177,6 +178,7 @@ fn redo(conn: &Connection, targets: &HashMap<String, Targets>, id: &str) -> Resu
         wait("received"),
         wait("assigned"),
         wait("in_progress"),
+        done_at.map(|d| hues_wire::deadline::local_date(d) <= resolve_due),
     ])?;
     Ok(())
 }

@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use hues_insight::words::{self, Rising};
 use rusqlite::{Connection, ToSql};
 
-use super::performance::{Filter, Metrics, Tally, for_each};
+use super::facts::day_number;
+use super::performance::{Filter, Metrics, Tally, for_each_lite};
 use crate::error::Fail;
 
 /// Weeks shown: this one and the eight before.
@@ -34,15 +35,16 @@ pub fn trends(
         ..f.clone()
     };
     let now_ts = now.timestamp();
+    let today = day_number(hues_wire::deadline::local_date(now));
     let mut per: BTreeMap<Option<String>, Vec<Tally>> = BTreeMap::new();
-    for_each(conn, &f, may_read, |x| {
+    for_each_lite(conn, &f, may_read, |x| {
         if x.received < start.timestamp() {
             return;
         }
         let week = ((x.received - start.timestamp()) / (7 * 86_400)).clamp(0, WEEKS - 1) as usize;
-        per.entry(x.unit.clone())
+        per.entry(x.unit.map(str::to_owned))
             .or_insert_with(|| (0..WEEKS).map(|_| Tally::default()).collect())[week]
-            .add(&x, now_ts);
+            .add(x, now_ts, today);
     })?;
     Ok(per
         .into_iter()
