@@ -24,6 +24,9 @@ CREATE TABLE case_facts (
     wait_received    INTEGER NOT NULL,      -- seconds spent in each status, finished stays
     wait_assigned    INTEGER NOT NULL,
     wait_in_progress INTEGER NOT NULL,
+    -- The numbers the dashboard counts, packed (`insight::facts::Packed`): one value to read
+    -- per case instead of fourteen.
+    packed           BLOB NOT NULL,
     -- In the order the dashboard reads a period: a range of `received` is one run of pages.
     PRIMARY KEY (received, report_id)
 ) STRICT, WITHOUT ROWID;

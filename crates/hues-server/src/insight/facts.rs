@@ -150,13 +150,32 @@ fn redo(conn: &Connection, targets: &HashMap<String, Targets>, id: &str) -> Resu
         since = *at;
     }
     let wait = |k: &str| waits.get(k).copied().unwrap_or(0);
+    let done_on_time = done_at.map(|d| hues_wire::deadline::local_date(d) <= resolve_due);
+    let packed = Packed {
+        status_since: since.timestamp(),
+        ack_at: ack_at.map(|t| t.timestamp()),
+        done_at: done_at.map(|t| t.timestamp()),
+        ack_due: ack_due.timestamp(),
+        resolve_due: day_number(resolve_due),
+        bounces: bounces as i64,
+        waits: [wait("received"), wait("assigned"), wait("in_progress")],
+        finished,
+        reopened,
+        done_on_time,
+        status: STATUSES.iter().position(|s| *s == status).unwrap_or(0) as u8,
+        rating: RATINGS
+            .iter()
+            .position(|r| Some(*r) == rating.as_deref())
+            .map_or(0, |i| i as u8 + 1),
+    }
+    .to_bytes();
     conn.prepare_cached(
         "INSERT OR REPLACE INTO case_facts (report_id, unit_id, category, ward_code, channel,
              received, status, status_since, finished, ack_at, done_at, ack_due, resolve_due,
              bounces, reopened, rating, wait_received, wait_assigned, wait_in_progress,
-             done_on_time)
+             done_on_time, packed)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20)",
+                 ?19, ?20, ?21)",
     )?
     .execute(params![
         id,
@@ -178,9 +197,98 @@ fn redo(conn: &Connection, targets: &HashMap<String, Targets>, id: &str) -> Resu
         wait("received"),
         wait("assigned"),
         wait("in_progress"),
-        done_at.map(|d| hues_wire::deadline::local_date(d) <= resolve_due),
+        done_on_time,
+        packed,
     ])?;
     Ok(())
+}
+
+/// Statuses and ratings as the packed facts number them.
+pub const STATUSES: [&str; 6] = [
+    "received",
+    "assigned",
+    "in_progress",
+    "resolved",
+    "rejected",
+    "duplicate",
+];
+pub const RATINGS: [&str; 3] = ["very_satisfied", "satisfied", "not_satisfied"];
+
+/// A case's numbers as `case_facts.packed` keeps them: ten little-endian i64 (a time absent is
+/// `i64::MIN`; flags, status and rating share the last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packed {
+    pub status_since: i64,
+    pub ack_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub ack_due: i64,
+    pub resolve_due: i64,
+    pub bounces: i64,
+    pub waits: [i64; 3],
+    pub finished: bool,
+    pub reopened: bool,
+    pub done_on_time: Option<bool>,
+    /// Index in `STATUSES`.
+    pub status: u8,
+    /// 0: none, else 1 + index in `RATINGS`.
+    pub rating: u8,
+}
+
+const NONE: i64 = i64::MIN;
+
+impl Packed {
+    pub const LEN: usize = 80;
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let flags = i64::from(self.finished)
+            | i64::from(self.reopened) << 1
+            | i64::from(self.done_on_time.is_some()) << 2
+            | i64::from(self.done_on_time == Some(true)) << 3
+            | i64::from(self.status) << 8
+            | i64::from(self.rating) << 16;
+        [
+            self.status_since,
+            self.ack_at.unwrap_or(NONE),
+            self.done_at.unwrap_or(NONE),
+            self.ack_due,
+            self.resolve_due,
+            self.bounces,
+            self.waits[0],
+            self.waits[1],
+            self.waits[2],
+            flags,
+        ]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect()
+    }
+
+    pub fn from_bytes(b: &[u8]) -> Option<Self> {
+        if b.len() != Self::LEN {
+            return None;
+        }
+        let v = |i: usize| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&b[i * 8..i * 8 + 8]);
+            i64::from_le_bytes(a)
+        };
+        let opt = |x: i64| (x != NONE).then_some(x);
+        let flags = v(9);
+        Some(Self {
+            status_since: v(0),
+            ack_at: opt(v(1)),
+            done_at: opt(v(2)),
+            ack_due: v(3),
+            resolve_due: v(4),
+            bounces: v(5),
+            waits: [v(6), v(7), v(8)],
+            finished: flags & 1 != 0,
+            reopened: flags & 2 != 0,
+            done_on_time: (flags & 4 != 0).then_some(flags & 8 != 0),
+            status: ((flags >> 8) & 0xff) as u8,
+            rating: ((flags >> 16) & 0xff) as u8,
+        })
+    }
 }
 
 /// The status a stay is counted under (finished statuses are not waiting).
@@ -190,5 +298,36 @@ fn cur_key(s: &str) -> &'static str {
         "assigned" => "assigned",
         "in_progress" => "in_progress",
         _ => "finished",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_facts_read_back() {
+        let p = Packed {
+            status_since: 1_700_000_000,
+            ack_at: None,
+            done_at: Some(1_700_100_000),
+            ack_due: -5,
+            resolve_due: 739_000,
+            bounces: 2,
+            waits: [10, 0, 3600],
+            finished: true,
+            reopened: false,
+            done_on_time: Some(true),
+            status: 3,
+            rating: 2,
+        };
+        assert_eq!(Packed::from_bytes(&p.to_bytes()), Some(p));
+        let q = Packed {
+            done_on_time: None,
+            reopened: true,
+            ..p
+        };
+        assert_eq!(Packed::from_bytes(&q.to_bytes()), Some(q));
+        assert_eq!(Packed::from_bytes(&[0; 3]), None);
     }
 }

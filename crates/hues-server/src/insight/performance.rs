@@ -12,7 +12,7 @@ use hues_wire::time::vietnam_offset;
 use rusqlite::{Connection, ToSql};
 use serde::Serialize;
 
-use super::facts::day_number;
+use super::facts::{Packed, RATINGS, STATUSES, day_number};
 use crate::error::Fail;
 
 /// The statuses a case waits in, in order.
@@ -114,9 +114,7 @@ pub struct Lite<'a> {
     pub waits: [i64; 3],
 }
 
-const LITE_COLUMNS: &str = "unit_id, received, status, status_since, finished, ack_at, done_at,
-    done_on_time, ack_due, resolve_due, bounces, reopened, rating, wait_received, wait_assigned,
-    wait_in_progress";
+const LITE_COLUMNS: &str = "unit_id, received, packed";
 
 fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
     use rusqlite::types::ValueRef;
@@ -148,21 +146,30 @@ pub fn for_each_lite(
         {
             continue;
         }
+        let rusqlite::types::ValueRef::Blob(b) = r.get_ref(2)? else {
+            continue;
+        };
+        let Some(p) = Packed::from_bytes(b) else {
+            continue;
+        };
         each(&Lite {
             unit,
             received: r.get(1)?,
-            status: text(r, 2)?.unwrap_or_default(),
-            status_since: r.get(3)?,
-            finished: r.get(4)?,
-            ack_at: r.get(5)?,
-            done_at: r.get(6)?,
-            done_on_time: r.get(7)?,
-            ack_due: r.get(8)?,
-            resolve_due: r.get(9)?,
-            bounces: r.get(10)?,
-            reopened: r.get(11)?,
-            rating: text(r, 12)?,
-            waits: [r.get(13)?, r.get(14)?, r.get(15)?],
+            status: STATUSES[usize::from(p.status).min(STATUSES.len() - 1)],
+            status_since: p.status_since,
+            finished: p.finished,
+            ack_at: p.ack_at,
+            done_at: p.done_at,
+            done_on_time: p.done_on_time,
+            ack_due: p.ack_due,
+            resolve_due: p.resolve_due,
+            bounces: p.bounces,
+            reopened: p.reopened,
+            rating: usize::from(p.rating)
+                .checked_sub(1)
+                .and_then(|i| RATINGS.get(i))
+                .copied(),
+            waits: p.waits,
         });
     }
     Ok(())
