@@ -60,6 +60,7 @@ async fn main() {
         trust_forwarded_for: false,
         hotline: None,
         vendor_dir: None,
+        channels: Default::default(),
     })
     .expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

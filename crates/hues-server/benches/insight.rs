@@ -95,6 +95,7 @@ async fn main() {
         trust_forwarded_for: false,
         hotline: None,
         vendor_dir: None,
+        channels: Default::default(),
     })
     .expect("state");
     let db = state.db.clone();

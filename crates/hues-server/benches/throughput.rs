@@ -97,6 +97,7 @@ async fn run() {
         trust_forwarded_for: false,
         hotline: None,
         vendor_dir: None,
+        channels: Default::default(),
     })
     .unwrap_or_else(|e| panic!("state: {e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

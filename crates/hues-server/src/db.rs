@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0020_desk.sql"),
     include_str!("../migrations/0021_redactions.sql"),
     include_str!("../migrations/0022_insight.sql"),
+    include_str!("../migrations/0023_channels.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

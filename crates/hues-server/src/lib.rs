@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 pub mod alerts;
 pub mod auth;
 pub mod cap;
+pub mod channels;
 pub mod console;
 pub mod db;
 pub mod demo;
@@ -120,6 +121,8 @@ pub struct AppState {
     pub city: hues_wire::api::CityContacts,
     /// The console's bundled browser libraries (`Config::vendor_dir`).
     pub vendor_dir: Option<PathBuf>,
+    /// Zalo and Messenger (`Config::channels`).
+    pub channels: std::sync::Arc<channels::Settings>,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +143,8 @@ pub struct Config {
     /// The console's bundled browser libraries (htmx, Leaflet), as `./x` lays them out in
     /// `dist/vendor`; without it the console works as plain pages (no live updates, no map).
     pub vendor_dir: Option<PathBuf>,
+    /// The Zalo Official Account and the Facebook page the city answers on (none: no webhooks).
+    pub channels: channels::Settings,
 }
 
 /// Hue-S's hotline, the demo's when none is given.
@@ -181,6 +186,7 @@ impl AppState {
             trust_forwarded_for: config.trust_forwarded_for,
             city: hues_wire::api::CityContacts { hotline },
             vendor_dir: config.vendor_dir.clone(),
+            channels: std::sync::Arc::new(config.channels.clone()),
         })
     }
 }
@@ -264,6 +270,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .merge(open311::router())
         .merge(console::router(state.clone()))
+        .merge(channels::router())
         .route("/tiles/{z}/{x}/{y}", axum::routing::get(tiles::tile))
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)
@@ -283,12 +290,13 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         state.clone(),
     )));
     let hot = AbortOnDrop(tokio::spawn(insight::hot::daily(state.clone())));
+    let replies = AbortOnDrop(tokio::spawn(channels::run(state.clone())));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .await;
-    drop((sweeper, notices, hot));
+    drop((sweeper, notices, hot, replies));
     served
 }
 

@@ -59,6 +59,30 @@ struct Args {
     /// The console's browser libraries (htmx, Leaflet), as `./x` lays them out in `dist/vendor`.
     #[arg(long, env = "HUES_VENDOR_DIR")]
     vendor_dir: Option<PathBuf>,
+    /// Zalo Official Account: the app id, the OA secret key (signs the webhook), the OA access
+    /// token (sends replies) and the API's base URL. All three secrets, or none.
+    #[arg(long, env = "HUES_ZALO_APP_ID")]
+    zalo_app_id: Option<String>,
+    #[arg(long, env = "HUES_ZALO_OA_SECRET", hide_env_values = true)]
+    zalo_oa_secret: Option<String>,
+    #[arg(long, env = "HUES_ZALO_ACCESS_TOKEN", hide_env_values = true)]
+    zalo_access_token: Option<String>,
+    #[arg(long, env = "HUES_ZALO_API", default_value = "https://openapi.zalo.me")]
+    zalo_api: String,
+    /// Facebook Messenger: the app secret (signs the webhook), the webhook's verify token, the
+    /// page access token (sends replies) and the Graph API's base URL.
+    #[arg(long, env = "HUES_MESSENGER_APP_SECRET", hide_env_values = true)]
+    messenger_app_secret: Option<String>,
+    #[arg(long, env = "HUES_MESSENGER_VERIFY_TOKEN", hide_env_values = true)]
+    messenger_verify_token: Option<String>,
+    #[arg(long, env = "HUES_MESSENGER_PAGE_TOKEN", hide_env_values = true)]
+    messenger_page_token: Option<String>,
+    #[arg(
+        long,
+        env = "HUES_MESSENGER_API",
+        default_value = "https://graph.facebook.com"
+    )]
+    messenger_api: String,
 }
 
 #[tokio::main]
@@ -90,6 +114,41 @@ async fn main() -> anyhow::Result<()> {
         ),
         (None, false) => None,
     };
+    let zalo = match (
+        args.zalo_app_id,
+        args.zalo_oa_secret,
+        args.zalo_access_token,
+    ) {
+        (Some(app_id), Some(oa_secret), Some(access_token)) => {
+            Some(hues_server::channels::ZaloSettings {
+                app_id,
+                oa_secret,
+                access_token,
+                api_base: args.zalo_api,
+            })
+        }
+        (None, None, None) => None,
+        _ => anyhow::bail!("Zalo needs --zalo-app-id, --zalo-oa-secret and --zalo-access-token"),
+    };
+    let messenger = match (
+        args.messenger_app_secret,
+        args.messenger_verify_token,
+        args.messenger_page_token,
+    ) {
+        (Some(app_secret), Some(verify_token), Some(page_token)) => {
+            Some(hues_server::channels::MessengerSettings {
+                app_secret,
+                verify_token,
+                page_token,
+                api_base: args.messenger_api,
+            })
+        }
+        (None, None, None) => None,
+        _ => anyhow::bail!(
+            "Messenger needs --messenger-app-secret, --messenger-verify-token and \
+             --messenger-page-token"
+        ),
+    };
     let config = Config {
         data_dir,
         operator_token,
@@ -104,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
         trust_forwarded_for: args.trust_forwarded_for,
         hotline: args.hotline,
         vendor_dir: args.vendor_dir,
+        channels: hues_server::channels::Settings { zalo, messenger },
     };
     let state = AppState::open(&config)
         .with_context(|| format!("opening data in {}", config.data_dir.display()))?;

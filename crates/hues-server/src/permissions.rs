@@ -139,6 +139,32 @@ pub const TABLE: &[Entry] = &[
         "/console/incidents/{id}/reply",
         Rule::Roles(HANDLERS),
     ),
+    // Zalo and Messenger at the contact centre.
+    at(
+        Method::GET,
+        "/console/conversations",
+        Rule::Roles(CONTACT_CENTRE),
+    ),
+    at(
+        Method::GET,
+        "/console/conversations/{id}",
+        Rule::Roles(CONTACT_CENTRE),
+    ),
+    at(
+        Method::POST,
+        "/console/conversations/{id}/case",
+        Rule::Roles(CONTACT_CENTRE),
+    ),
+    at(
+        Method::POST,
+        "/console/conversations/{id}/attach",
+        Rule::Roles(CONTACT_CENTRE),
+    ),
+    at(
+        Method::POST,
+        "/console/conversations/{id}/reply",
+        Rule::Roles(CONTACT_CENTRE),
+    ),
     at(Method::GET, "/city/performance", Rule::Open),
     at(Method::GET, "/city/performance.json", Rule::Open),
     at(Method::GET, "/console/new", Rule::Roles(CONTACT_CENTRE)),

@@ -34,6 +34,7 @@ impl Server {
             trust_forwarded_for: false,
             hotline: None,
             vendor_dir: None,
+            channels: Default::default(),
         })
         .expect("open state");
         let db = state.db.clone();
@@ -1944,6 +1945,7 @@ async fn every_sync_page_carries_the_city_hotline() {
         trust_forwarded_for: false,
         hotline: hotline.map(str::to_owned),
         vendor_dir: None,
+        channels: Default::default(),
     };
     let set = AppState::open(&config(true, Some(" 0234 3822 000 "))).expect("start");
     assert_eq!(set.city.hotline.as_deref(), Some("0234 3822 000"));
@@ -1969,6 +1971,7 @@ async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
         trust_forwarded_for: false,
         hotline: None,
         vendor_dir: None,
+        channels: Default::default(),
     };
     let first = AppState::open(&config).expect("first start");
     let dossier = |state: &AppState| {

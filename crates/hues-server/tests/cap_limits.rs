@@ -32,6 +32,7 @@ fn config(dir: &std::path::Path) -> Config {
         trust_forwarded_for: false,
         hotline: None,
         vendor_dir: None,
+        channels: Default::default(),
     }
 }
 

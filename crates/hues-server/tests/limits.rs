@@ -54,6 +54,7 @@ impl Server {
             trust_forwarded_for,
             hotline: None,
             vendor_dir: None,
+            channels: Default::default(),
         })
         .expect("open state");
         Self {

@@ -50,6 +50,7 @@ impl Server {
             trust_forwarded_for: false,
             hotline: None,
             vendor_dir: None,
+            channels: Default::default(),
         })
         .expect("state");
         Self {

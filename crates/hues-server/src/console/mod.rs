@@ -4,6 +4,7 @@
 //! and every action in the audit log. Pages are in `pages.rs`; words in `i18n/*/console.ftl`.
 
 mod admin;
+mod conversations;
 mod desk;
 mod dossier_desk;
 mod i18n;
@@ -141,6 +142,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         (
             "/console/incidents/{id}/reply",
             post(insight::incident_reply),
+        ),
+        ("/console/conversations", get(conversations::list)),
+        ("/console/conversations/{id}", get(conversations::one)),
+        (
+            "/console/conversations/{id}/case",
+            post(conversations::make_case),
+        ),
+        (
+            "/console/conversations/{id}/attach",
+            post(conversations::attach),
+        ),
+        (
+            "/console/conversations/{id}/reply",
+            post(conversations::reply),
         ),
         ("/city/performance", get(insight::public_page)),
         ("/city/performance.json", get(insight::public_json)),

@@ -837,7 +837,9 @@ fn sees_contacts(staff: &staff::Staff) -> bool {
 }
 
 /// The channels a case can come by.
-pub const CHANNELS: [&str; 4] = ["app", "hotline", "walk_in", "email"];
+pub const CHANNELS: [&str; 6] = ["app", "hotline", "walk_in", "email", "zalo", "messenger"];
+/// The channels a person files a case for at the contact centre's form.
+pub const CALL_CHANNELS: [&str; 3] = ["hotline", "walk_in", "email"];
 
 #[derive(Template)]
 #[template(path = "console/new.html")]
@@ -883,7 +885,7 @@ async fn new_case_page(
         tr,
         who: Some(s.staff.display_name.clone()),
         nav: super::Nav::of(&s.staff),
-        channels: CHANNELS[1..]
+        channels: CALL_CHANNELS
             .iter()
             .map(|c| ((*c).to_owned(), tr.t(&format!("channel-{c}"))))
             .collect(),
@@ -938,7 +940,7 @@ pub async fn new_case(
     if form.description.trim().is_empty() || hues_wire::contacts::tel_uri(&phone).is_none() {
         return new_case_page(&state, &s, Some(tr.t("new-missing"))).await;
     }
-    let channel = CHANNELS[1..]
+    let channel = CALL_CHANNELS
         .iter()
         .find(|c| **c == form.channel)
         .copied()

@@ -38,7 +38,7 @@ struct Case {
     category: String,
     cell: CellKey,
     day: u16,
-    /// The device, or the caller's phone for a hotline case.
+    /// The device; for a call, the caller's phone; for Zalo or Messenger, the citizen there.
     who: String,
 }
 
@@ -88,8 +88,10 @@ pub fn load(conn: &Connection, now: DateTime<Utc>, permutations: u32) -> Result<
     let since =
         crate::db::ts(DateTime::from_timestamp(local_midnight(first), 0).unwrap_or_default());
     let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.category, r.latitude, r.longitude, r.received_at, r.device_id, c.phone
+        "SELECT r.id, r.category, r.latitude, r.longitude, r.received_at, r.device_id,
+                coalesce('tel:' || c.phone, 'chat:' || v.identity_id)
          FROM reports r LEFT JOIN case_contacts c ON c.report_id = r.id
+              LEFT JOIN conversations v ON v.report_id = r.id
          WHERE r.received_at >= ?1",
     )?;
     let rows = stmt.query_map([&since], |r| {
@@ -121,7 +123,7 @@ pub fn load(conn: &Connection, now: DateTime<Utc>, permutations: u32) -> Result<
             category,
             cell: grid.cell(lat, lon),
             day: d,
-            who: phone.map_or(device, |p| format!("tel:{p}")),
+            who: phone.unwrap_or(device),
         });
     }
     // Daily counts for the CUSUM: 56 days of baseline before the 56 analysed.

@@ -43,7 +43,7 @@ pub fn trends(
         }
         let week = ((x.received - start.timestamp()) / (7 * 86_400)).clamp(0, WEEKS - 1) as usize;
         per.entry(x.unit.map(str::to_owned))
-            .or_insert_with(|| (0..WEEKS).map(|_| Tally::default()).collect())[week]
+            .or_insert_with(|| (0..WEEKS).map(|_| Tally::counts_only()).collect())[week]
             .add(x, now_ts, today);
     })?;
     Ok(per

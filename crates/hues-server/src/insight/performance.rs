@@ -261,9 +261,18 @@ pub struct Tally {
     m: Metrics,
     ack: Vec<f64>,
     resolve: Vec<f64>,
+    /// Counts and rates only, no medians (the weeks': a third of the dashboard's sorting).
+    counts_only: bool,
 }
 
 impl Tally {
+    pub fn counts_only() -> Self {
+        Self {
+            counts_only: true,
+            ..Self::default()
+        }
+    }
+
     /// Counts one case; `today` is `now`'s local day (as `day_number`).
     pub fn add(&mut self, x: &Lite<'_>, now: i64, today: i64) {
         let m = &mut self.m;
@@ -272,7 +281,9 @@ impl Tally {
             Some(a) => {
                 m.ack_due += 1;
                 m.ack_on_time += u64::from(a <= x.ack_due);
-                self.ack.push((a - x.received) as f64 / 3600.0);
+                if !self.counts_only {
+                    self.ack.push((a - x.received) as f64 / 3600.0);
+                }
             }
             None if now > x.ack_due && !x.finished => m.ack_due += 1,
             None => {}
@@ -280,7 +291,9 @@ impl Tally {
         if let Some(done) = x.done_at {
             m.resolve_due += 1;
             m.resolve_on_time += u64::from(x.done_on_time.unwrap_or(false));
-            self.resolve.push((done - x.received) as f64 / 86_400.0);
+            if !self.counts_only {
+                self.resolve.push((done - x.received) as f64 / 86_400.0);
+            }
         } else if !x.finished && today > x.resolve_due {
             m.resolve_due += 1;
         }
@@ -351,7 +364,10 @@ pub fn dashboard(
         total.add(x, now, today);
         let day = (x.received + offset).div_euclid(86_400);
         let monday = day - (day + 3).rem_euclid(7);
-        weeks.entry(monday).or_default().add(x, now, today);
+        weeks
+            .entry(monday)
+            .or_insert_with(Tally::counts_only)
+            .add(x, now, today);
         match x.unit {
             None => unrouted.add(x, now, today),
             Some(u) => match units.get_mut(u) {
@@ -557,13 +573,14 @@ pub fn public_months(
     let today_no = day_number(today);
     let now_ts = now.timestamp();
     let mut tallies: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    // (Rates only: the public figures give no medians.)
     for_each_lite(conn, &f, &|u| u.is_some(), |x| {
         let day = local_day(x.received);
         let month = format!("{:04}-{:02}", day.year(), day.month());
         if let Some(u) = x.unit {
             tallies
                 .entry((month, u.to_owned()))
-                .or_default()
+                .or_insert_with(Tally::counts_only)
                 .add(x, now_ts, today_no);
         }
     })?;

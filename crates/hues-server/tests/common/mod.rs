@@ -16,6 +16,7 @@ pub struct Console {
     pub _dir: tempfile::TempDir,
     pub app: axum::Router,
     pub db: hues_server::Db,
+    pub state: AppState,
 }
 
 pub struct Answer {
@@ -27,6 +28,11 @@ pub struct Answer {
 
 impl Console {
     pub fn new() -> Self {
+        Self::with_channels(Default::default())
+    }
+
+    /// With Zalo and Messenger configured as given.
+    pub fn with_channels(channels: hues_server::channels::Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = AppState::open(&Config {
             data_dir: dir.path().to_path_buf(),
@@ -37,13 +43,15 @@ impl Console {
             trust_forwarded_for: false,
             hotline: None,
             vendor_dir: None,
+            channels,
         })
         .expect("state");
         let db = state.db.clone();
         Self {
             _dir: dir,
-            app: router(state),
+            app: router(state.clone()),
             db,
+            state,
         }
     }
 
