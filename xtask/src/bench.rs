@@ -71,6 +71,10 @@ pub fn all() -> Result<()> {
     // The console's figures (issue 13): the queue with 100,000 cases, the live stream, sign-in.
     sh::cargo(&["bench", "-p", "hues-server", "--bench", "console_queue"])?;
     sh::cargo(&["bench", "-p", "hues-server", "--bench", "console_live"])?;
+    // Insight (issue 14): the daily hot-issue scan beside its naive baseline; the dashboard
+    // over 100,000 cases and the streamed export's memory.
+    sh::cargo(&["bench", "-p", "hues-insight", "--bench", "scan"])?;
+    sh::cargo(&["bench", "-p", "hues-server", "--bench", "insight"])?;
     // Before the app's builds, on a machine as quiet as this run gets: its last line is a row of
     // the table below.
     eprintln!("$ cargo bench -p hues-server --bench throughput");

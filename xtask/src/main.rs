@@ -6,6 +6,8 @@
 //! - `test`: everything CI runs: fmt, clippy, the wasm build, the app build, all tests including
 //!   the end-to-end ones in the real webview under Xvfb.
 //! - `bench`: the figures of BENCHMARKS.md.
+//! - `soak`: the long campaigns whose short versions CI runs (the hot-issue early warning's
+//!   full acceptance trials, RELIABILITY.md).
 
 use std::time::Instant;
 
@@ -23,15 +25,29 @@ fn main() -> Result<()> {
         Some("run") => run(),
         Some("test") => test(),
         Some("bench") => bench::all(),
+        Some("soak") => soak(),
         Some("dist") => tools::ensure().and_then(|t| build::ui(&t)),
         Some("tools") => tools::ensure().map(|_| ()),
         _ => {
-            eprintln!("usage: ./x run | test | bench | dist | tools");
+            eprintln!("usage: ./x run | test | bench | soak | dist | tools");
             bail!("unknown command {:?}", args.first());
         }
     };
     eprintln!("xtask: {:?} took {:.1?}", args.first(), started.elapsed());
     result
+}
+
+/// The long campaigns: hundreds of synthetic data sets × 999 shuffles for the early warning
+/// (a few minutes on 2 cores); its table goes to RELIABILITY.md.
+fn soak() -> Result<()> {
+    sh::cargo(&[
+        "run",
+        "--release",
+        "-p",
+        "hues-insight",
+        "--example",
+        "soak",
+    ])
 }
 
 fn run() -> Result<()> {
