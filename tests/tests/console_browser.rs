@@ -102,11 +102,19 @@ async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through
             "Quá trình xử lý",
         ),
         ("warning form", "/console/warnings/new", "Khu vực cảnh báo"),
-        ("performance", "/console/performance", "Hiệu quả theo đơn vị"),
+        (
+            "performance",
+            "/console/performance",
+            "Hiệu quả theo đơn vị",
+        ),
         ("hot issues", "/console/hot", "Điểm nóng"),
         ("listening", "/console/listening", "Người dân nói gì"),
         ("messages", "/console/conversations", "Tin nhắn từ Zalo"),
-        ("public figures", "/city/performance", "Các đơn vị của thành phố"),
+        (
+            "public figures",
+            "/city/performance",
+            "Các đơn vị của thành phố",
+        ),
     ] {
         b.goto(&format!("{url}{path}")).await.expect(name);
         b.wait_text(text).await.expect(name);

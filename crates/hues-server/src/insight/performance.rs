@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use hues_insight::stats::quantile;
+use hues_insight::stats::quantile_mut;
 use hues_wire::time::vietnam_offset;
 use rusqlite::{Connection, ToSql};
 use serde::Serialize;
@@ -326,12 +326,10 @@ impl Tally {
     }
 
     pub fn finish(mut self) -> Metrics {
-        self.ack.sort_by(f64::total_cmp);
-        self.resolve.sort_by(f64::total_cmp);
-        self.m.ack_hours_p50 = quantile(&self.ack, 0.5);
-        self.m.ack_hours_p90 = quantile(&self.ack, 0.9);
-        self.m.resolve_days_p50 = quantile(&self.resolve, 0.5);
-        self.m.resolve_days_p90 = quantile(&self.resolve, 0.9);
+        self.m.ack_hours_p50 = quantile_mut(&mut self.ack, 0.5);
+        self.m.ack_hours_p90 = quantile_mut(&mut self.ack, 0.9);
+        self.m.resolve_days_p50 = quantile_mut(&mut self.resolve, 0.5);
+        self.m.resolve_days_p90 = quantile_mut(&mut self.resolve, 0.9);
         self.m
     }
 }
