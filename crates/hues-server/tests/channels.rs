@@ -205,6 +205,13 @@ async fn zalo_messages_become_a_case_and_its_answers_go_back_on_zalo() {
     };
     assert_eq!(channel, "zalo");
     assert!((lat - 16.46712).abs() < 1e-6);
+    // The photo's link reaches the case as a staff note, never the public.
+    let case_page = c.get(&made.location, &agent).await;
+    assert!(
+        case_page.body.contains("https://photo.example/full.jpg"),
+        "{}",
+        case_page.body
+    );
 
     // The agent answers: sent through Zalo's API, to the citizen, with the OA's token.
     let sent = c

@@ -221,17 +221,7 @@ async fn thread(
                 .into_iter()
                 .map(|k| (k.code, if lang == "en" { k.name_en } else { k.name_vi }))
                 .collect::<Vec<_>>();
-            let ids: Vec<String> = c
-                .prepare_cached("SELECT id FROM places ORDER BY rowid LIMIT 500")?
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut places = Vec::new();
-            for pid in ids {
-                if let Some(p) = crate::store::place(c, &pid)? {
-                    let name = if lang == "en" { p.name_en } else { p.name_vi };
-                    places.push((p.id, format!("{name} — {}", p.address)));
-                }
-            }
+            let places = super::pages::place_choices(c, lang)?;
             Ok(Some((id, head, messages, outbox, open, categories, places)))
         })
         .await?;
@@ -390,6 +380,24 @@ pub async fn make_case(
                 params![report.to_string(), channel],
             )?;
             channels::link(c, &conv, &report.to_string())?;
+            // The photos stay on the platform: their links go to the case as a staff note
+            // (never shown to the public), with the conversation's page.
+            let photos: Vec<String> = c
+                .prepare_cached(
+                    "SELECT url FROM channel_messages WHERE conversation_id = ?1 AND kind = 'photo'
+                     ORDER BY sent_at",
+                )?
+                .query_map([&conv], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut note = format!("/console/conversations/{conv}");
+            for url in &photos {
+                note.push('\n');
+                note.push_str(url);
+            }
+            c.execute(
+                "INSERT INTO case_notes (report_id, staff_id, at, text) VALUES (?1, ?2, ?3, ?4)",
+                params![report.to_string(), me, crate::db::ts(Utc::now()), note],
+            )?;
             staff::audit(
                 c,
                 Some(&me),

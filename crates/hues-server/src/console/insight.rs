@@ -121,6 +121,14 @@ fn choices(conn: &rusqlite::Connection, staff: &Staff, lang: &str) -> Result<Cho
     })
 }
 
+/// Brings the case facts up to date before counting (decision 0034).
+async fn refresh(state: &AppState) -> Result<(), Fail> {
+    state
+        .db
+        .write(|c| crate::insight::facts::refresh(c).map(drop))
+        .await
+}
+
 // ---- numbers as people read them ------------------------------------------------------------
 
 fn pct(r: Option<f64>) -> String {
@@ -244,10 +252,7 @@ pub async fn dashboard(
 ) -> Result<Response, Fail> {
     let tr = s.tr;
     let lang = tr.lang;
-    state
-        .db
-        .write(|c| crate::insight::facts::refresh(c).map(drop))
-        .await?;
+    refresh(&state).await?;
     let staff = s.staff.clone();
     let q2 = q.clone();
     let (d, from, to, ch) = state
@@ -368,10 +373,7 @@ pub async fn export(
     s: Signed,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, Fail> {
-    state
-        .db
-        .write(|c| crate::insight::facts::refresh(c).map(drop))
-        .await?;
+    refresh(&state).await?;
     let json = q.format == "json";
     let staff = s.staff.clone();
     let f = state.db.read(move |c| Ok(filter_of(c, &q)?.0)).await?;
@@ -482,10 +484,7 @@ pub async fn public_page(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Fail> {
     let tr = Tr::of(&headers);
-    state
-        .db
-        .write(|c| crate::insight::facts::refresh(c).map(drop))
-        .await?;
+    refresh(&state).await?;
     let months = state
         .db
         .read(|c| performance::public_months(c, PUBLIC_MONTHS, Utc::now()))
@@ -520,10 +519,7 @@ pub async fn public_page(
 
 /// `GET /city/performance.json`: the same as open data (no case, no reporter).
 pub async fn public_json(State(state): State<AppState>) -> Result<Response, Fail> {
-    state
-        .db
-        .write(|c| crate::insight::facts::refresh(c).map(drop))
-        .await?;
+    refresh(&state).await?;
     let months = state
         .db
         .read(|c| performance::public_months(c, PUBLIC_MONTHS, Utc::now()))
@@ -826,10 +822,7 @@ pub async fn hot_alert(
     let tr = s.tr;
     let staff = s.staff.clone();
     let lang = tr.lang;
-    state
-        .db
-        .write(|c| crate::insight::facts::refresh(c).map(drop))
-        .await?;
+    refresh(&state).await?;
     let found = state
         .db
         .read(move |c| {
@@ -1136,10 +1129,7 @@ pub async fn listening(
 ) -> Result<Response, Fail> {
     let tr = s.tr;
     let lang = tr.lang;
-    state
-        .db
-        .write(|c| crate::insight::facts::refresh(c).map(drop))
-        .await?;
+    refresh(&state).await?;
     let staff = s.staff.clone();
     let q2 = q.clone();
     let now = Utc::now();

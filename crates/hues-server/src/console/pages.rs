@@ -837,6 +837,25 @@ fn sees_contacts(staff: &staff::Staff) -> bool {
 }
 
 /// The channels a case can come by.
+/// The places a case can be filed at from the contact centre: (id, "name — address").
+pub(super) fn place_choices(
+    conn: &rusqlite::Connection,
+    lang: &str,
+) -> Result<Vec<(String, String)>, Fail> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM places ORDER BY rowid LIMIT 500")?;
+    let ids: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut places = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(p) = crate::store::place(conn, &id)? {
+            let name = if lang == "en" { p.name_en } else { p.name_vi };
+            places.push((p.id, format!("{name} — {}", p.address)));
+        }
+    }
+    Ok(places)
+}
+
 pub const CHANNELS: [&str; 6] = ["app", "hotline", "walk_in", "email", "zalo", "messenger"];
 /// The channels a person files a case for at the contact centre's form.
 pub const CALL_CHANNELS: [&str; 3] = ["hotline", "walk_in", "email"];
@@ -867,18 +886,7 @@ async fn new_case_page(
                 .into_iter()
                 .map(|c| (c.code, if lang == "en" { c.name_en } else { c.name_vi }))
                 .collect::<Vec<_>>();
-            let mut stmt = conn.prepare_cached("SELECT id FROM places ORDER BY rowid LIMIT 500")?;
-            let ids: Vec<String> = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut places = Vec::with_capacity(ids.len());
-            for id in ids {
-                if let Some(p) = crate::store::place(conn, &id)? {
-                    let name = if lang == "en" { p.name_en } else { p.name_vi };
-                    places.push((p.id, format!("{name} — {}", p.address)));
-                }
-            }
-            Ok((categories, places))
+            Ok((categories, place_choices(conn, lang)?))
         })
         .await?;
     let mut res = page(NewCase {
