@@ -540,3 +540,6 @@ conv-done-outside = Kept, not sent: the platform's reply window is closed.
 conv-done-failed = Not sent: the platform refused (see below).
 conv-done-linked = Attached: the report's replies will reach the resident here.
 conv-back = Back to messages
+
+## Citizens' accounts (issue 15). The SMS goes out in Vietnamese; this is its meaning.
+sms-sign-in-code = hues sign-in code: { $code }. Valid for 5 minutes. Do not share it with anyone.

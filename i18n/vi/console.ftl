@@ -526,3 +526,6 @@ conv-done-outside = Đã lưu, chưa gửi: hết thời hạn trả lời của
 conv-done-failed = Chưa gửi: nền tảng từ chối (xem bên dưới).
 conv-done-linked = Đã gắn: các câu trả lời của phản ánh sẽ đến người dân qua đây.
 conv-back = Quay lại tin nhắn
+
+## Tài khoản người dân (issue 15). Tin nhắn SMS viết không dấu: rẻ hơn và máy nào cũng đọc được.
+sms-sign-in-code = Ma dang nhap hues: { $code }. Co hieu luc 5 phut. Khong chia se ma nay voi ai.

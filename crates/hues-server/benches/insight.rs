@@ -89,6 +89,7 @@ async fn main() {
         hotline: None,
         vendor_dir: None,
         channels: Default::default(),
+        sms: Default::default(),
     })
     .expect("state");
     let db = state.db.clone();

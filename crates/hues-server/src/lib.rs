@@ -12,6 +12,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub mod accounts;
 pub mod alerts;
 pub mod auth;
 pub mod cap;
@@ -123,6 +124,8 @@ pub struct AppState {
     pub vendor_dir: Option<PathBuf>,
     /// Zalo and Messenger (`Config::channels`).
     pub channels: std::sync::Arc<channels::Settings>,
+    /// Where sign-in codes go (`Config::sms`).
+    pub sms: std::sync::Arc<accounts::Sms>,
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +148,8 @@ pub struct Config {
     pub vendor_dir: Option<PathBuf>,
     /// The Zalo Official Account and the Facebook page the city answers on (none: no webhooks).
     pub channels: channels::Settings,
+    /// Where citizens' sign-in codes go: an SMS gateway, or the log (the demo's).
+    pub sms: accounts::Sms,
 }
 
 /// Hue-S's hotline, the demo's when none is given.
@@ -187,6 +192,7 @@ impl AppState {
             city: hues_wire::api::CityContacts { hotline },
             vendor_dir: config.vendor_dir.clone(),
             channels: std::sync::Arc::new(config.channels.clone()),
+            sms: std::sync::Arc::new(config.sms.clone()),
         })
     }
 }
@@ -247,6 +253,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(dossiers::operator_advance))
         .routes(routes!(dossiers::operator_apologise))
         .routes(routes!(dossiers::operator_deadlines))
+        .routes(routes!(accounts::request_code))
+        .routes(routes!(accounts::verify_code))
+        .routes(routes!(accounts::sign_out))
         .routes(routes!(routes::openapi_json))
 }
 

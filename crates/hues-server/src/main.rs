@@ -83,6 +83,12 @@ struct Args {
         default_value = "https://graph.facebook.com"
     )]
     messenger_api: String,
+    /// The SMS gateway that sends citizens' sign-in codes (`POST` JSON `{to, text}` with a
+    /// bearer key). Without it, codes are printed in the log (for --demo).
+    #[arg(long, env = "HUES_SMS_GATEWAY_URL")]
+    sms_gateway_url: Option<String>,
+    #[arg(long, env = "HUES_SMS_GATEWAY_KEY", hide_env_values = true)]
+    sms_gateway_key: Option<String>,
 }
 
 #[tokio::main]
@@ -149,6 +155,15 @@ async fn main() -> anyhow::Result<()> {
              --messenger-page-token"
         ),
     };
+    let sms = match (args.sms_gateway_url, args.sms_gateway_key) {
+        (Some(url), Some(key)) => hues_server::accounts::Sms::Gateway { url, key },
+        (None, None) if args.demo => hues_server::accounts::Sms::Log,
+        (None, None) => {
+            tracing::warn!("no SMS gateway (--sms-gateway-url): sign-in codes go to the log only");
+            hues_server::accounts::Sms::Log
+        }
+        _ => anyhow::bail!("the SMS gateway needs both --sms-gateway-url and --sms-gateway-key"),
+    };
     let config = Config {
         data_dir,
         operator_token,
@@ -164,6 +179,7 @@ async fn main() -> anyhow::Result<()> {
         hotline: args.hotline,
         vendor_dir: args.vendor_dir,
         channels: hues_server::channels::Settings { zalo, messenger },
+        sms,
     };
     let state = AppState::open(&config)
         .with_context(|| format!("opening data in {}", config.data_dir.display()))?;

@@ -35,6 +35,7 @@ impl Server {
             hotline: None,
             vendor_dir: None,
             channels: Default::default(),
+            sms: Default::default(),
         })
         .expect("open state");
         let db = state.db.clone();
@@ -565,6 +566,9 @@ async fn openapi_documents_every_route() {
         ("post", "/api/v1/operator/dossiers/{code}/state"),
         ("post", "/api/v1/operator/dossiers/{code}/apology"),
         ("get", "/api/v1/operator/dossiers/deadlines"),
+        ("post", "/api/v1/account/code"),
+        ("post", "/api/v1/account/verify"),
+        ("post", "/api/v1/account/sign-out"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     let count: usize = paths
@@ -1946,6 +1950,7 @@ async fn every_sync_page_carries_the_city_hotline() {
         hotline: hotline.map(str::to_owned),
         vendor_dir: None,
         channels: Default::default(),
+        sms: Default::default(),
     };
     let set = AppState::open(&config(true, Some(" 0234 3822 000 "))).expect("start");
     assert_eq!(set.city.hotline.as_deref(), Some("0234 3822 000"));
@@ -1972,6 +1977,7 @@ async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
         hotline: None,
         vendor_dir: None,
         channels: Default::default(),
+        sms: Default::default(),
     };
     let first = AppState::open(&config).expect("first start");
     let dossier = |state: &AppState| {

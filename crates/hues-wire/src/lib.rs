@@ -2,6 +2,7 @@
 //! commands between the UI and the native side (`ipc`), and the one error shape both use
 //! (`error`). Pure data and pure rules, no I/O, so it builds for wasm32 too.
 
+pub mod account;
 pub mod alerts;
 pub mod api;
 pub mod calendar;

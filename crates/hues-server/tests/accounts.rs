@@ -1,0 +1,347 @@
+//! Signing in with a phone number (issue 15, first part) over the real router: the code goes
+//! through the HTTP SMS gateway — here a local server that records what it got (the real
+//! gateway cannot be reached from CI) — and the rules hold: 6 digits, 5 minutes, one use,
+//! 5 wrong tries, sending limited per number and per device, codes kept hashed; a second
+//! device with the same number joins the same account.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use hues_server::accounts::Sms;
+use hues_server::{AppState, Config, router};
+use tower::ServiceExt;
+
+type Got = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
+async fn gateway() -> (String, Got) {
+    let got: Got = Arc::default();
+    let keep = got.clone();
+    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+        let keep = keep.clone();
+        async move {
+            let auth = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let bytes = req.into_body().collect().await.expect("body").to_bytes();
+            keep.lock()
+                .expect("lock")
+                .push((auth, serde_json::from_slice(&bytes).unwrap_or_default()));
+            StatusCode::ACCEPTED
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/sms"), got)
+}
+
+struct Server {
+    _dir: tempfile::TempDir,
+    app: axum::Router,
+    db: hues_server::Db,
+}
+
+impl Server {
+    fn new(url: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = AppState::open(&Config {
+            data_dir: dir.path().to_path_buf(),
+            operator_token: None,
+            demo: false,
+            tiles: None,
+            limits: Default::default(),
+            trust_forwarded_for: false,
+            hotline: None,
+            vendor_dir: None,
+            channels: Default::default(),
+            sms: Sms::Gateway {
+                url: url.into(),
+                key: "gateway-key".into(),
+            },
+        })
+        .expect("state");
+        Self {
+            db: state.db.clone(),
+            app: router(state),
+            _dir: dir,
+        }
+    }
+
+    async fn call(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body.to_string())).expect("request"))
+            .await
+            .expect("response");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+
+    async fn device(&self) -> String {
+        let (_, v) = self
+            .call(
+                "/api/v1/devices",
+                None,
+                serde_json::json!({ "platform": "test" }),
+            )
+            .await;
+        v["token"].as_str().expect("token").to_owned()
+    }
+}
+
+/// The code in the gateway's last message.
+fn last_code(got: &Got) -> String {
+    let got = got.lock().expect("lock");
+    let text = got.last().expect("an SMS").1["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a 6-digit code")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_code_signs_a_device_in_once_and_the_rules_hold() {
+    let (url, got) = gateway().await;
+    let s = Server::new(&url);
+    let phone = "0912 345 678";
+    let a = s.device().await;
+
+    // Not a mobile number: refused before anything is sent.
+    let (st, _) = s
+        .call(
+            "/api/v1/account/code",
+            Some(&a),
+            serde_json::json!({ "phone": "12345" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(got.lock().expect("lock").is_empty());
+
+    let (st, v) = s
+        .call(
+            "/api/v1/account/code",
+            Some(&a),
+            serde_json::json!({ "phone": phone }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["phone"], "+84 91x xxx x78");
+    assert_eq!(v["expires_in_s"], 300);
+    {
+        let got = got.lock().expect("lock");
+        let (auth, body) = got.last().expect("an SMS");
+        assert_eq!(auth, "Bearer gateway-key");
+        assert_eq!(body["to"], "+84912345678");
+    }
+    let code = last_code(&got);
+    // Kept hashed: the code itself is nowhere in the database.
+    let stored: String =
+        s.db.run(|c| {
+            Ok(c.query_row(
+                "SELECT group_concat(code_hash || salt) FROM otp_codes",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("stored");
+    assert!(!stored.contains(&code));
+
+    // Four wrong tries: each refused, the code still alive; the fifth kills it.
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..4 {
+        let (st, _) = s
+            .call(
+                "/api/v1/account/verify",
+                Some(&a),
+                serde_json::json!({ "phone": phone, "code": wrong }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (st, _) = s
+        .call(
+            "/api/v1/account/verify",
+            Some(&a),
+            serde_json::json!({ "phone": phone, "code": wrong }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    let (st, _) = s
+        .call(
+            "/api/v1/account/verify",
+            Some(&a),
+            serde_json::json!({ "phone": phone, "code": code }),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a dead code stays dead, even the right one"
+    );
+
+    // A new code: right the first time, then spent.
+    let (st, _) = s
+        .call(
+            "/api/v1/account/code",
+            Some(&a),
+            serde_json::json!({ "phone": phone }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let code = last_code(&got);
+    let (st, first) = s
+        .call(
+            "/api/v1/account/verify",
+            Some(&a),
+            serde_json::json!({ "phone": phone, "code": code }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{first}");
+    assert_eq!(first["new_account"], true);
+    let (st, _) = s
+        .call(
+            "/api/v1/account/verify",
+            Some(&a),
+            serde_json::json!({ "phone": phone, "code": code }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "a code is used once");
+
+    // A second device with the same number: the same account.
+    let b = s.device().await;
+    let (st, _) = s
+        .call(
+            "/api/v1/account/code",
+            Some(&b),
+            serde_json::json!({ "phone": "+84912345678" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    // Only the device that asked can use its code.
+    let code = last_code(&got);
+    let (st, _) = s
+        .call(
+            "/api/v1/account/verify",
+            Some(&a),
+            serde_json::json!({ "phone": phone, "code": code }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, second) = s
+        .call(
+            "/api/v1/account/verify",
+            Some(&b),
+            serde_json::json!({ "phone": phone, "code": code }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(second["account"], first["account"]);
+    assert_eq!(second["new_account"], false);
+    let linked: i64 =
+        s.db.run(|c| Ok(c.query_row("SELECT count(*) FROM account_devices", [], |r| r.get(0))?))
+            .await
+            .expect("linked");
+    assert_eq!(linked, 2);
+
+    // Three codes to one number in a quarter of an hour: the fourth is refused.
+    let (st, _) = s
+        .call(
+            "/api/v1/account/code",
+            Some(&b),
+            serde_json::json!({ "phone": phone }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+
+    // An expired code is refused.
+    let c2 = s.device().await;
+    let other = "0987 654 321";
+    let (st, _) = s
+        .call(
+            "/api/v1/account/code",
+            Some(&c2),
+            serde_json::json!({ "phone": other }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let code = last_code(&got);
+    s.db.run(|c| {
+        Ok(
+            c.execute("UPDATE otp_codes SET expires_at = expires_at - 301", [])
+                .map(drop)?,
+        )
+    })
+    .await
+    .expect("age");
+    let (st, _) = s
+        .call(
+            "/api/v1/account/verify",
+            Some(&c2),
+            serde_json::json!({ "phone": other, "code": code }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // One device asking for many numbers: five an hour.
+    let d = s.device().await;
+    for i in 0..5 {
+        let (st, v) = s
+            .call(
+                "/api/v1/account/code",
+                Some(&d),
+                serde_json::json!({ "phone": format!("090000000{i}") }),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{i}: {v}");
+    }
+    let (st, _) = s
+        .call(
+            "/api/v1/account/code",
+            Some(&d),
+            serde_json::json!({ "phone": "0900000009" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+
+    // Signing out unlinks the device.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/account/sign-out")
+        .header(header::AUTHORIZATION, format!("Bearer {b}"))
+        .body(Body::empty())
+        .expect("request");
+    let res = s.app.clone().oneshot(req).await.expect("response");
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let linked: i64 =
+        s.db.run(|c| Ok(c.query_row("SELECT count(*) FROM account_devices", [], |r| r.get(0))?))
+            .await
+            .expect("linked");
+    assert_eq!(linked, 1);
+}
