@@ -384,6 +384,15 @@ async fn messenger_verifies_signs_and_answers_within_its_window() {
         c.db.run(|db| Ok(db.query_row("SELECT id FROM conversations", [], |r| r.get(0))?))
             .await
             .expect("conversation");
+    // Wildcards are not a case number.
+    let wild = c
+        .post(
+            &format!("/console/conversations/{conv}/attach"),
+            Some(&agent),
+            "case=%25%25%25%25%25%25%25%25",
+        )
+        .await;
+    assert_eq!(wild.status, StatusCode::UNPROCESSABLE_ENTITY);
     let linked = c
         .post(
             &format!("/console/conversations/{conv}/attach"),

@@ -184,16 +184,17 @@ pub fn record(conn: &Connection, messages: &[Inbound]) -> Result<usize, Fail> {
 }
 
 /// Links a conversation to a case; later public replies on the case go back on the channel
-/// (the case's history before the link is not resent).
-pub fn link(conn: &Connection, conversation: &str, report: &str) -> Result<(), Fail> {
+/// (the case's history before the link is not resent). `false`: no such conversation.
+pub fn link(conn: &Connection, conversation: &str, report: &str) -> Result<bool, Fail> {
     let last: i64 = conn
         .prepare_cached("SELECT coalesce(max(id), 0) FROM report_events WHERE report_id = ?1")?
         .query_row([report], |r| r.get(0))?;
-    conn.prepare_cached(
-        "UPDATE conversations SET report_id = ?2, delivered_event = ?3 WHERE id = ?1",
-    )?
-    .execute(params![conversation, report, last])?;
-    Ok(())
+    let changed = conn
+        .prepare_cached(
+            "UPDATE conversations SET report_id = ?2, delivered_event = ?3 WHERE id = ?1",
+        )?
+        .execute(params![conversation, report, last])?;
+    Ok(changed > 0)
 }
 
 /// Whether the platform still lets the city answer this conversation at `now`.
@@ -253,7 +254,9 @@ pub fn queue_case_replies(conn: &Connection, now: DateTime<Utc>) -> Result<usize
     for (conversation, report, after) in linked {
         let events: Vec<(i64, String)> = conn
             .prepare_cached(
-                "SELECT id, note FROM report_events WHERE report_id = ?1 AND id > ?2 ORDER BY id",
+                // A reopening note is the app reporter's own words (`by_citizen`): never sent.
+                "SELECT id, CASE WHEN by_citizen = 0 THEN note ELSE '' END FROM report_events
+                 WHERE report_id = ?1 AND id > ?2 ORDER BY id",
             )?
             .query_map(params![report, after], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
@@ -304,17 +307,44 @@ pub async fn post_json(
 
 /// Sends what is pending; returns (sent, failed).
 pub async fn deliver(state: &AppState) -> Result<(usize, usize), Fail> {
-    let pending: Vec<(i64, String, String, String)> = state
+    // Claimed in a write before sending (`sending`), so that two senders (the agent's reply
+    // and the background pump) never send the same message; looked at first with a read, so
+    // an idle pump writes nothing.
+    let any: bool = state
         .db
         .read(|c| {
-            Ok(c.prepare_cached(
-                "SELECT o.id, o.text, v.channel, i.platform_user FROM channel_outbox o
-                 JOIN conversations v ON v.id = o.conversation_id
-                 JOIN channel_identities i ON i.id = v.identity_id
-                 WHERE o.state = 'pending' ORDER BY o.id LIMIT 100",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<Result<_, _>>()?)
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM channel_outbox WHERE state = 'pending')",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await?;
+    if !any {
+        return Ok((0, 0));
+    }
+    let pending: Vec<(i64, String, String, String)> = state
+        .db
+        .write(|c| {
+            let ids: Vec<i64> = c
+                .prepare_cached(
+                    "UPDATE channel_outbox SET state = 'sending' WHERE id IN
+                         (SELECT id FROM channel_outbox WHERE state = 'pending' ORDER BY id LIMIT 100)
+                     RETURNING id",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.push(c.prepare_cached(
+                    "SELECT o.id, o.text, v.channel, i.platform_user FROM channel_outbox o
+                     JOIN conversations v ON v.id = o.conversation_id
+                     JOIN channel_identities i ON i.id = v.identity_id
+                     WHERE o.id = ?1",
+                )?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?);
+            }
+            Ok(out)
         })
         .await?;
     let (mut sent, mut failed) = (0, 0);

@@ -448,20 +448,29 @@ pub async fn attach(
             if wanted.len() < 8 {
                 return Ok(false);
             }
-            let found: Option<(String, Option<String>)> = c
-                .prepare_cached("SELECT id, unit_id FROM reports WHERE id LIKE ?1 || '%' LIMIT 2")?
-                .query_row([&wanted], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            match found {
-                Some((report, unit)) if staff.can_change_case(unit.as_deref()) => {
-                    channels::link(c, &conv, &report)?;
+            // A case number is hexadecimal: nothing else may reach the query; exactly one
+            // case must start with it.
+            if !wanted.chars().all(|ch| ch.is_ascii_hexdigit() || ch == '-') {
+                return Ok(false);
+            }
+            let found: Vec<(String, Option<String>)> = c
+                .prepare_cached(
+                    "SELECT id, unit_id FROM reports WHERE substr(id, 1, length(?1)) = ?1 LIMIT 2",
+                )?
+                .query_map([&wanted], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            match found.as_slice() {
+                [(report, unit)] if staff.can_change_case(unit.as_deref()) => {
+                    if !channels::link(c, &conv, report)? {
+                        return Ok(false);
+                    }
                     staff::audit(
                         c,
                         Some(&staff.id),
                         "conversation.attach",
                         &conv,
                         None,
-                        Some(&report),
+                        Some(report),
                         Utc::now(),
                     )?;
                     Ok(true)

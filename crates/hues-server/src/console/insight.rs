@@ -382,6 +382,9 @@ pub async fn export(
         staff: Staff,
         f: Filter,
         after: Option<performance::After>,
+        /// The header (CSV) or `[` (JSON) went out.
+        header: bool,
+        /// No row went out yet (JSON's commas).
         first: bool,
         json: bool,
     }
@@ -390,6 +393,7 @@ pub async fn export(
         staff,
         f,
         after: Some((i64::MIN, String::new())),
+        header: false,
         first: true,
         json,
     };
@@ -411,7 +415,8 @@ pub async fn export(
             }
         };
         let mut out = String::new();
-        if cur.first {
+        if !cur.header {
+            cur.header = true;
             out.push_str(if cur.json {
                 "["
             } else {

@@ -89,9 +89,10 @@ pub fn load(conn: &Connection, now: DateTime<Utc>, permutations: u32) -> Result<
         crate::db::ts(DateTime::from_timestamp(local_midnight(first), 0).unwrap_or_default());
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.category, r.latitude, r.longitude, r.received_at, r.device_id,
-                coalesce('tel:' || c.phone, 'chat:' || v.identity_id)
+                coalesce('tel:' || c.phone,
+                         (SELECT 'chat:' || v.identity_id FROM conversations v
+                          WHERE v.report_id = r.id ORDER BY v.started_at LIMIT 1))
          FROM reports r LEFT JOIN case_contacts c ON c.report_id = r.id
-              LEFT JOIN conversations v ON v.report_id = r.id
          WHERE r.received_at >= ?1",
     )?;
     let rows = stmt.query_map([&since], |r| {
