@@ -61,7 +61,7 @@ async fn main() {
         hotline: None,
         vendor_dir: None,
         channels: Default::default(),
-        sms: Default::default(),
+        accounts: Default::default(),
     })
     .expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -63,7 +63,7 @@ async fn main() {
         hotline: None,
         vendor_dir: None,
         channels: Default::default(),
-        sms: Default::default(),
+        accounts: Default::default(),
     })
     .expect("state");
     let db = state.db.clone();

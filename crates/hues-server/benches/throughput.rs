@@ -98,7 +98,7 @@ async fn run() {
         hotline: None,
         vendor_dir: None,
         channels: Default::default(),
-        sms: Default::default(),
+        accounts: Default::default(),
     })
     .unwrap_or_else(|e| panic!("state: {e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0022_insight.sql"),
     include_str!("../migrations/0023_channels.sql"),
     include_str!("../migrations/0024_accounts.sql"),
+    include_str!("../migrations/0025_account_data.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

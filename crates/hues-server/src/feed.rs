@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use crate::error::Fail;
-use crate::{alerts, dossiers, publication, store};
+use crate::{accounts, alerts, dossiers, owners, publication, store};
 
 /// A page of the feed for one device: rows after `after`, at most `limit`. Returns the
 /// changes, the last row read, and whether more follow.
@@ -17,16 +17,21 @@ pub fn changes_since(
     after: i64,
     limit: u32,
 ) -> Result<(Vec<Change>, i64, bool), Fail> {
+    // A device signed in to an account reads what every device of the account reads, and the
+    // cases the contact centre filed for the account's number.
+    let account = owners::account_of(conn, device)?;
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, kind, entity FROM changes
-         WHERE seq > ?1 AND (audience IS NULL OR audience = ?2
-             OR (kind = 'report' AND entity IN (SELECT report_id FROM followers WHERE device_id = ?2))
-             OR (kind = 'dossier' AND entity IN (SELECT code FROM dossier_trackers WHERE device_id = ?2)))
+        "WITH mine(d) AS (SELECT ?2 UNION SELECT device_id FROM account_devices WHERE account_id = ?4)
+         SELECT seq, kind, entity FROM changes
+         WHERE seq > ?1 AND (audience IS NULL OR audience IN mine
+             OR (kind = 'report' AND entity IN (SELECT report_id FROM followers WHERE device_id IN mine))
+             OR (kind = 'report' AND entity IN (SELECT report_id FROM account_cases WHERE account_id = ?4))
+             OR (kind = 'dossier' AND entity IN (SELECT code FROM dossier_trackers WHERE device_id IN mine)))
          ORDER BY seq LIMIT ?3",
     )?;
     let rows = stmt
         .query_map(
-            params![after, device.to_string(), i64::from(limit) + 1],
+            params![after, device.to_string(), i64::from(limit) + 1, account],
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -49,6 +54,10 @@ pub fn changes_since(
             "procedure" => dossiers::procedure(conn, &entity)?.map(Change::Procedure),
             "dossier" => dossiers::dossier(conn, &entity)?.map(|(d, _)| Change::Dossier(d)),
             "report" => report_change(conn, device, store::parse_uuid(&entity)?)?,
+            "my_place" => Some(match accounts::my_place(conn, &entity)? {
+                Some(p) => Change::MyPlace(p),
+                None => Change::MyPlaceRemoved(store::parse_uuid(&entity)?),
+            }),
             other => return Err(Fail::internal(format!("unknown change kind {other:?}"))),
         };
         changes.extend(change);
@@ -62,7 +71,7 @@ fn report_change(conn: &Connection, device: Uuid, id: Uuid) -> Result<Option<Cha
     let Some(r) = store::report(conn, id)? else {
         return Ok(None);
     };
-    if r.owner == device {
+    if owners::owns_report(conn, device, r.owner, id)? {
         return Ok(Some(Change::Report(r.report)));
     }
     Ok(Some(

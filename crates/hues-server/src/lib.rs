@@ -27,6 +27,8 @@ pub mod feed;
 pub mod insight;
 pub mod limits;
 pub mod open311;
+pub mod outbound;
+pub mod owners;
 pub mod permissions;
 pub mod photo_routes;
 pub mod photos;
@@ -124,8 +126,8 @@ pub struct AppState {
     pub vendor_dir: Option<PathBuf>,
     /// Zalo and Messenger (`Config::channels`).
     pub channels: std::sync::Arc<channels::Settings>,
-    /// Where sign-in codes go (`Config::sms`).
-    pub sms: std::sync::Arc<accounts::Sms>,
+    /// How citizens sign in (`Config::accounts`).
+    pub accounts: std::sync::Arc<accounts::Settings>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,8 +150,9 @@ pub struct Config {
     pub vendor_dir: Option<PathBuf>,
     /// The Zalo Official Account and the Facebook page the city answers on (none: no webhooks).
     pub channels: channels::Settings,
-    /// Where citizens' sign-in codes go: an SMS gateway, or the log (the demo's).
-    pub sms: accounts::Sms,
+    /// Where citizens' sign-in codes go (an SMS gateway, or the log: the demo's), the identity
+    /// provider, the grace period of a deletion.
+    pub accounts: accounts::Settings,
 }
 
 /// Hue-S's hotline, the demo's when none is given.
@@ -192,7 +195,7 @@ impl AppState {
             city: hues_wire::api::CityContacts { hotline },
             vendor_dir: config.vendor_dir.clone(),
             channels: std::sync::Arc::new(config.channels.clone()),
-            sms: std::sync::Arc::new(config.sms.clone()),
+            accounts: std::sync::Arc::new(config.accounts.clone()),
         })
     }
 }
@@ -256,6 +259,16 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::request_code))
         .routes(routes!(accounts::verify_code))
         .routes(routes!(accounts::sign_out))
+        .routes(routes!(accounts::status))
+        .routes(routes!(accounts::oidc::start))
+        .routes(routes!(accounts::data::export_mine))
+        .routes(routes!(accounts::data::delete_mine))
+        .routes(routes!(accounts::data::keep_mine))
+        .routes(routes!(accounts::data::record_consents))
+        .routes(routes!(
+            accounts::data::put_my_place,
+            accounts::data::delete_my_place
+        ))
         .routes(routes!(routes::openapi_json))
 }
 
@@ -281,6 +294,10 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router(state.clone()))
         .merge(channels::router())
         .route("/tiles/{z}/{x}/{y}", axum::routing::get(tiles::tile))
+        .route(
+            "/account/oidc/callback",
+            axum::routing::get(accounts::oidc::callback),
+        )
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)
         // Each route's own limit (`body_limit`) is applied by `limit_body`; axum's default
@@ -300,12 +317,13 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     )));
     let hot = AbortOnDrop(tokio::spawn(insight::hot::daily(state.clone())));
     let replies = AbortOnDrop(tokio::spawn(channels::run(state.clone())));
+    let erasures = AbortOnDrop(tokio::spawn(accounts::erase_every_hour(state.clone())));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .await;
-    drop((sweeper, notices, hot, replies));
+    drop((sweeper, notices, hot, replies, erasures));
     served
 }
 

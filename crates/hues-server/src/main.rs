@@ -89,6 +89,21 @@ struct Args {
     sms_gateway_url: Option<String>,
     #[arg(long, env = "HUES_SMS_GATEWAY_KEY", hide_env_values = true)]
     sms_gateway_key: Option<String>,
+    /// An OpenID Connect provider citizens may sign in with (VNeID): its issuer URL. Needs
+    /// --oidc-client-id and --public-url.
+    #[arg(long, env = "HUES_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    #[arg(long, env = "HUES_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    #[arg(long, env = "HUES_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// This server's address as citizens' browsers reach it (the identity provider sends them
+    /// back to `<public-url>/account/oidc/callback`).
+    #[arg(long, env = "HUES_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Days between "delete my account" and the erasure.
+    #[arg(long, env = "HUES_DELETION_GRACE_DAYS", default_value_t = hues_wire::account::DELETION_GRACE_DAYS)]
+    deletion_grace_days: i64,
 }
 
 #[tokio::main]
@@ -164,6 +179,23 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => anyhow::bail!("the SMS gateway needs both --sms-gateway-url and --sms-gateway-key"),
     };
+    let oidc = match (args.oidc_issuer, args.oidc_client_id, args.public_url) {
+        (Some(issuer), Some(client_id), Some(public_url)) => {
+            Some(hues_server::accounts::OidcProvider {
+                issuer,
+                client_id,
+                client_secret: args.oidc_client_secret,
+                public_url,
+            })
+        }
+        (None, None, _) => None,
+        _ => anyhow::bail!(
+            "an identity provider needs --oidc-issuer, --oidc-client-id and --public-url"
+        ),
+    };
+    if args.deletion_grace_days < 0 {
+        anyhow::bail!("--deletion-grace-days cannot be negative");
+    }
     let config = Config {
         data_dir,
         operator_token,
@@ -179,7 +211,11 @@ async fn main() -> anyhow::Result<()> {
         hotline: args.hotline,
         vendor_dir: args.vendor_dir,
         channels: hues_server::channels::Settings { zalo, messenger },
-        sms,
+        accounts: hues_server::accounts::Settings {
+            sms,
+            oidc,
+            grace: chrono::Duration::days(args.deletion_grace_days),
+        },
     };
     let state = AppState::open(&config)
         .with_context(|| format!("opening data in {}", config.data_dir.display()))?;

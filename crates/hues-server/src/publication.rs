@@ -249,14 +249,21 @@ pub fn photo_is_public(conn: &Connection, sha: &str) -> Result<bool, Fail> {
         .query_row([sha], |r| r.get(0))?)
 }
 
-/// Whether this device may fetch this photo though it is not public: it uploaded it, or one of
-/// its own reports holds it (the city's photos of its steps included).
+/// Whether this device may fetch this photo though it is not public: it (or a device of its
+/// account) uploaded it, or one of its own reports holds it (the city's photos of its steps
+/// included).
 pub fn photo_is_devices(conn: &Connection, sha: &str, device: Uuid) -> Result<bool, Fail> {
     Ok(conn
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM photo_uploaders WHERE sha256 = ?1 AND device_id = ?2)
+            "WITH mine(d) AS (SELECT ?2 UNION SELECT b.device_id FROM account_devices a
+                 JOIN account_devices b ON a.account_id = b.account_id WHERE a.device_id = ?2)
+             SELECT EXISTS (SELECT 1 FROM photo_uploaders WHERE sha256 = ?1 AND device_id IN mine)
                  OR EXISTS (SELECT 1 FROM report_photos p JOIN reports r ON r.id = p.report_id
-                            WHERE p.sha256 = ?1 AND r.device_id = ?2)",
+                            WHERE p.sha256 = ?1 AND r.device_id IN mine)
+                 OR EXISTS (SELECT 1 FROM report_photos p JOIN account_cases c
+                                ON c.report_id = p.report_id
+                            JOIN account_devices a ON a.account_id = c.account_id
+                            WHERE p.sha256 = ?1 AND a.device_id = ?2)",
         )?
         .query_row(params![sha, device.to_string()], |r| r.get(0))?)
 }
@@ -269,7 +276,7 @@ pub fn me_too(conn: &mut Connection, device: Uuid, id: Uuid) -> Result<PublicRep
         return Err(Fail::not_found("report"));
     }
     let r = store::report(&tx, id)?.ok_or_else(|| Fail::not_found("report"))?;
-    if r.owner != device {
+    if !crate::owners::owns_report(&tx, device, r.owner, id)? {
         let added = tx.execute(
             "INSERT OR IGNORE INTO followers (report_id, device_id, at) VALUES (?1, ?2, ?3)",
             params![id.to_string(), device.to_string(), store::ts(Utc::now())],

@@ -118,11 +118,16 @@ pub async fn get_report(
     Device(device): Device,
     Path(id): Path<Uuid>,
 ) -> ApiResult<JsonOut<Report>> {
-    let found = state.db.run(move |conn| store::report(conn, id)).await?;
-    match found {
-        Some(r) if r.owner == device => Ok(axum::Json(r.report)),
-        _ => Err(Fail::not_found("report")),
-    }
+    let found = state
+        .db
+        .run(move |conn| match store::report(conn, id)? {
+            Some(r) if crate::owners::owns_report(conn, device, r.owner, id)? => Ok(Some(r)),
+            _ => Ok(None),
+        })
+        .await?;
+    found
+        .map(|r| axum::Json(r.report))
+        .ok_or_else(|| Fail::not_found("report"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -45,6 +45,12 @@ pub fn touch_tracked(tx: &Connection, kind: &str, entity: &str) -> Result<(), Fa
     touch(tx, kind, entity, Some(TRACKERS))
 }
 
+/// Records that something of one device's changed (a booking, a place of its own): its feed
+/// carries it, and the feeds of the other devices of its account.
+pub fn touch_owned(tx: &Connection, kind: &str, entity: &str, owner: Uuid) -> Result<(), Fail> {
+    touch(tx, kind, entity, Some(&owner.to_string()))
+}
+
 /// Records that a public entity changed, for every device's feed.
 pub fn touch_public(tx: &Connection, kind: &str, entity: &str) -> Result<(), Fail> {
     touch(tx, kind, entity, None)
@@ -88,9 +94,10 @@ pub fn insert_device(
 }
 
 pub fn device_by_token_hash(conn: &Connection, hash: &str) -> Result<Option<Uuid>, Fail> {
+    // A revoked device (signed out, or revoked from the console) is nobody.
     let id: Option<String> = conn
         .query_row(
-            "SELECT id FROM devices WHERE token_hash = ?1",
+            "SELECT id FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL",
             [hash],
             |r| r.get(0),
         )
@@ -302,7 +309,9 @@ pub fn set_booking_status(
     let Some((owner, current)) = booking_row(&tx, &key)? else {
         return Err(Fail::not_found("booking"));
     };
-    if device.is_some_and(|d| d != owner) {
+    if let Some(d) = device
+        && !crate::owners::acts_for(&tx, d, owner)?
+    {
         return Err(Fail::not_found("booking"));
     }
     use BookingStatus::*;
@@ -712,7 +721,7 @@ pub fn change_status(
 /// The owner's own report, or "not found" (another's report is never revealed).
 fn own_report(tx: &Transaction<'_>, device: Uuid, id: Uuid) -> Result<Report, Fail> {
     match report(tx, id)? {
-        Some(r) if r.owner == device => Ok(r.report),
+        Some(r) if crate::owners::owns_report(tx, device, r.owner, id)? => Ok(r.report),
         _ => Err(Fail::not_found("report")),
     }
 }

@@ -63,9 +63,12 @@ impl Server {
             hotline: None,
             vendor_dir: None,
             channels: Default::default(),
-            sms: Sms::Gateway {
-                url: url.into(),
-                key: "gateway-key".into(),
+            accounts: hues_server::accounts::Settings {
+                sms: Sms::Gateway {
+                    url: url.into(),
+                    key: "gateway-key".into(),
+                },
+                ..Default::default()
             },
         })
         .expect("state");
@@ -98,6 +101,47 @@ impl Server {
         let status = res.status();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
         (status, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+
+    /// Any method; the body as JSON (or null) and the raw bytes.
+    async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, Vec<u8>) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(body).expect("request"))
+            .await
+            .expect("response");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, bytes.to_vec())
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let (st, bytes) = self.send_raw(method, path, token, body).await;
+        (st, serde_json::from_slice(&bytes).unwrap_or_default())
     }
 
     async fn device(&self) -> String {
@@ -330,18 +374,20 @@ async fn a_code_signs_a_device_in_once_and_the_rules_hold() {
         .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
 
-    // Signing out unlinks the device.
-    let req = Request::builder()
-        .method("POST")
-        .uri("/api/v1/account/sign-out")
-        .header(header::AUTHORIZATION, format!("Bearer {b}"))
-        .body(Body::empty())
-        .expect("request");
-    let res = s.app.clone().oneshot(req).await.expect("response");
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    // Signing out revokes the device: its token opens nothing more; what it made stays the
+    // account's (the link is kept).
+    let (st, _) = s
+        .send("POST", "/api/v1/account/sign-out", Some(&b), None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = s.send("GET", "/api/v1/account", Some(&b), None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
     let linked: i64 =
         s.db.run(|c| Ok(c.query_row("SELECT count(*) FROM account_devices", [], |r| r.get(0))?))
             .await
             .expect("linked");
-    assert_eq!(linked, 1);
+    assert_eq!(linked, 2);
+    let (st, v) = s.send("GET", "/api/v1/account", Some(&a), None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["phone"], "+84 91x xxx x78", "{v}");
 }

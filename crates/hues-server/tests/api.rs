@@ -35,7 +35,7 @@ impl Server {
             hotline: None,
             vendor_dir: None,
             channels: Default::default(),
-            sms: Default::default(),
+            accounts: Default::default(),
         })
         .expect("open state");
         let db = state.db.clone();
@@ -569,6 +569,14 @@ async fn openapi_documents_every_route() {
         ("post", "/api/v1/account/code"),
         ("post", "/api/v1/account/verify"),
         ("post", "/api/v1/account/sign-out"),
+        ("get", "/api/v1/account"),
+        ("post", "/api/v1/account/oidc/start"),
+        ("get", "/api/v1/account/export"),
+        ("post", "/api/v1/account/delete"),
+        ("post", "/api/v1/account/delete/cancel"),
+        ("post", "/api/v1/consents"),
+        ("put", "/api/v1/my-places/{id}"),
+        ("delete", "/api/v1/my-places/{id}"),
     ];
     let paths = doc["paths"].as_object().expect("paths");
     let count: usize = paths
@@ -1950,7 +1958,7 @@ async fn every_sync_page_carries_the_city_hotline() {
         hotline: hotline.map(str::to_owned),
         vendor_dir: None,
         channels: Default::default(),
-        sms: Default::default(),
+        accounts: Default::default(),
     };
     let set = AppState::open(&config(true, Some(" 0234 3822 000 "))).expect("start");
     assert_eq!(set.city.hotline.as_deref(), Some("0234 3822 000"));
@@ -1977,7 +1985,7 @@ async fn the_demo_seeds_again_at_every_start_without_changing_what_is_there() {
         hotline: None,
         vendor_dir: None,
         channels: Default::default(),
-        sms: Default::default(),
+        accounts: Default::default(),
     };
     let first = AppState::open(&config).expect("first start");
     let dossier = |state: &AppState| {

@@ -33,7 +33,7 @@ fn config(dir: &std::path::Path) -> Config {
         hotline: None,
         vendor_dir: None,
         channels: Default::default(),
-        sms: Default::default(),
+        accounts: Default::default(),
     }
 }
 

@@ -55,7 +55,7 @@ impl Server {
             hotline: None,
             vendor_dir: None,
             channels: Default::default(),
-            sms: Default::default(),
+            accounts: Default::default(),
         })
         .expect("open state");
         Self {

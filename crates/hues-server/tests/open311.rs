@@ -51,7 +51,7 @@ impl Server {
             hotline: None,
             vendor_dir: None,
             channels: Default::default(),
-            sms: Default::default(),
+            accounts: Default::default(),
         })
         .expect("state");
         Self {

@@ -1,6 +1,7 @@
 //! Citizens' accounts (issue 15): signing in with a phone number and a one-time code. The
 //! rules both sides know, and the shapes on the wire.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -74,6 +75,95 @@ pub struct SignedIn {
     pub phone: String,
     /// The account was made by this sign-in.
     pub new_account: bool,
+}
+
+/// What a consent covers. The app asks before the first use of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentPurpose {
+    /// The position of a report (and of "my places", when signed in) goes to the city.
+    Location,
+    /// Photos taken for a report go to the city.
+    Photos,
+}
+
+impl ConsentPurpose {
+    pub const ALL: [ConsentPurpose; 2] = [ConsentPurpose::Location, ConsentPurpose::Photos];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentPurpose::Location => "location",
+            ConsentPurpose::Photos => "photos",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// The version of the words the app shows when it asks; a new wording asks again.
+pub const CONSENT_TEXT_VERSION: u32 = 1;
+
+/// One answer to a consent question, as the device recorded it (`POST /api/v1/consents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentRecord {
+    pub purpose: ConsentPurpose,
+    /// `CONSENT_TEXT_VERSION` of the words the citizen answered.
+    pub version: u32,
+    pub granted: bool,
+    /// When the citizen answered (device clock, UTC).
+    pub decided_at: DateTime<Utc>,
+}
+
+/// One of the citizen's own places (home, work, family), for "affects me"; kept on the server
+/// only for a signed-in account, so that every device of it has them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyPlace {
+    pub id: Uuid,
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// What an erased account leaves behind, and the reason (keys of the app's and the console's
+/// translations: `kept-<what>` and `kept-<what>-why`).
+pub const KEPT_AFTER_ERASURE: [&str; 3] = ["reports", "audit", "consents"];
+
+/// Days between asking to delete an account and its erasure (the citizen may change their mind).
+pub const DELETION_GRACE_DAYS: i64 = 30;
+
+/// The device's account, as `GET /api/v1/account` tells it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountStatus {
+    /// `None`: this device is anonymous.
+    pub account: Option<Uuid>,
+    /// The number, masked.
+    pub phone: Option<String>,
+    /// A deletion asked and not yet done: when the account will be erased.
+    pub erase_after: Option<DateTime<Utc>>,
+    /// The server offers signing in through an identity provider (OpenID Connect).
+    pub identity_provider: bool,
+}
+
+/// `POST /api/v1/account/oidc/start`: where to send the citizen's browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OidcStart {
+    pub authorize_url: String,
+    /// Ask `GET /api/v1/account` until it shows the account (the browser returns to the server).
+    pub state: String,
+}
+
+/// `POST /api/v1/account/delete`: the citizen confirms with their number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeleteAccount {
+    pub phone: String,
 }
 
 #[cfg(test)]

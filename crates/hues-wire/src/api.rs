@@ -495,6 +495,10 @@ pub enum Change {
     Procedure(crate::dossiers::Procedure),
     /// A dossier the caller tracks.
     Dossier(crate::dossiers::Dossier),
+    /// One of the account's own places (signed-in devices only).
+    MyPlace(crate::account::MyPlace),
+    /// One of the account's places was removed: forget it.
+    MyPlaceRemoved(Uuid),
 }
 
 /// A CAP alert as the app uses it (the server keeps the whole XML at

@@ -61,10 +61,15 @@ pub enum ErrorCode {
     InsecureUrl,
     /// The device has used up its photo storage on the server (a total over all its photos).
     QuotaExceeded,
+    /// The device is signed in to another account: sign out first.
+    OtherAccount,
+    /// Client side: the citizen has not agreed (or withdrew their agreement) to send positions
+    /// or photos; what needs it waits on the device.
+    ConsentNeeded,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 30] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -93,6 +98,8 @@ impl ErrorCode {
         Self::ControlCharacter,
         Self::InsecureUrl,
         Self::QuotaExceeded,
+        Self::OtherAccount,
+        Self::ConsentNeeded,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -126,6 +133,8 @@ impl ErrorCode {
             Self::ControlCharacter => "control_character",
             Self::InsecureUrl => "insecure_url",
             Self::QuotaExceeded => "quota_exceeded",
+            Self::OtherAccount => "other_account",
+            Self::ConsentNeeded => "consent_needed",
         }
     }
 
@@ -141,7 +150,8 @@ impl ErrorCode {
             | Self::UnknownCategory
             | Self::ControlCharacter
             | Self::InsecureUrl => 422,
-            Self::IdConflict => 409,
+            Self::IdConflict | Self::OtherAccount => 409,
+            Self::ConsentNeeded => 403,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,

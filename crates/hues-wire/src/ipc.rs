@@ -431,13 +431,7 @@ pub struct LocalBooking {
 }
 
 /// One of the citizen's own places, for "affects me".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MyPlace {
-    pub id: Uuid,
-    pub name: String,
-    pub latitude: f64,
-    pub longitude: f64,
-}
+pub use crate::account::MyPlace;
 
 /// A warning as the list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

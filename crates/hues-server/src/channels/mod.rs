@@ -13,17 +13,9 @@
 pub mod messenger;
 pub mod zalo;
 
-use std::sync::LazyLock;
-use std::time::Duration as StdDuration;
-
 use axum::Router;
-use axum::body::Bytes;
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, Utc};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -274,36 +266,7 @@ pub fn queue_case_replies(conn: &Connection, now: DateTime<Utc>) -> Result<usize
     Ok(queued)
 }
 
-type Https = hyper_tls::HttpsConnector<HttpConnector>;
-
-static CLIENT: LazyLock<Client<Https, Full<Bytes>>> =
-    LazyLock::new(|| Client::builder(TokioExecutor::new()).build(Https::new()));
-
-/// POSTs JSON; the status and the body (at most 64 KB read).
-pub async fn post_json(
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &serde_json::Value,
-) -> Result<(u16, String), String> {
-    let mut req = axum::http::Request::post(url).header("content-type", "application/json");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let req = req
-        .body(Full::new(Bytes::from(body.to_string())))
-        .map_err(|e| e.to_string())?;
-    let res = tokio::time::timeout(StdDuration::from_secs(10), CLIENT.request(req))
-        .await
-        .map_err(|_| "no answer within 10 s".to_owned())?
-        .map_err(|e| e.to_string())?;
-    let status = res.status().as_u16();
-    let bytes = http_body_util::Limited::new(res.into_body(), 64 * 1024)
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
-}
+pub use crate::outbound::post_json;
 
 /// Sends what is pending; returns (sent, failed).
 pub async fn deliver(state: &AppState) -> Result<(usize, usize), Fail> {
@@ -414,10 +377,10 @@ pub async fn run(state: AppState) {
     }
     let mut commits = state.db.commits();
     loop {
-        let _ = tokio::time::timeout(StdDuration::from_secs(60), commits.changed()).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(60), commits.changed()).await;
         if let Err(e) = pump(&state).await {
             tracing::warn!(error = %e.0.message, "channels: sending replies");
         }
-        tokio::time::sleep(StdDuration::from_secs(2)).await;
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }

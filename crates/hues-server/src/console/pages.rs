@@ -992,6 +992,8 @@ pub async fn new_case(
                 "INSERT INTO case_contacts (report_id, phone, name, staff_id) VALUES (?1, ?2, ?3, ?4)",
                 params![id.to_string(), phone, form.name.trim(), staff_id],
             )?;
+            // The caller's app shows it if they have an account with this number.
+            crate::accounts::link_new_case(conn, id, &phone)?;
             let after =
                 serde_json::json!({ "channel": channel, "category": new.category }).to_string();
             staff::audit(

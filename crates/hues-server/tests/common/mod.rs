@@ -44,7 +44,7 @@ impl Console {
             hotline: None,
             vendor_dir: None,
             channels,
-            sms: Default::default(),
+            accounts: Default::default(),
         })
         .expect("state");
         let db = state.db.clone();
