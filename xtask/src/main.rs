@@ -134,6 +134,7 @@ fn test() -> Result<()> {
     cmd.env("HUES_TAURI_DRIVER", &tools.tauri_driver)
         .env("HUES_WEBKIT_DRIVER", &tools.webkit_driver)
         .env("HUES_AXE", &tools.axe)
+        .env("HUES_PYTHON", &tools.python)
         .env("HUES_ARTIFACTS", build::target_dir().join("artifacts"));
     if let Some(d) = &display {
         cmd.env("DISPLAY", d.name());

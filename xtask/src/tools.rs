@@ -33,6 +33,10 @@ const APT_PACKAGES: &[(&str, Option<&str>)] = &[
     // The city console's end-to-end test drives Debian's Chromium.
     ("chromium", Some("chromium")),
     ("chromium-driver", Some("chromedriver")),
+    // Python tools of the tests (a local identity provider) live in a venv under the cache.
+    ("python3-venv", None),
+    // The OS keyring the app keeps its secrets in (Secret Service), on the tests' own bus.
+    ("gnome-keyring", Some("gnome-keyring-daemon")),
     ("nodejs", Some("node")),
     ("npm", Some("npm")),
 ];
@@ -52,6 +56,10 @@ const NPM_PACKAGES: &[&str] = &[
     "axe-core@4.10.3",
 ];
 
+/// PyPI packages of the tests, pinned: the local OpenID Connect provider
+/// (`tests/fixtures/oidc_provider.py`). 0.3.4 is the last for Debian 12's Python 3.11.
+const PYPI_PACKAGES: &[&str] = &["oidc-provider-mock==0.3.4"];
+
 pub struct Tools {
     pub wasm_bindgen: PathBuf,
     pub wasm_opt: PathBuf,
@@ -66,6 +74,8 @@ pub struct Tools {
     pub htmx_sse: PathBuf,
     pub tauri_driver: PathBuf,
     pub webkit_driver: PathBuf,
+    /// The venv's Python, with `PYPI_PACKAGES`.
+    pub python: PathBuf,
 }
 
 pub fn cache_dir() -> PathBuf {
@@ -88,6 +98,7 @@ pub fn ensure() -> Result<Tools> {
     let wasm_bindgen = wasm_bindgen()?;
     let tauri_driver = cargo_tool("tauri-driver", TAURI_DRIVER_VERSION, true)?;
     let wasm_opt = npm()?;
+    let python = pypi()?;
     let webkit_driver = which("WebKitWebDriver")
         .or_else(|| Some(PathBuf::from("/usr/bin/WebKitWebDriver")).filter(|p| p.exists()))
         .context("WebKitWebDriver not found after installing webkit2gtk-driver")?;
@@ -101,6 +112,7 @@ pub fn ensure() -> Result<Tools> {
         htmx_sse: npm_dir().join("node_modules/htmx-ext-sse/dist"),
         tauri_driver,
         webkit_driver,
+        python,
     })
 }
 
@@ -246,6 +258,33 @@ fn npm() -> Result<PathBuf> {
         std::fs::write(&marker, want)?;
     }
     Ok(wasm_opt)
+}
+
+/// The tests' Python tools in a venv under the cache; returns its interpreter.
+fn pypi() -> Result<PathBuf> {
+    let dir = cache_dir().join("venv");
+    let python = dir.join("bin/python");
+    let marker = dir.join("installed.txt");
+    let want = PYPI_PACKAGES.join(" ");
+    if python.exists() && std::fs::read_to_string(&marker).unwrap_or_default() == want {
+        return Ok(python);
+    }
+    if !python.exists() {
+        sh::run(Command::new("python3").args(["-m", "venv"]).arg(&dir))?;
+    }
+    sh::run(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(PYPI_PACKAGES),
+    )?;
+    std::fs::write(&marker, want)?;
+    Ok(python)
 }
 
 /// An Xvfb display for the webview tests when there is no display; stopped on drop.
