@@ -549,3 +549,27 @@ oidc-signed-in = You are signed in. Go back to the hues app.
 oidc-other-account = This device is signed in to another account. Sign out in the app, then try again.
 oidc-no-phone = The identity provider did not give a verified phone number. Sign in with your phone number.
 oidc-failed = Signing in failed (the request expired or is not valid). Try again from the app.
+
+## Citizens' accounts at the contact centre.
+console-citizens = Citizens' accounts
+citizens-intro = On a citizen's request (by phone or at the desk): download a copy of their data, delete their account, or revoke a lost phone. Every action is written to the audit log.
+citizens-phone = Phone number
+citizens-find = Find
+citizens-not-a-number = This is not a Vietnamese mobile number.
+citizens-none = No account has this number.
+citizens-account = Account
+citizens-created = Created
+citizens-cases = Reports:
+citizens-devices = Devices
+citizens-device = Device
+citizens-linked = Signed in
+citizens-state = State
+citizens-active = In use
+citizens-revoked = Revoked
+citizens-revoke = Revoke this device
+citizens-data = The citizen's data
+citizens-export = Download the data (ZIP)
+citizens-delete = Delete the account
+citizens-delete-explain = The account is erased after 30 days (the citizen may change their mind meanwhile). Reports stay as the city's record, with no phone number, name or device attached.
+citizens-deletion-pending = The account will be erased on
+citizens-keep = Call off the deletion

@@ -535,3 +535,27 @@ oidc-signed-in = Bạn đã đăng nhập. Hãy quay lại ứng dụng hues.
 oidc-other-account = Thiết bị này đang đăng nhập một tài khoản khác. Hãy đăng xuất trong ứng dụng rồi thử lại.
 oidc-no-phone = Nhà cung cấp danh tính không cho biết số điện thoại đã xác minh. Hãy đăng nhập bằng số điện thoại.
 oidc-failed = Không đăng nhập được (yêu cầu đã hết hạn hoặc không hợp lệ). Hãy thử lại từ ứng dụng.
+
+## Citizens' accounts at the contact centre.
+console-citizens = Tài khoản công dân
+citizens-intro = Theo yêu cầu của công dân (qua tổng đài hoặc tại quầy): tải bản sao dữ liệu, xóa tài khoản, hoặc thu hồi một điện thoại bị mất. Mọi thao tác đều được ghi vào nhật ký.
+citizens-phone = Số điện thoại
+citizens-find = Tìm
+citizens-not-a-number = Đây không phải số di động Việt Nam.
+citizens-none = Không có tài khoản nào với số này.
+citizens-account = Tài khoản
+citizens-created = Tạo lúc
+citizens-cases = Số phản ánh:
+citizens-devices = Thiết bị
+citizens-device = Thiết bị
+citizens-linked = Đăng nhập lúc
+citizens-state = Trạng thái
+citizens-active = Đang dùng
+citizens-revoked = Đã thu hồi lúc
+citizens-revoke = Thu hồi thiết bị này
+citizens-data = Dữ liệu của công dân
+citizens-export = Tải dữ liệu (ZIP)
+citizens-delete = Xóa tài khoản
+citizens-delete-explain = Tài khoản sẽ bị xóa sau 30 ngày (công dân có thể đổi ý trong thời gian này). Các phản ánh vẫn được giữ làm hồ sơ của thành phố, không còn gắn với số điện thoại, tên hay thiết bị nào.
+citizens-deletion-pending = Tài khoản sẽ bị xóa vào
+citizens-keep = Hủy yêu cầu xóa

@@ -88,6 +88,24 @@ impl Store {
                         )?;
                     }
                 }
+                Change::MyPlace(p) => {
+                    // One of the account's places, kept on another of its devices.
+                    tx.execute(
+                        "INSERT INTO my_places (id, name, latitude, longitude, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT(id) DO UPDATE SET name = ?2, latitude = ?3, longitude = ?4",
+                        params![
+                            p.id.to_string(),
+                            p.name,
+                            p.latitude,
+                            p.longitude,
+                            chrono::Utc::now().to_rfc3339()
+                        ],
+                    )?;
+                }
+                Change::MyPlaceRemoved(id) => {
+                    tx.execute("DELETE FROM my_places WHERE id = ?1", [id.to_string()])?;
+                }
                 Change::FollowedReportWithdrawn(id) => {
                     tx.execute(
                         "DELETE FROM reports WHERE id = ?1 AND followed = 1",

@@ -24,6 +24,7 @@ pub mod dossiers;
 pub mod error;
 pub mod extract;
 pub mod feed;
+pub mod i18n;
 pub mod insight;
 pub mod limits;
 pub mod open311;

@@ -167,6 +167,28 @@ pub const TABLE: &[Entry] = &[
     ),
     at(Method::GET, "/city/performance", Rule::Open),
     at(Method::GET, "/city/performance.json", Rule::Open),
+    // Citizens' accounts on their behalf: the contact centre, and admins.
+    at(Method::GET, "/console/citizens", Rule::Roles(CITY_ACTORS)),
+    at(
+        Method::POST,
+        "/console/citizens/export",
+        Rule::Roles(CITY_ACTORS),
+    ),
+    at(
+        Method::POST,
+        "/console/citizens/delete",
+        Rule::Roles(CITY_ACTORS),
+    ),
+    at(
+        Method::POST,
+        "/console/citizens/keep",
+        Rule::Roles(CITY_ACTORS),
+    ),
+    at(
+        Method::POST,
+        "/console/citizens/revoke",
+        Rule::Roles(CITY_ACTORS),
+    ),
     at(Method::GET, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::POST, "/console/new", Rule::Roles(CONTACT_CENTRE)),
     at(Method::GET, "/console/cases/{id}", Rule::ReadCase),

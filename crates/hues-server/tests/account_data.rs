@@ -443,3 +443,90 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
         StatusCode::OK
     );
 }
+
+/// The contact centre acts on a citizen's behalf: finds the account by number, downloads the
+/// export, asks for the deletion and calls it off, revokes a lost phone; each is audited under
+/// the staff member's name, and a ward officer may do none of it.
+#[tokio::test]
+async fn the_contact_centre_exports_deletes_and_revokes_on_the_citizens_behalf() {
+    let c = Console::new();
+    let phone = c.device().await;
+    sign_in(&c, &phone, PHONE).await;
+    let d = c.sign_in("dieuphoi").await;
+    let page = c.get("/console/citizens?phone=0912+345+678", &d).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("+84912345678") && page.body.contains("Thu hồi thiết bị này"),
+        "{}",
+        page.body
+    );
+    let export = c
+        .post("/console/citizens/export", Some(&d), "phone=%2B84912345678")
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    let asked = c
+        .post("/console/citizens/delete", Some(&d), "phone=%2B84912345678")
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    assert!(
+        c.get(&asked.location, &d)
+            .await
+            .body
+            .contains("Tài khoản sẽ bị xóa vào")
+    );
+    let kept = c
+        .post("/console/citizens/keep", Some(&d), "phone=%2B84912345678")
+        .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER);
+    let device = device_id(&c, &phone).await;
+    let revoked = c
+        .post(
+            "/console/citizens/revoke",
+            Some(&d),
+            &format!("phone=%2B84912345678&device={device}"),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        call(&c, "GET", "/api/v1/account", &phone, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let actions: Vec<String> =
+        c.db.read(|conn| {
+            Ok(conn
+                .prepare(
+                    "SELECT action FROM audit_log WHERE staff_id IS NOT NULL
+                     AND (action LIKE 'account.%' OR action = 'device.revoke') ORDER BY id",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?)
+        })
+        .await
+        .expect("audit");
+    assert_eq!(
+        actions,
+        [
+            "account.export",
+            "account.delete",
+            "account.delete.cancel",
+            "device.revoke"
+        ]
+    );
+    let officer = c.sign_in("canbo.thuanhoa").await;
+    assert_eq!(
+        c.get("/console/citizens?phone=0912345678", &officer)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        c.post(
+            "/console/citizens/export",
+            Some(&officer),
+            "phone=%2B84912345678"
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}

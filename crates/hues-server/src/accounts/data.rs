@@ -224,10 +224,10 @@ pub fn export(conn: &Connection, account: &str) -> Result<(Value, Vec<String>), 
         "exported_at": store::ts(Utc::now()),
         "account": rows(conn, "SELECT id, phone, created_at FROM accounts WHERE id = ?1", account)?,
         "identities": rows(conn, "SELECT issuer, subject, linked_at FROM account_identities WHERE account_id = ?1", account)?,
-        "devices": rows(conn, &format!(
+        "devices": rows(conn,
             "SELECT d.id, d.platform, d.locale, d.created_at, a.linked_at, d.revoked_at
-             FROM devices d JOIN account_devices a ON a.device_id = d.id WHERE a.account_id = ?1")
-            .replace("{MINE}", MINE), account)?,
+             FROM devices d JOIN account_devices a ON a.device_id = d.id WHERE a.account_id = ?1",
+            account)?,
         "consents": rows(conn, &format!(
             "SELECT device_id, purpose, version, granted, decided_at, recorded_at FROM consents
              WHERE device_id IN {MINE} ORDER BY id"), account)?,

@@ -321,7 +321,7 @@ pub async fn request_code(
         .await?;
     // Vietnamese without tone marks: a plain-alphabet SMS costs a third of a Unicode one, and
     // every phone shows it.
-    let text = crate::console::Tr::new("vi").t1("sms-sign-in-code", "code", &code);
+    let text = crate::i18n::Tr::new("vi").t1("sms-sign-in-code", "code", &code);
     state
         .accounts
         .sms

@@ -216,8 +216,8 @@ async fn check_id_token(
 
 /// The browser comes back from the provider: the sign-in is finished, and the page says so.
 pub async fn callback(State(state): State<AppState>, Query(q): Query<Callback>) -> Response {
-    let tr = crate::console::Tr::new("vi");
-    let en = crate::console::Tr::new("en");
+    let tr = crate::i18n::Tr::new("vi");
+    let en = crate::i18n::Tr::new("en");
     let page = |key: &str| {
         Html(format!(
             "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>hues</title>\

@@ -488,7 +488,7 @@ pub async fn public_page(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Fail> {
-    let tr = Tr::of(&headers);
+    let tr = super::tr_of(&headers);
     refresh(&state).await?;
     let months = state
         .db

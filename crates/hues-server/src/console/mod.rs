@@ -4,10 +4,10 @@
 //! and every action in the audit log. Pages are in `pages.rs`; words in `i18n/*/console.ftl`.
 
 mod admin;
+mod citizens;
 mod conversations;
 mod desk;
 mod dossier_desk;
-mod i18n;
 mod insight;
 pub mod live;
 mod pages;
@@ -24,8 +24,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 
+pub use crate::i18n::Tr;
 pub use desk::set_photo_required;
-pub use i18n::Tr;
 
 use crate::AppState;
 use crate::error::Fail;
@@ -43,6 +43,7 @@ pub struct Nav {
     pub admin: bool,
     pub performance: bool,
     pub hot: bool,
+    pub citizens: bool,
 }
 
 impl Nav {
@@ -60,6 +61,7 @@ impl Nav {
             admin: may("/console/admin"),
             performance: may("/console/performance"),
             hot: may("/console/hot"),
+            citizens: may("/console/citizens"),
         }
     }
 }
@@ -68,6 +70,12 @@ impl Nav {
 pub const COOKIE: &str = "hues_staff";
 /// The language cookie's name (`vi` or `en`).
 pub const LANG_COOKIE: &str = "hues_lang";
+
+/// The language chosen on the page (its cookie), else Vietnamese: the console is the city's,
+/// Vietnamese first, whatever language the browser was installed in.
+pub fn tr_of(headers: &HeaderMap) -> Tr {
+    Tr::new(cookie(headers, LANG_COOKIE).unwrap_or("vi"))
+}
 
 /// The console's routes; each must have its row in `permissions::TABLE` (checked here, when the
 /// router is built, and enforced by `guard` on every request).
@@ -115,6 +123,11 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(redact::redact),
         ),
         ("/console/audit", get(pages::audit)),
+        ("/console/citizens", get(citizens::show)),
+        ("/console/citizens/export", post(citizens::export)),
+        ("/console/citizens/delete", post(citizens::delete)),
+        ("/console/citizens/keep", post(citizens::keep)),
+        ("/console/citizens/revoke", post(citizens::revoke)),
         ("/console/admin", get(admin::show)),
         ("/console/admin/sla", post(admin::sla)),
         ("/console/admin/rules", post(admin::rules)),
@@ -333,7 +346,7 @@ async fn session_of(
 
 impl Signed {
     async fn look_up(headers: &HeaderMap, state: &AppState) -> Result<Self, NotSigned> {
-        let tr = Tr::of(headers);
+        let tr = tr_of(headers);
         match session_of(headers, state).await? {
             None => Err(NotSigned::Login),
             Some((_, Stage::Password)) => Err(NotSigned::SecondFactor),
@@ -358,5 +371,32 @@ impl FromRequestParts<AppState> for Signed {
             Some(s) => Ok(s.clone()),
             None => Self::look_up(&parts.headers, state).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_from_the_cookie_else_vietnamese() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "en-US,en;q=0.9".parse().expect("h"),
+        );
+        assert_eq!(tr_of(&h).lang, "vi", "Vietnamese first");
+        h.insert(header::COOKIE, "a=b; hues_lang=en".parse().expect("h"));
+        assert_eq!(tr_of(&h).lang, "en");
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "fr-FR, en-GB;q=0.8".parse().expect("h"),
+        );
+        assert_eq!(tr_of(&h).lang, "en");
+        h.insert(header::COOKIE, "hues_lang=vi".parse().expect("h"));
+        assert_eq!(tr_of(&h).lang, "vi");
+        assert_eq!(Tr::new("en").t("login-submit"), "Sign in");
+        assert_eq!(Tr::new("vi").t("status-resolved"), "Đã giải quyết");
+        assert_eq!(Tr::new("en").tn("queue-count", "count", 1), "1 report");
     }
 }

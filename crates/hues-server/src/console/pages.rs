@@ -73,7 +73,7 @@ struct Login {
 
 pub async fn login_form(headers: HeaderMap) -> Response {
     page(Login {
-        tr: Tr::of(&headers),
+        tr: super::tr_of(&headers),
         who: None,
         nav: super::Nav::default(),
         error: None,
@@ -93,7 +93,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, Fail> {
-    let tr = Tr::of(&headers);
+    let tr = super::tr_of(&headers);
     let username = form.username.trim().to_owned();
     let keys = vec![format!("user:{username}"), format!("addr:{}", addr.key())];
     let now = now_unix();
@@ -195,7 +195,7 @@ struct Totp {
 
 pub async fn totp_form(headers: HeaderMap) -> Response {
     page(Totp {
-        tr: Tr::of(&headers),
+        tr: super::tr_of(&headers),
         who: None,
         nav: super::Nav::default(),
         error: None,
@@ -212,7 +212,7 @@ pub async fn totp(
     headers: HeaderMap,
     Form(form): Form<TotpForm>,
 ) -> Result<Response, NotSigned> {
-    let tr = Tr::of(&headers);
+    let tr = super::tr_of(&headers);
     let Some(value) = cookie(&headers, COOKIE).map(str::to_owned) else {
         return Err(NotSigned::Login);
     };

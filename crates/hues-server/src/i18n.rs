@@ -1,19 +1,18 @@
-//! The console's words, from `i18n/<lang>/console.ftl` (and the app's `main.ftl`, for the names
+//! The server's words (the console's pages, SMS texts), from `i18n/<lang>/console.ftl` (and the app's `main.ftl`, for the names
 //! of statuses and errors both show): Vietnamese first, English for visitors' staff.
 
 use std::sync::LazyLock;
 
-use axum::http::HeaderMap;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 const VI: [&str; 2] = [
-    include_str!("../../../../i18n/vi/console.ftl"),
-    include_str!("../../../../i18n/vi/main.ftl"),
+    include_str!("../../../i18n/vi/console.ftl"),
+    include_str!("../../../i18n/vi/main.ftl"),
 ];
 const EN: [&str; 2] = [
-    include_str!("../../../../i18n/en/console.ftl"),
-    include_str!("../../../../i18n/en/main.ftl"),
+    include_str!("../../../i18n/en/console.ftl"),
+    include_str!("../../../i18n/en/main.ftl"),
 ];
 
 fn bundle(lang: &str, files: [&str; 2]) -> FluentBundle<FluentResource> {
@@ -42,12 +41,6 @@ impl Tr {
         Self {
             lang: if lang == "en" { "en" } else { "vi" },
         }
-    }
-
-    /// The language chosen on the page (its cookie), else Vietnamese: the console is the
-    /// city's, Vietnamese first, whatever language the browser was installed in.
-    pub fn of(headers: &HeaderMap) -> Self {
-        Self::new(super::cookie(headers, super::LANG_COOKIE).unwrap_or("vi"))
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> String {
@@ -96,7 +89,6 @@ impl Tr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::header;
 
     fn ids(src: &str) -> std::collections::BTreeSet<String> {
         FluentResource::try_new(src.to_owned())
@@ -123,7 +115,7 @@ mod tests {
     /// The console speaks as the app does: no word the glossary replaces (`i18n/GLOSSARY.md`).
     #[test]
     fn the_console_follows_the_glossary() {
-        let terms = hues_wire::glossary::parse(include_str!("../../../../i18n/GLOSSARY.md"));
+        let terms = hues_wire::glossary::parse(include_str!("../../../i18n/GLOSSARY.md"));
         for (src, nots) in [
             (
                 VI[0],
@@ -147,27 +139,5 @@ mod tests {
                 "straight quotes"
             );
         }
-    }
-
-    #[test]
-    fn language_from_the_cookie_else_vietnamese() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::ACCEPT_LANGUAGE,
-            "en-US,en;q=0.9".parse().expect("h"),
-        );
-        assert_eq!(Tr::of(&h).lang, "vi", "Vietnamese first");
-        h.insert(header::COOKIE, "a=b; hues_lang=en".parse().expect("h"));
-        assert_eq!(Tr::of(&h).lang, "en");
-        h.insert(
-            header::ACCEPT_LANGUAGE,
-            "fr-FR, en-GB;q=0.8".parse().expect("h"),
-        );
-        assert_eq!(Tr::of(&h).lang, "en");
-        h.insert(header::COOKIE, "hues_lang=vi".parse().expect("h"));
-        assert_eq!(Tr::of(&h).lang, "vi");
-        assert_eq!(Tr::new("en").t("login-submit"), "Sign in");
-        assert_eq!(Tr::new("vi").t("status-resolved"), "Đã giải quyết");
-        assert_eq!(Tr::new("en").tn("queue-count", "count", 1), "1 report");
     }
 }
