@@ -300,6 +300,7 @@ error-invalid_cap = The alert is not valid CAP 1.2.
 error-control_character = The text holds an invisible control character (often from pasting). Remove it and send again.
 error-other_account = This device is signed in to another account. Sign out first, then sign in with this number.
 error-consent_needed = You have not agreed to send your position or photos to the city. The report waits on this phone until you agree in Settings.
+error-pending_outbox = Some of your reports or bookings have not been sent yet. Sign out once they are sent, or they would be lost.
 error-quota_exceeded = This device has sent too many photos to the server. Photos of sent reports count; try again tomorrow or send the report with fewer photos.
 alerts-views = Alert lists
 alerts-active = In force

@@ -293,6 +293,7 @@ error-invalid_cap = Bản tin cảnh báo không đúng chuẩn CAP 1.2.
 error-control_character = Nội dung có ký tự điều khiển không hiển thị được (ví dụ do dán từ chỗ khác). Hãy xóa ký tự đó rồi gửi lại.
 error-other_account = Thiết bị này đang đăng nhập một tài khoản khác. Hãy đăng xuất trước, rồi đăng nhập bằng số này.
 error-consent_needed = Bạn chưa đồng ý gửi vị trí hoặc ảnh cho thành phố. Phản ánh được giữ trên điện thoại này cho đến khi bạn đồng ý trong phần Cài đặt.
+error-pending_outbox = Một số phản ánh hoặc lịch hẹn của bạn chưa được gửi. Hãy đăng xuất sau khi chúng đã được gửi, nếu không chúng sẽ bị mất.
 error-quota_exceeded = Thiết bị này đã gửi quá nhiều ảnh lên máy chủ. Ảnh của các phản ánh đã gửi được tính vào hạn mức; hãy thử lại vào ngày mai hoặc gửi phản ánh với ít ảnh hơn.
 alerts-views = Các danh sách cảnh báo
 alerts-active = Đang hiệu lực

@@ -6,6 +6,21 @@ use hues_core::tiles::TileFetcher;
 use hues_core::{Store, SyncEngine};
 use hues_wire::ipc::Settings;
 
+/// Where the device's token lives: the OS keyring. A desktop without one (no Secret Service)
+/// keeps it in memory: the app then registers anew at each start and the citizen signs in
+/// again, but the token never goes into the database.
+fn secrets() -> Arc<dyn hues_core::secrets::Secrets> {
+    use hues_core::secrets::{InMemory, OsKeyring, Secrets};
+    let keyring = OsKeyring::new("hues");
+    match keyring.get("probe") {
+        Ok(_) => Arc::new(keyring),
+        Err(e) => {
+            tracing::warn!(error = %e, "no OS keyring: the device's token is kept in memory only");
+            Arc::new(InMemory::default())
+        }
+    }
+}
+
 /// What the commands share: the client core, and the map tile fetcher.
 pub struct AppState {
     pub engine: Arc<SyncEngine>,
@@ -33,7 +48,10 @@ impl AppState {
             tracing::warn!(dir = %data_dir.display(), error = %e, "data folder not made user-only");
             std::fs::create_dir_all(data_dir)?;
         }
-        let store = Arc::new(Store::open(&data_dir.join("hues.db"))?);
+        let store = Arc::new(Store::open_with_secrets(
+            &data_dir.join("hues.db"),
+            secrets(),
+        )?);
         if server_url.is_some() || tile_url.is_some() {
             let current = store.settings()?;
             store.save_settings(&Settings {

@@ -15,6 +15,7 @@ use tokio::process::{Child, Command};
 pub mod browser;
 pub mod proxy;
 pub mod session_bus;
+pub mod sms;
 pub mod webdriver;
 
 pub const OPERATOR_TOKEN: &str = "system-test-operator";

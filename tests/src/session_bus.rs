@@ -1,6 +1,8 @@
 //! A private D-Bus session bus for the app under test, with `dbus-monitor` recording every
 //! `org.freedesktop.Notifications` call on it: how a test sees the system notifications the app
 //! raises (a desktop under Xvfb has no notification server; the call still travels the bus).
+//! The bus also has its own OS keyring (`gnome-keyring-daemon`, Secret Service, unlocked, kept
+//! in the bus's folder), where the app keeps its token.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -14,6 +16,7 @@ pub struct SessionBus {
     _dir: tempfile::TempDir,
     daemon: Child,
     monitor: Child,
+    keyring: Child,
     log: PathBuf,
     address: String,
 }
@@ -69,10 +72,41 @@ impl SessionBus {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // The keyring, unlocked with an empty password given on its standard input.
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("gnome-keyring-daemon (apt package gnome-keyring)")?;
+        drop(keyring.stdin.take());
+        let names = || {
+            std::process::Command::new("dbus-send")
+                .args(["--print-reply", "--dest=org.freedesktop.DBus"])
+                .arg(format!("--bus={address}"))
+                .args(["/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default()
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !names().contains("org.freedesktop.secrets") {
+            if tokio::time::Instant::now() > deadline {
+                bail!("gnome-keyring-daemon did not take the Secret Service name");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         Ok(Self {
             _dir: dir,
             daemon,
             monitor,
+            keyring,
             log,
             address,
         })
@@ -98,6 +132,7 @@ impl SessionBus {
 impl Drop for SessionBus {
     fn drop(&mut self) {
         let _ = self.monitor.start_kill();
+        let _ = self.keyring.start_kill();
         let _ = self.daemon.start_kill();
     }
 }

@@ -8,6 +8,7 @@ use hues_core::{Store, SyncEngine};
 use hues_system_tests::proxy::CuttingProxy;
 use hues_system_tests::{ServerProcess, free_port};
 use hues_wire::ErrorCode;
+use hues_wire::account::ConsentPurpose;
 use hues_wire::api::ReportStatus;
 use hues_wire::ipc::{DeliveryState, ReportInput, Settings};
 
@@ -27,6 +28,11 @@ impl Client {
                 tile_url: String::new(),
             })
             .expect("settings");
+        // The citizen agreed to send positions and photos (the app asks before the first
+        // report; `consent_holds_positions…` tests the rule).
+        for purpose in ConsentPurpose::ALL {
+            store.set_consent(purpose, true).expect("consent");
+        }
         Self {
             _dir: dir,
             engine: SyncEngine::new(store, "test"),
@@ -883,3 +889,149 @@ async fn the_catalogue_reads_offline_and_a_tracked_dossier_notifies_its_changes(
 
 /// The server's look-up limit per device (10 in 10 minutes).
 const LOOKUP_LIMIT: u32 = 10;
+
+/// Issue 15, through the real server: a phone with history signs in with a code from the SMS
+/// gateway and brings that history into the account; a second phone signing in with the same
+/// number gets the reports, the booking and "my places" by sync; withdrawing the location
+/// consent holds a new report on the device until it is given again; signing out leaves
+/// nothing personal.
+#[tokio::test]
+async fn a_second_phone_of_the_account_gets_its_history_and_consent_holds_positions() {
+    use hues_wire::api::BookingKind;
+    use hues_wire::ipc::{BookingInput, Point};
+    let data = tempfile::tempdir().expect("tempdir");
+    let sms = hues_system_tests::sms::SmsGateway::start()
+        .await
+        .expect("gateway");
+    let args = sms.server_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = ServerProcess::start_with(data.path(), 0, &args)
+        .await
+        .expect("server");
+    let a = Client::new(&server.url());
+    let from_a = a.submit("street_light");
+    assert_eq!(a.engine.sync_once().await.delivered, 1);
+    let booking = a
+        .store()
+        .submit_booking(&BookingInput {
+            kind: BookingKind::Tickets,
+            place_id: "dai-noi".into(),
+            date_from: hues_core::bookings::today_in_hue() + chrono::Duration::days(5),
+            date_to: None,
+            people: 2,
+            contact_name: "Lê Văn E".into(),
+            contact_phone: "0912 345 678".into(),
+            note: String::new(),
+        })
+        .expect("booking");
+    a.store()
+        .save_my_place(
+            "Nhà mẹ",
+            Point {
+                latitude: 16.4690,
+                longitude: 107.5600,
+            },
+        )
+        .expect("place");
+    assert_eq!(a.engine.sync_once().await.delivered, 1);
+
+    // Sign in with the code the gateway got.
+    let sent = a
+        .engine
+        .request_sign_in_code("0912 345 678")
+        .await
+        .expect("code sent");
+    assert_eq!(sent.phone, "+84 91x xxx x78");
+    let code = sms.code_for("+84912345678").await.expect("the SMS");
+    let wrong = a.engine.verify_sign_in_code("0912 345 678", "000000").await;
+    assert!(wrong.is_err() || code == "000000");
+    let view = a
+        .engine
+        .verify_sign_in_code("0912 345 678", &code)
+        .await
+        .expect("signed in");
+    assert_eq!(view.phone.as_deref(), Some("+84 91x xxx x78"));
+    let done = a.engine.sync_once().await;
+    assert!(done.error.is_none(), "{done:?}");
+
+    // The second phone.
+    let b = Client::new(&server.url());
+    b.engine.sync_once().await;
+    assert!(b.store().my_reports().expect("r").is_empty());
+    b.engine
+        .request_sign_in_code("+84912345678")
+        .await
+        .expect("code sent");
+    let code = sms.code_for("+84912345678").await.expect("the SMS");
+    b.engine
+        .verify_sign_in_code("+84912345678", &code)
+        .await
+        .expect("signed in");
+    let pulled = b.engine.sync_once().await;
+    assert!(
+        pulled.error.is_none() && pulled.pulled_changes > 0,
+        "{pulled:?}"
+    );
+    let reports: Vec<String> = b
+        .store()
+        .my_reports()
+        .expect("reports")
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert!(reports.contains(&from_a), "{reports:?}");
+    assert_eq!(
+        b.store().my_bookings().expect("bookings")[0].request.id,
+        booking.request.id
+    );
+    let places = b.store().my_places().expect("places");
+    assert_eq!(places.len(), 1);
+    assert_eq!(places[0].name, "Nhà mẹ");
+
+    // Withdrawn: a new report waits on the phone, its position unsent.
+    b.store()
+        .set_consent(ConsentPurpose::Location, false)
+        .expect("withdraw");
+    let held = b.submit("street_light");
+    b.engine.sync_once().await;
+    assert_eq!(b.engine.status().expect("status").waiting_for_consent, 1);
+    let on_server = |id: String| {
+        let server = &server;
+        async move {
+            server
+                .reports()
+                .await
+                .expect("reports")
+                .iter()
+                .any(|r| r.id.to_string() == id)
+        }
+    };
+    assert!(!on_server(held.clone()).await, "sent without consent");
+    b.store()
+        .set_consent(ConsentPurpose::Location, true)
+        .expect("given again");
+    assert_eq!(b.engine.sync_once().await.delivered, 1);
+    assert!(on_server(held.clone()).await);
+    // The first phone sees it too: one account.
+    a.engine.sync_once().await;
+    assert!(
+        a.store()
+            .my_reports()
+            .expect("r")
+            .iter()
+            .any(|r| r.id.to_string() == held)
+    );
+
+    // Signing out leaves nothing personal, and the phone goes on as a new anonymous device.
+    let out = b.engine.sign_out().await.expect("signed out");
+    assert_eq!(out.phone, None);
+    assert!(b.store().my_reports().expect("r").is_empty());
+    assert!(b.store().my_bookings().expect("b").is_empty());
+    assert!(b.store().my_places().expect("p").is_empty());
+    b.engine.sync_once().await;
+    assert!(b.store().my_reports().expect("r").is_empty());
+    // The account is intact on the other phone.
+    a.engine.sync_once().await;
+    assert!(a.store().signed_in().expect("a"));
+    assert_eq!(a.store().my_reports().expect("r").len(), 2);
+}

@@ -91,9 +91,10 @@ impl Store {
                 Change::MyPlace(p) => {
                     // One of the account's places, kept on another of its devices.
                     tx.execute(
-                        "INSERT INTO my_places (id, name, latitude, longitude, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT(id) DO UPDATE SET name = ?2, latitude = ?3, longitude = ?4",
+                        "INSERT INTO my_places (id, name, latitude, longitude, created_at, synced)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 1)
+                         ON CONFLICT(id) DO UPDATE SET name = ?2, latitude = ?3, longitude = ?4,
+                             synced = 1",
                         params![
                             p.id.to_string(),
                             p.name,

@@ -163,6 +163,163 @@ impl ApiClient {
         Self::read_as(resp, false).await
     }
 
+    /// Asks for a sign-in code by SMS (too many: a refusal to tell, not a retry).
+    pub async fn request_code(
+        &self,
+        token: &str,
+        phone: &str,
+    ) -> Result<hues_wire::account::CodeSent, RequestError> {
+        let body = hues_wire::account::CodeRequest {
+            phone: phone.to_owned(),
+        };
+        Self::read_as(
+            self.http
+                .post(self.url("/account/code"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await,
+            false,
+        )
+        .await
+    }
+
+    pub async fn verify_code(
+        &self,
+        token: &str,
+        phone: &str,
+        code: &str,
+    ) -> Result<hues_wire::account::SignedIn, RequestError> {
+        let body = hues_wire::account::VerifyCode {
+            phone: phone.to_owned(),
+            code: code.to_owned(),
+        };
+        Self::read_as(
+            self.http
+                .post(self.url("/account/verify"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await,
+            false,
+        )
+        .await
+    }
+
+    pub async fn account(
+        &self,
+        token: &str,
+    ) -> Result<hues_wire::account::AccountStatus, RequestError> {
+        Self::read(
+            self.http
+                .get(self.url("/account"))
+                .bearer_auth(token)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn oidc_start(
+        &self,
+        token: &str,
+    ) -> Result<hues_wire::account::OidcStart, RequestError> {
+        self.post_json(token, "/account/oidc/start", &()).await
+    }
+
+    /// POSTs with no body; the answer carries none worth reading.
+    async fn post_empty(&self, token: &str, path: &str) -> Result<(), RequestError> {
+        let resp = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await;
+        Self::read_no_body(resp).await
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<(), RequestError> {
+        self.post_empty(token, "/account/sign-out").await
+    }
+
+    pub async fn keep_account(&self, token: &str) -> Result<(), RequestError> {
+        self.post_empty(token, "/account/delete/cancel").await
+    }
+
+    pub async fn delete_account(&self, token: &str, phone: &str) -> Result<(), RequestError> {
+        let body = hues_wire::account::DeleteAccount {
+            phone: phone.to_owned(),
+        };
+        let resp = self
+            .http
+            .post(self.url("/account/delete"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await;
+        Self::read_no_body(resp).await
+    }
+
+    /// The account's data, as the server's ZIP.
+    pub async fn export(&self, token: &str) -> Result<Vec<u8>, RequestError> {
+        let resp = self
+            .http
+            .get(self.url("/account/export"))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(120))
+            .send()
+            .await
+            .map_err(|e| RequestError::Transient(e.to_string()))?;
+        if resp.status().is_success() {
+            return resp
+                .bytes()
+                .await
+                .map(|b| b.to_vec())
+                .map_err(|e| RequestError::Transient(e.to_string()));
+        }
+        Self::read_no_body(Ok(resp)).await.map(|()| Vec::new())
+    }
+
+    pub async fn record_consents(
+        &self,
+        token: &str,
+        records: &[hues_wire::account::ConsentRecord],
+    ) -> Result<(), RequestError> {
+        let resp = self
+            .http
+            .post(self.url("/consents"))
+            .bearer_auth(token)
+            .json(records)
+            .send()
+            .await;
+        Self::read_no_body(resp).await
+    }
+
+    pub async fn put_my_place(
+        &self,
+        token: &str,
+        p: &hues_wire::account::MyPlace,
+    ) -> Result<(), RequestError> {
+        let resp = self
+            .http
+            .put(self.url(&format!("/my-places/{}", p.id)))
+            .bearer_auth(token)
+            .json(p)
+            .send()
+            .await;
+        Self::read_no_body(resp).await
+    }
+
+    pub async fn delete_my_place(&self, token: &str, id: &str) -> Result<(), RequestError> {
+        let resp = self
+            .http
+            .delete(self.url(&format!("/my-places/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await;
+        Self::read_no_body(resp).await
+    }
+
     pub async fn untrack_dossier(&self, token: &str, code: &str) -> Result<(), RequestError> {
         let resp = self
             .http

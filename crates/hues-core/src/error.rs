@@ -19,6 +19,9 @@ pub enum CoreError {
     Photo(#[from] crate::photo::PhotoError),
     #[error("file: {0}")]
     Io(#[from] std::io::Error),
+    /// The OS keyring refused or is not there.
+    #[error("keyring: {0}")]
+    Keyring(String),
 }
 
 impl From<serde_json::Error> for CoreError {

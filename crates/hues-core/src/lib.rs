@@ -2,6 +2,7 @@
 //! seen, an outbox of what waits to be sent, and the sync engine that pushes the outbox and pulls
 //! the server's changes. No Tauri and no Dioxus here: the app wraps this crate in commands.
 
+pub mod account;
 pub mod address;
 mod apply;
 pub mod backoff;
@@ -17,6 +18,7 @@ pub mod notices;
 pub mod photo;
 pub mod places;
 pub mod private;
+pub mod secrets;
 pub mod store;
 pub mod sync;
 pub mod tile_cache;

@@ -38,13 +38,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_category_public.sql"),
     include_str!("../migrations/0015_negative_zero.sql"),
     include_str!("../migrations/0016_forget_followed.sql"),
+    include_str!("../migrations/0017_account.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
-const OUTBOX_REPORT: &str = "report";
+pub(crate) const OUTBOX_REPORT: &str = "report";
 const OUTBOX_RATING: &str = "rating";
 const OUTBOX_REOPEN: &str = "reopen";
 pub(crate) const OUTBOX_BOOKING: &str = "booking";
@@ -98,6 +99,11 @@ fn reopen_until(status: Option<&str>, history: &[StatusChange]) -> Option<DateTi
         .rev()
         .find(|h| h.status == ReportStatus::Resolved)?;
     Some(resolved.at + chrono::Duration::days(hues_wire::api::REOPEN_DAYS))
+}
+
+/// The keyring entry of the device's token for a server.
+fn token_key(server: &str) -> String {
+    format!("device-token {server}")
 }
 
 /// An outbox entry that is due to be sent.
@@ -167,6 +173,8 @@ pub(crate) fn delivery_state(
 
 pub struct Store {
     conn: Mutex<Connection>,
+    /// What signs this device in (its token per server): the OS keyring, never SQLite.
+    secrets: std::sync::Arc<dyn crate::secrets::Secrets>,
     revision: AtomicU64,
     /// Processed photos, `<sha256>.jpg` and `<sha256>.thumb.jpg`, beside the database.
     photos_dir: PathBuf,
@@ -180,6 +188,18 @@ impl Store {
     /// user's only (0600 files, a 0700 folder on unix); an older version's looser modes are
     /// tightened here.
     pub fn open(path: &Path) -> Result<Self, CoreError> {
+        Self::open_with_secrets(
+            path,
+            std::sync::Arc::new(crate::secrets::InMemory::default()),
+        )
+    }
+
+    /// As `open`, with the device's secrets kept in `secrets` (the app: the OS keyring). A token
+    /// an older version kept in the database moves there.
+    pub fn open_with_secrets(
+        path: &Path,
+        secrets: std::sync::Arc<dyn crate::secrets::Secrets>,
+    ) -> Result<Self, CoreError> {
         crate::private::sqlite_files(path)?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -209,8 +229,19 @@ impl Store {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
+        let old_tokens: Vec<(String, String)> = conn
+            .prepare("SELECT key, value FROM kv WHERE key LIKE 'token:%'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (key, token) in old_tokens {
+            if let Some(server) = key.strip_prefix("token:") {
+                secrets.set(&token_key(server), &token)?;
+                conn.execute("DELETE FROM kv WHERE key = ?1", [&key])?;
+            }
+        }
         Ok(Self {
             conn: Mutex::new(conn),
+            secrets,
             revision: AtomicU64::new(1),
             photos_dir,
         })
@@ -430,16 +461,16 @@ impl Store {
     }
 
     pub fn device_token(&self, server: &str) -> Result<Option<String>, CoreError> {
-        Self::get_kv(&*self.conn()?, &format!("token:{server}"))
+        self.secrets.get(&token_key(server))
     }
 
     pub fn set_device_token(&self, server: &str, token: Option<&str>) -> Result<(), CoreError> {
-        let conn = self.conn()?;
-        let key = format!("token:{server}");
+        let key = token_key(server);
         match token {
-            Some(t) => Self::set_kv(&conn, &key, t),
+            Some(t) => self.secrets.set(&key, t),
             None => {
-                conn.execute("DELETE FROM kv WHERE key = ?1", [&key])?;
+                self.secrets.delete(&key)?;
+                let conn = self.conn()?;
                 // A new identity starts the feed over.
                 conn.execute(
                     "DELETE FROM kv WHERE key = ?1",
@@ -974,8 +1005,15 @@ impl Store {
     }
 
     pub fn delete_my_place(&self, id: Uuid) -> Result<(), CoreError> {
-        self.conn()?
-            .execute("DELETE FROM my_places WHERE id = ?1", [id.to_string()])?;
+        let conn = self.conn()?;
+        // One the account has goes from the account too (on the next sync).
+        conn.execute(
+            "INSERT OR IGNORE INTO my_place_removals (id)
+             SELECT id FROM my_places WHERE id = ?1 AND synced = 1",
+            [id.to_string()],
+        )?;
+        conn.execute("DELETE FROM my_places WHERE id = ?1", [id.to_string()])?;
+        drop(conn);
         self.bump();
         Ok(())
     }
@@ -1067,6 +1105,7 @@ impl Store {
             failed,
             last_success_at: self.last_success()?,
             revision: self.revision.load(Ordering::Relaxed),
+            waiting_for_consent: self.held_for_consent()?,
         })
     }
 }

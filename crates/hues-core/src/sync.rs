@@ -207,7 +207,7 @@ impl SyncEngine {
 
     /// A client for the configured server and this device's token (registering if needed), for
     /// a request the citizen makes now.
-    async fn signed_in(&self) -> Result<(ApiClient, String), ApiError> {
+    pub(crate) async fn signed_in(&self) -> Result<(ApiClient, String), ApiError> {
         let server = self.store.server_url()?;
         let client = ApiClient::new(&server);
         let token = self.token(&client, &server).await.map_err(|e| match e {
@@ -268,16 +268,21 @@ impl SyncEngine {
                 Err(RequestError::Refused(_)) => self.store.untrack_told(&code)?,
             }
         }
-        let exchanged = match self.push(&client, &token, outcome).await {
-            Ok(()) => self.pull(&client, &server, &token, outcome).await,
-            Err(e) => Err(e),
+        let exchanged = match self.push_account(&client, &token).await {
+            Ok(()) => match self.push(&client, &token, outcome).await {
+                Ok(()) => self.pull(&client, &server, &token, outcome).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e.into()),
         };
         if let Err(RunError::Request(e)) = &exchanged
             && e.is_unauthorized()
         {
-            // The server forgot this device (e.g. its database was reset): register again on
-            // the next run. What waits in the outbox is not at fault and stays.
+            // The server forgot this device (its database was reset, the device was revoked,
+            // the account erased): register again on the next run, and say so if it was signed
+            // in. What waits in the outbox is not at fault and stays.
             self.store.set_device_token(&server, None)?;
+            self.store.lost_sign_in(&server)?;
         }
         exchanged?;
         self.store.set_last_success(Utc::now())?;
@@ -330,6 +335,14 @@ impl SyncEngine {
         outcome: &mut SyncOutcome,
     ) -> Result<(), RunError> {
         for entry in self.store.due_outbox(Utc::now())? {
+            // Nothing with a position (or a photo) leaves without the citizen's agreement,
+            // checked before each report: a withdrawal stops sending at once.
+            if let OutboxItem::Report(r) = &entry.item
+                && self.store.needs_consent(r)?
+            {
+                outcome.postponed += 1;
+                continue;
+            }
             self.store.mark_sending(&entry)?;
             let sent = match &entry.item {
                 // Photos first: the report counts as sent only once the server has every photo.

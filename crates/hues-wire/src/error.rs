@@ -63,13 +63,15 @@ pub enum ErrorCode {
     QuotaExceeded,
     /// The device is signed in to another account: sign out first.
     OtherAccount,
+    /// Client side: signing out would lose what waits to be sent.
+    PendingOutbox,
     /// Client side: the citizen has not agreed (or withdrew their agreement) to send positions
     /// or photos; what needs it waits on the device.
     ConsentNeeded,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         Self::MalformedJson,
         Self::MissingField,
         Self::InvalidType,
@@ -100,6 +102,7 @@ impl ErrorCode {
         Self::QuotaExceeded,
         Self::OtherAccount,
         Self::ConsentNeeded,
+        Self::PendingOutbox,
     ];
 
     /// The stable string form, as it appears in JSON and in translation ids (`error-<code>`).
@@ -135,6 +138,7 @@ impl ErrorCode {
             Self::QuotaExceeded => "quota_exceeded",
             Self::OtherAccount => "other_account",
             Self::ConsentNeeded => "consent_needed",
+            Self::PendingOutbox => "pending_outbox",
         }
     }
 
@@ -152,6 +156,7 @@ impl ErrorCode {
             | Self::InsecureUrl => 422,
             Self::IdConflict | Self::OtherAccount => 409,
             Self::ConsentNeeded => 403,
+            Self::PendingOutbox => 409,
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,

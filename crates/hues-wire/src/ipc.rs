@@ -154,9 +154,50 @@ command!(
     /// Called once by the UI when Home has painted (start-up measurement).
     UiReady, "ui_ready", () => ()
 );
+command!(
+    /// The account this device is signed in to, as last known (asks the server when online).
+    GetAccount, "get_account", () => AccountView
+);
+command!(
+    /// Send a sign-in code by SMS to a phone number.
+    RequestSignInCode, "request_sign_in_code", String => crate::account::CodeSent
+);
+command!(
+    /// Sign in with the code (phone, code).
+    VerifySignInCode, "verify_sign_in_code", (String, String) => AccountView
+);
+command!(
+    /// Start signing in through the identity provider: the browser opens its page.
+    SignInWithProvider, "sign_in_with_provider", () => AccountView
+);
+command!(
+    /// Sign out: nothing personal stays on the device (refused while something waits to be
+    /// sent).
+    SignOut, "sign_out", () => AccountView
+);
+command!(
+    /// Download my data: the server's ZIP, saved on the device; its path.
+    ExportMyData, "export_my_data", () => String
+);
+command!(
+    /// Delete my account (confirmed with the number): erased after the grace period.
+    DeleteMyAccount, "delete_my_account", String => AccountView
+);
+command!(
+    /// Keep my account: a pending deletion is called off.
+    KeepMyAccount, "keep_my_account", () => AccountView
+);
+command!(
+    /// Every consent question and the citizen's answer (none yet: not asked).
+    ListConsents, "list_consents", () => Vec<ConsentView>
+);
+command!(
+    /// Answer (or change the answer to) a consent question.
+    SetConsent, "set_consent", (crate::account::ConsentPurpose, bool) => Vec<ConsentView>
+);
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 38] = [
+pub const ALL_COMMANDS: [&str; 48] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
@@ -195,7 +236,42 @@ pub const ALL_COMMANDS: [&str; 38] = [
     TrackDossier::NAME,
     ListMyDossiers::NAME,
     UntrackDossier::NAME,
+    GetAccount::NAME,
+    RequestSignInCode::NAME,
+    VerifySignInCode::NAME,
+    SignInWithProvider::NAME,
+    SignOut::NAME,
+    ExportMyData::NAME,
+    DeleteMyAccount::NAME,
+    KeepMyAccount::NAME,
+    ListConsents::NAME,
+    SetConsent::NAME,
 ];
+
+/// The citizen's account on this device.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// The number, masked; `None`: anonymous.
+    pub phone: Option<String>,
+    /// The server signed this device out (revoked from the console, or the account erased):
+    /// sign in again. Nothing queued was lost.
+    pub signed_out_by_server: bool,
+    /// A deletion is pending: the account is erased then.
+    pub erase_after: Option<DateTime<Utc>>,
+    /// The server offers an identity provider (VNeID).
+    pub identity_provider: bool,
+}
+
+/// A consent question and the citizen's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    pub purpose: crate::account::ConsentPurpose,
+    /// `None`: not asked yet.
+    pub granted: Option<bool>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The answer is for an older wording: ask again.
+    pub outdated: bool,
+}
 
 /// Search the procedure catalogue.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -260,6 +336,10 @@ pub struct SyncStatus {
     pub last_success_at: Option<DateTime<Utc>>,
     /// Rises whenever local data changed, so screens know to reload.
     pub revision: u64,
+    /// Of `waiting`, reports held on the device until the citizen agrees to send positions
+    /// (or photos).
+    #[serde(default)]
+    pub waiting_for_consent: u32,
 }
 
 /// What the citizen typed in the report form. Coordinates stay text until validated, so that a

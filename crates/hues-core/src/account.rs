@@ -1,0 +1,500 @@
+//! The citizen's account on this device (issue 15): signing in (an SMS code, or the identity
+//! provider), what the device remembers of the account, the consent answers and their rule,
+//! "my places" going to the account, signing out without leaving anything personal, and the
+//! citizen's data requests. The app works without an account, as before.
+//!
+//! The rule of consent: nothing with a position leaves the device unless the newest answer to
+//! the location question (for the current wording) is yes; a report with photos also needs the
+//! photos question answered yes. What waits for it stays queued and is counted in the sync
+//! status; withdrawing stops sending at once (the next item checks again).
+
+use chrono::{DateTime, Utc};
+use hues_wire::account::{
+    AccountStatus, CONSENT_TEXT_VERSION, CodeSent, ConsentPurpose, ConsentRecord, MyPlace, SignedIn,
+};
+use hues_wire::ipc::{AccountView, ConsentView};
+use hues_wire::{ApiError, ErrorCode};
+use rusqlite::{OptionalExtension, params};
+
+use crate::client::{ApiClient, RequestError};
+use crate::error::CoreError;
+use crate::store::Store;
+use crate::sync::SyncEngine;
+
+/// What the device remembers of its account, per server.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Remembered {
+    phone: Option<String>,
+    signed_out_by_server: bool,
+    erase_after: Option<DateTime<Utc>>,
+    identity_provider: bool,
+}
+
+fn key(server: &str) -> String {
+    format!("account:{server}")
+}
+
+impl Store {
+    fn remembered(&self, server: &str) -> Result<Remembered, CoreError> {
+        let conn = self.conn()?;
+        Ok(Store::get_kv(&conn, &key(server))?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    fn remember(&self, server: &str, r: &Remembered) -> Result<(), CoreError> {
+        let conn = self.conn()?;
+        Store::set_kv(&conn, &key(server), &serde_json::to_string(r)?)?;
+        drop(conn);
+        self.bump();
+        Ok(())
+    }
+
+    /// The account as the device last knew it.
+    pub fn account_view(&self) -> Result<AccountView, CoreError> {
+        let r = self.remembered(&self.server_url()?)?;
+        Ok(AccountView {
+            phone: r.phone,
+            signed_out_by_server: r.signed_out_by_server,
+            erase_after: r.erase_after,
+            identity_provider: r.identity_provider,
+        })
+    }
+
+    /// Whether the device is signed in to an account (as far as it knows).
+    pub fn signed_in(&self) -> Result<bool, CoreError> {
+        Ok(self.remembered(&self.server_url()?)?.phone.is_some())
+    }
+
+    /// The server no longer knows this device's token (revoked, or the account erased): if it
+    /// was signed in, it says so, so the citizen can sign in again. Nothing else changes.
+    pub(crate) fn lost_sign_in(&self, server: &str) -> Result<(), CoreError> {
+        let mut r = self.remembered(server)?;
+        if r.phone.take().is_some() {
+            r.signed_out_by_server = true;
+            r.erase_after = None;
+            self.remember(server, &r)?;
+        }
+        Ok(())
+    }
+
+    /// Every consent question with the newest answer.
+    pub fn consents(&self) -> Result<Vec<ConsentView>, CoreError> {
+        let conn = self.conn()?;
+        let mut out = Vec::new();
+        for purpose in ConsentPurpose::ALL {
+            let last: Option<(u32, bool, String)> = conn
+                .query_row(
+                    "SELECT version, granted, decided_at FROM consent_log WHERE purpose = ?1
+                     ORDER BY id DESC LIMIT 1",
+                    [purpose.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            out.push(match last {
+                None => ConsentView {
+                    purpose,
+                    granted: None,
+                    decided_at: None,
+                    outdated: false,
+                },
+                Some((version, granted, at)) => ConsentView {
+                    purpose,
+                    granted: Some(granted),
+                    decided_at: DateTime::parse_from_rfc3339(&at)
+                        .ok()
+                        .map(|t| t.with_timezone(&Utc)),
+                    outdated: version != CONSENT_TEXT_VERSION,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records an answer (on the device now; the server gets it on the next sync).
+    pub fn set_consent(
+        &self,
+        purpose: ConsentPurpose,
+        granted: bool,
+    ) -> Result<Vec<ConsentView>, CoreError> {
+        self.conn()?.execute(
+            "INSERT INTO consent_log (purpose, version, granted, decided_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                purpose.as_str(),
+                CONSENT_TEXT_VERSION,
+                granted,
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        self.bump();
+        self.consents()
+    }
+
+    /// Whether the citizen agreed to `purpose` in the current wording.
+    pub fn consented(&self, purpose: ConsentPurpose) -> Result<bool, CoreError> {
+        Ok(self
+            .consents()?
+            .into_iter()
+            .any(|c| c.purpose == purpose && c.granted == Some(true) && !c.outdated))
+    }
+
+    /// Whether a report must wait for the citizen's agreement: to its position always, to its
+    /// photos if it has any.
+    pub(crate) fn needs_consent(
+        &self,
+        report: &hues_wire::api::NewReport,
+    ) -> Result<bool, CoreError> {
+        Ok(!self.consented(ConsentPurpose::Location)?
+            || (!report.photos.is_empty() && !self.consented(ConsentPurpose::Photos)?))
+    }
+
+    /// How many queued reports wait for the citizen's agreement.
+    pub(crate) fn held_for_consent(&self) -> Result<u32, CoreError> {
+        let payloads: Vec<String> = self
+            .conn()?
+            .prepare("SELECT payload FROM outbox WHERE failed_code IS NULL AND kind = ?1")?
+            .query_map([crate::store::OUTBOX_REPORT], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut held = 0;
+        for p in payloads {
+            let report: hues_wire::api::NewReport = serde_json::from_str(&p)?;
+            if self.needs_consent(&report)? {
+                held += 1;
+            }
+        }
+        Ok(held)
+    }
+
+    /// Answers the server does not have yet.
+    fn unsent_consents(&self) -> Result<Vec<(i64, ConsentRecord)>, CoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, purpose, version, granted, decided_at FROM consent_log
+             WHERE sent = 0 ORDER BY id LIMIT 20",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::new();
+        for (id, purpose, version, granted, at) in rows {
+            let (Some(purpose), Ok(at)) = (
+                ConsentPurpose::parse(&purpose),
+                DateTime::parse_from_rfc3339(&at),
+            ) else {
+                continue;
+            };
+            out.push((
+                id,
+                ConsentRecord {
+                    purpose,
+                    version,
+                    granted,
+                    decided_at: at.with_timezone(&Utc),
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    fn consents_sent(&self, ids: &[i64]) -> Result<(), CoreError> {
+        let conn = self.conn()?;
+        for id in ids {
+            conn.execute("UPDATE consent_log SET sent = 1 WHERE id = ?1", [id])?;
+        }
+        Ok(())
+    }
+
+    /// Places not yet on the account, and places removed here that the account still has.
+    fn unsynced_places(&self) -> Result<(Vec<MyPlace>, Vec<String>), CoreError> {
+        let conn = self.conn()?;
+        let places = conn
+            .prepare("SELECT id, name, latitude, longitude FROM my_places WHERE synced = 0")?
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter_map(|(id, name, latitude, longitude)| {
+                Some(MyPlace {
+                    id: uuid::Uuid::parse_str(&id).ok()?,
+                    name,
+                    latitude,
+                    longitude,
+                })
+            })
+            .collect();
+        let removed = conn
+            .prepare("SELECT id FROM my_place_removals")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok((places, removed))
+    }
+
+    /// Reports (and their follow-ups) and bookings still waiting to leave the device.
+    pub fn outbox_len(&self) -> Result<u32, CoreError> {
+        Ok(self.conn()?.query_row(
+            "SELECT count(*) FROM outbox WHERE failed_code IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Forgets everything personal: the citizen's reports and followed ones, their photos,
+    /// bookings, dossiers, places, consents, notices, the draft, the account and the device's
+    /// token (the next sync registers a new anonymous device and reads the feed from the start).
+    /// The city's data (categories, places, warnings, procedures) stays.
+    fn forget_personal(&self, server: &str) -> Result<(), CoreError> {
+        let photos: Vec<String> = {
+            let conn = self.conn()?;
+            let tx = conn.unchecked_transaction()?;
+            let mut photos = Vec::new();
+            for sql in [
+                "SELECT photos FROM reports",
+                "SELECT photos FROM report_history",
+            ] {
+                let lists = tx
+                    .prepare(sql)?
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                for list in lists {
+                    photos.extend(serde_json::from_str::<Vec<String>>(&list).unwrap_or_default());
+                }
+            }
+            for sql in [
+                "DELETE FROM outbox",
+                "DELETE FROM report_history",
+                "DELETE FROM reports",
+                "DELETE FROM bookings",
+                "DELETE FROM dossiers",
+                "DELETE FROM untrack_pending",
+                "DELETE FROM my_places",
+                "DELETE FROM my_place_removals",
+                "DELETE FROM consent_log",
+                "DELETE FROM notified",
+                "DELETE FROM kv WHERE key IN ('draft', 'last_success_at') OR key LIKE 'account:%'",
+            ] {
+                tx.execute(sql, [])?;
+            }
+            tx.commit()?;
+            photos
+        };
+        for sha in photos {
+            for thumb in [false, true] {
+                if let Some(path) = self.photo_file(&sha, thumb) {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+        self.set_device_token(server, None)?;
+        self.bump();
+        Ok(())
+    }
+}
+
+fn refused(e: RequestError) -> ApiError {
+    match e {
+        RequestError::Transient(m) => ApiError::new(ErrorCode::Network, m),
+        RequestError::Refused(api) => api,
+    }
+}
+
+impl SyncEngine {
+    /// Sends a sign-in code to `phone`.
+    pub async fn request_sign_in_code(&self, phone: &str) -> Result<CodeSent, ApiError> {
+        let (client, token) = self.signed_in().await?;
+        client.request_code(&token, phone).await.map_err(refused)
+    }
+
+    /// Signs in with the code; the next sync brings the account's history.
+    pub async fn verify_sign_in_code(
+        &self,
+        phone: &str,
+        code: &str,
+    ) -> Result<AccountView, ApiError> {
+        let (client, token) = self.signed_in().await?;
+        let _: SignedIn = client
+            .verify_code(&token, phone, code)
+            .await
+            .map_err(refused)?;
+        self.refresh_account(&client, &token).await
+    }
+
+    /// Where to send the browser to sign in through the identity provider.
+    pub async fn identity_provider_url(&self) -> Result<String, ApiError> {
+        let (client, token) = self.signed_in().await?;
+        Ok(client
+            .oidc_start(&token)
+            .await
+            .map_err(refused)?
+            .authorize_url)
+    }
+
+    /// Asks the server what account this device has, remembers it, and wakes the sync (a new
+    /// sign-in has history to bring).
+    async fn refresh_account(
+        &self,
+        client: &ApiClient,
+        token: &str,
+    ) -> Result<AccountView, ApiError> {
+        let status: AccountStatus = client.account(token).await.map_err(refused)?;
+        let server = self.store().server_url()?;
+        let before = self.store().remembered(&server)?;
+        self.store().remember(
+            &server,
+            &Remembered {
+                phone: status.phone.clone(),
+                signed_out_by_server: before.signed_out_by_server && status.phone.is_none(),
+                erase_after: status.erase_after,
+                identity_provider: status.identity_provider,
+            },
+        )?;
+        if status.phone.is_some() && before.phone.is_none() {
+            self.wake();
+        }
+        Ok(self.store().account_view()?)
+    }
+
+    /// The account: asked of the server when it answers, else as last known.
+    pub async fn account(&self) -> Result<AccountView, ApiError> {
+        let (client, token) = match self.signed_in().await {
+            Ok(t) => t,
+            Err(_) => return Ok(self.store().account_view()?),
+        };
+        match self.refresh_account(&client, &token).await {
+            Ok(v) => Ok(v),
+            Err(_) => Ok(self.store().account_view()?),
+        }
+    }
+
+    /// Signs out: the server revokes this device, and nothing personal stays here. Refused
+    /// while something waits to be sent (it would be lost) and when the server cannot be
+    /// reached (the device would stay signed in there).
+    pub async fn sign_out(&self) -> Result<AccountView, ApiError> {
+        let waiting = self.store().outbox_len()?;
+        if waiting > 0 {
+            return Err(ApiError::new(
+                ErrorCode::PendingOutbox,
+                format!("{waiting} items wait to be sent"),
+            ));
+        }
+        let (client, token) = self.signed_in().await?;
+        client.sign_out(&token).await.map_err(refused)?;
+        let server = self.store().server_url()?;
+        self.store().forget_personal(&server)?;
+        self.wake();
+        Ok(self.store().account_view()?)
+    }
+
+    /// Downloads the account's data and saves the ZIP in `dir`; its path.
+    pub async fn export_my_data(&self, dir: &std::path::Path) -> Result<String, ApiError> {
+        let (client, token) = self.signed_in().await?;
+        let bytes = client.export(&token).await.map_err(refused)?;
+        let path = dir.join(format!(
+            "hues-my-data-{}.zip",
+            Utc::now().format("%Y-%m-%d-%H%M%S")
+        ));
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| ApiError::new(ErrorCode::Storage, format!("saving the ZIP: {e}")))?;
+        Ok(path.display().to_string())
+    }
+
+    /// Asks for the account's deletion (confirmed with its number).
+    pub async fn delete_my_account(&self, phone: &str) -> Result<AccountView, ApiError> {
+        let (client, token) = self.signed_in().await?;
+        client
+            .delete_account(&token, phone)
+            .await
+            .map_err(refused)?;
+        self.refresh_account(&client, &token).await
+    }
+
+    /// Calls off a pending deletion.
+    pub async fn keep_my_account(&self) -> Result<AccountView, ApiError> {
+        let (client, token) = self.signed_in().await?;
+        client.keep_account(&token).await.map_err(refused)?;
+        self.refresh_account(&client, &token).await
+    }
+
+    /// Sync's part for the account: consent answers first (the server records them), then the
+    /// account's places (signed in, and with the citizen's agreement to send positions).
+    pub(crate) async fn push_account(
+        &self,
+        client: &ApiClient,
+        token: &str,
+    ) -> Result<(), RequestError> {
+        let unsent = self.store().unsent_consents().map_err(storage)?;
+        if !unsent.is_empty() {
+            let records: Vec<ConsentRecord> = unsent.iter().map(|(_, r)| r.clone()).collect();
+            client.record_consents(token, &records).await?;
+            let ids: Vec<i64> = unsent.iter().map(|(id, _)| *id).collect();
+            self.store().consents_sent(&ids).map_err(storage)?;
+        }
+        if !self.store().signed_in().map_err(storage)?
+            || !self
+                .store()
+                .consented(ConsentPurpose::Location)
+                .map_err(storage)?
+        {
+            return Ok(());
+        }
+        let (places, removed) = self.store().unsynced_places().map_err(storage)?;
+        for p in places {
+            client.put_my_place(token, &p).await?;
+            self.store()
+                .conn()
+                .map_err(storage)?
+                .execute(
+                    "UPDATE my_places SET synced = 1 WHERE id = ?1",
+                    [p.id.to_string()],
+                )
+                .map_err(|e| storage(e.into()))?;
+        }
+        for id in removed {
+            client.delete_my_place(token, &id).await?;
+            self.store()
+                .conn()
+                .map_err(storage)?
+                .execute("DELETE FROM my_place_removals WHERE id = ?1", [&id])
+                .map_err(|e| storage(e.into()))?;
+        }
+        Ok(())
+    }
+}
+
+fn storage(e: CoreError) -> RequestError {
+    RequestError::Refused(e.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consent_answers_are_kept_and_the_newest_holds() {
+        let dir = tempfile::tempdir().expect("dir");
+        let s = Store::open(&dir.path().join("c.db")).expect("store");
+        assert!(!s.consented(ConsentPurpose::Location).expect("c"));
+        assert_eq!(s.consents().expect("c")[0].granted, None);
+        s.set_consent(ConsentPurpose::Location, true).expect("yes");
+        assert!(s.consented(ConsentPurpose::Location).expect("c"));
+        assert!(!s.consented(ConsentPurpose::Photos).expect("c"));
+        s.set_consent(ConsentPurpose::Location, false).expect("no");
+        assert!(!s.consented(ConsentPurpose::Location).expect("c"));
+        // Every answer is recorded, to be sent.
+        assert_eq!(s.unsent_consents().expect("u").len(), 2);
+    }
+}
