@@ -8,7 +8,7 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyDossiers, MyReports, NotFound, PlacePage,
+    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyDossiers, MyReports, NotFound, PlacePage,
     PlacesPage, ProcedurePage, ProceduresPage, PublicReportPage, ReportPage, SettingsPage,
     SightsPage,
 };
@@ -60,6 +60,8 @@ pub enum Route {
         MyDossiers {},
         #[route("/me/settings")]
         SettingsPage {},
+        #[route("/me/account")]
+        AccountPage {},
     #[end_layout]
     #[route("/:..segments")]
     NotFound { segments: Vec<String> },

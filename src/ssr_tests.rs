@@ -276,6 +276,7 @@ fn sync_indicator_says_state_in_words() {
                     failed: 1,
                     last_success_at: Some(at),
                     revision: 1,
+                    waiting_for_consent: 0,
                 },
                 lang: Lang::Vi,
                 on_sync: |_| {},

@@ -438,3 +438,52 @@ emergency-fire = Fire and rescue
 emergency-ambulance = Ambulance
 emergency-rescue = Search and rescue
 emergency-hotline = Huế city hotline
+
+## Account (issue 15)
+me-account = Account
+sync-consent = { $count ->
+    [one] 1 report waits for your consent to send its position
+   *[other] { $count } reports wait for your consent to send their position
+}
+account-title = Account
+account-why = Sign in with your phone number to keep your reports, bookings, applications and places on every phone, and so the contact centre can call you back. Without signing in, the app works as usual.
+account-phone = Mobile phone number
+account-send-code = Send a code by SMS
+account-code-sent = A code was sent to { $phone }. It is valid for 5 minutes.
+account-code = 6-digit code
+account-verify = Sign in
+account-provider = Sign in with VNeID
+account-signed-in = Signed in with { $phone }
+account-same-everywhere = Sign in with this number on another phone to see the same reports, bookings, applications and places.
+account-signed-out = This phone was signed out (by you, or revoked at the contact centre). Sign in again; what waits to be sent is kept.
+account-sign-out = Sign out
+account-export = Download my data
+account-exported = Your data (ZIP) was saved to { $path }
+account-delete-title = Delete account
+account-delete = Delete my account
+account-delete-what = The account is erased after 30 days; you can change your mind until then. What is kept, and why:
+account-delete-confirm-label = Type your phone number to confirm
+account-delete-confirm = Confirm: delete my account
+account-deletion-pending = The account will be erased on { $date }.
+account-keep = Keep my account
+kept-reports = Reports
+kept-reports-why = stay as the city's record of a problem in a public place, with no phone number, name, device or comment of yours.
+kept-audit = The audit log
+kept-audit-why = records the deletion request and when it was done, by a random code only, as accountability rules require.
+kept-consents = Consents
+kept-consents-why = are erased with the account; only the log records that the account was erased.
+consents-title = Your consents
+consent-ask-title = Before your first report
+consent-location-title = Position
+consent-location-text = When you send a report, the position of the problem (and your places, if you sign in) goes to the city's Smart City Operations Centre, which passes it to the unit that handles it. The city uses it for nothing else. You can withdraw your consent at any time.
+consent-photos-title = Photos
+consent-photos-text = Photos you take for a report go to the city, with their location and camera data removed. A photo may be shown publicly with the report after staff blur faces and number plates.
+consent-yes = I agree
+consent-no = I do not agree
+consent-held = Your report is kept on this phone and not sent, because you have not agreed to send its position.
+consent-change = Change it in Account
+consent-given = Agreed
+consent-refused = Not agreed
+consent-not-asked = Not answered
+consent-withdraw = Withdraw consent
+consent-give = Agree

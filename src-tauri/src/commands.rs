@@ -8,6 +8,8 @@ use hues_wire::ipc::{
     LocalBooking, LocalReport, NearbyRequest, PlaceQuery, PlaceSuggestion, PlaceView, Point,
     RateRequest, ReopenRequest, ReportDraft, ReportInput, Settings, SyncStatus,
 };
+use hues_wire::account::{CodeSent, ConsentPurpose};
+use hues_wire::ipc::{AccountView, ConsentView};
 use tauri::State;
 
 use crate::AppState;
@@ -257,12 +259,108 @@ pub fn save_my_place(
     let saved = state.store().save_my_place(&name, at)?;
     // A warning already on the device may concern the new place.
     crate::notify::raise(&app);
+    // A signed-in account keeps it for its other devices.
+    state.engine.wake();
     Ok(saved)
 }
 
 #[tauri::command]
 pub fn delete_my_place(state: State<'_, AppState>, req: uuid::Uuid) -> Res<()> {
-    Ok(state.store().delete_my_place(req)?)
+    state.store().delete_my_place(req)?;
+    state.engine.wake();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn get_account(state: State<'_, AppState>, req: ()) -> Res<AccountView> {
+    let () = req;
+    state.engine.account().await
+}
+
+#[tauri::command]
+pub async fn request_sign_in_code(state: State<'_, AppState>, req: String) -> Res<CodeSent> {
+    state.engine.request_sign_in_code(&req).await
+}
+
+#[tauri::command]
+pub async fn verify_sign_in_code(
+    state: State<'_, AppState>,
+    req: (String, String),
+) -> Res<AccountView> {
+    let (phone, code) = req;
+    state.engine.verify_sign_in_code(&phone, &code).await
+}
+
+/// Opens the identity provider's page in the system browser; the UI then asks `get_account`
+/// until the server has the sign-in.
+#[tauri::command]
+pub async fn sign_in_with_provider(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    req: (),
+) -> Res<AccountView> {
+    use tauri_plugin_opener::OpenerExt;
+    let () = req;
+    let url = state.engine.identity_provider_url().await?;
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        ApiError::new(
+            hues_wire::ErrorCode::Internal,
+            format!("opening the browser: {e}"),
+        )
+    })?;
+    Ok(state.store().account_view()?)
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>, req: ()) -> Res<AccountView> {
+    let () = req;
+    state.engine.sign_out().await
+}
+
+/// Saves the ZIP in the Downloads folder (else the app's own folder); its path.
+#[tauri::command]
+pub async fn export_my_data(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    req: (),
+) -> Res<String> {
+    use tauri::Manager;
+    let () = req;
+    let dir = std::env::var_os("HUES_DOWNLOAD_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| app.path().download_dir().ok())
+        .or_else(|| app.path().app_data_dir().ok())
+        .ok_or_else(|| ApiError::new(hues_wire::ErrorCode::Storage, "no folder to save in"))?;
+    state.engine.export_my_data(&dir).await
+}
+
+#[tauri::command]
+pub async fn delete_my_account(state: State<'_, AppState>, req: String) -> Res<AccountView> {
+    state.engine.delete_my_account(&req).await
+}
+
+#[tauri::command]
+pub async fn keep_my_account(state: State<'_, AppState>, req: ()) -> Res<AccountView> {
+    let () = req;
+    state.engine.keep_my_account().await
+}
+
+#[tauri::command]
+pub fn list_consents(state: State<'_, AppState>, req: ()) -> Res<Vec<ConsentView>> {
+    let () = req;
+    Ok(state.store().consents()?)
+}
+
+/// An answer counts at once: a withdrawal holds what has not left yet; a yes sends it.
+#[tauri::command]
+pub fn set_consent(
+    state: State<'_, AppState>,
+    req: (ConsentPurpose, bool),
+) -> Res<Vec<ConsentView>> {
+    let (purpose, granted) = req;
+    let out = state.store().set_consent(purpose, granted)?;
+    state.engine.wake();
+    Ok(out)
 }
 
 #[tauri::command]

@@ -23,7 +23,9 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let builder = tauri::Builder::default().plugin(tauri_plugin_notification::init());
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_geolocation::init());
     let result = builder
@@ -96,6 +98,16 @@ pub fn run() {
             commands::track_dossier,
             commands::list_my_dossiers,
             commands::untrack_dossier,
+            commands::get_account,
+            commands::request_sign_in_code,
+            commands::verify_sign_in_code,
+            commands::sign_in_with_provider,
+            commands::sign_out,
+            commands::export_my_data,
+            commands::delete_my_account,
+            commands::keep_my_account,
+            commands::list_consents,
+            commands::set_consent,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -29,6 +29,12 @@ pub fn SyncIndicator(status: SyncStatus, lang: Lang, on_sync: EventHandler<()>) 
                 {t(lang, state_key)}
             }
             span { id: "sync-waiting", class: "sync-waiting", {t_with(lang, "sync-waiting", "count", status.waiting)} }
+            if status.waiting_for_consent > 0 {
+                span { id: "sync-consent", class: "sync-failed",
+                    span { aria_hidden: "true", "ⓘ " }
+                    {t_with(lang, "sync-consent", "count", status.waiting_for_consent)}
+                }
+            }
             if status.failed > 0 {
                 span { id: "sync-failed", class: "sync-failed",
                     span { aria_hidden: "true", "⚠ " }

@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod account;
 pub mod alerts;
 pub mod bookings;
 mod home;
@@ -14,6 +15,7 @@ mod public_reports;
 pub mod report;
 mod settings;
 
+pub use account::{AccountPage, ConsentAsk};
 pub use alerts::{AlertPage, Alerts};
 pub use bookings::MyBookings;
 pub use home::{Home, ServiceGroups};

@@ -321,7 +321,10 @@ pub fn ReportPage() -> Element {
     let Some(initial) = draft.read().clone() else {
         return rsx! {};
     };
-    rsx! { ReportForm { lang, categories: cats, initial } }
+    rsx! {
+        crate::pages::ConsentAsk {}
+        ReportForm { lang, categories: cats, initial }
+    }
 }
 
 #[component]
