@@ -31,7 +31,7 @@ pub fn SyncIndicator(status: SyncStatus, lang: Lang, on_sync: EventHandler<()>) 
             span { id: "sync-waiting", class: "sync-waiting", {t_with(lang, "sync-waiting", "count", status.waiting)} }
             if status.waiting_for_consent > 0 {
                 span { id: "sync-consent", class: "sync-failed",
-                    span { aria_hidden: "true", "ⓘ " }
+                    span { aria_hidden: "true", "⚠ " }
                     {t_with(lang, "sync-consent", "count", status.waiting_for_consent)}
                 }
             }

@@ -90,7 +90,7 @@ pub fn ConsentAsk() -> Element {
         }
         if location_refused {
             p { id: "consent-held", class: "notice", role: "status",
-                span { aria_hidden: "true", "ⓘ " }
+                span { aria_hidden: "true", "⚠ " }
                 {t(lang, "consent-held")}
                 " "
                 Link { to: Route::AccountPage {}, {t(lang, "consent-change")} }

@@ -72,7 +72,8 @@ impl SessionBus {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        // The keyring, unlocked with an empty password given on its standard input.
+        // The keyring: its "login" collection (the default one apps write to) is made and
+        // unlocked with the password given on its standard input.
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])
             .env("DBUS_SESSION_BUS_ADDRESS", &address)
@@ -85,7 +86,10 @@ impl SessionBus {
             .kill_on_drop(true)
             .spawn()
             .context("gnome-keyring-daemon (apt package gnome-keyring)")?;
-        drop(keyring.stdin.take());
+        if let Some(mut stdin) = keyring.stdin.take() {
+            use tokio::io::AsyncWriteExt;
+            stdin.write_all(b"hues-test-keyring").await?;
+        }
         let names = || {
             std::process::Command::new("dbus-send")
                 .args(["--print-reply", "--dest=org.freedesktop.DBus"])
@@ -96,7 +100,20 @@ impl SessionBus {
                 .unwrap_or_default()
         };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while !names().contains("org.freedesktop.secrets") {
+        let default_collection = || {
+            std::process::Command::new("dbus-send")
+                .args(["--print-reply", "--dest=org.freedesktop.secrets"])
+                .arg(format!("--bus={address}"))
+                .args([
+                    "/org/freedesktop/secrets",
+                    "org.freedesktop.Secret.Service.ReadAlias",
+                    "string:default",
+                ])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("collection/login"))
+                .unwrap_or(false)
+        };
+        while !names().contains("org.freedesktop.secrets") || !default_collection() {
             if tokio::time::Instant::now() > deadline {
                 bail!("gnome-keyring-daemon did not take the Secret Service name");
             }

@@ -111,6 +111,11 @@ async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through
         ("listening", "/console/listening", "Người dân nói gì"),
         ("messages", "/console/conversations", "Tin nhắn từ Zalo"),
         (
+            "citizens' accounts",
+            "/console/citizens?phone=0912345678",
+            "Không có tài khoản nào với số này",
+        ),
+        (
             "public figures",
             "/city/performance",
             "Các đơn vị của thành phố",
@@ -146,6 +151,12 @@ async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through
         .await
         .expect("online");
     app.click("#nav-report").await.expect("report tab");
+    // The form asks first whether position and photos may go to the city.
+    for purpose in ["location", "photos"] {
+        app.click(&format!("#consent-{purpose}-yes"))
+            .await
+            .expect("consent asked");
+    }
     eventually(WAIT, "synced categories in the form", || async {
         Ok(app
             .client

@@ -70,9 +70,27 @@ async fn open_my_reports(app: &AppSession) {
     app.click("#me-reports").await.expect("my reports");
 }
 
-/// Opens the report form once the synced categories are in it, and chooses `category`.
+/// Answers the form's consent questions with yes (what a citizen sending a report does; the
+/// rule itself is tested by `a_citizen_signs_in…`).
+async fn agree_to_send(app: &AppSession) {
+    for purpose in ["location", "photos"] {
+        if let Err(e) = app.click(&format!("#consent-{purpose}-yes")).await {
+            let shot = app.screenshot("consent-missing").await;
+            panic!("consent asked before the first report ({purpose}): {e:#}; {shot:?}");
+        }
+    }
+}
+
+/// Opens the report form once the synced categories are in it, answers the consent questions,
+/// and chooses `category`.
 async fn open_report_form(app: &AppSession, category: &str) {
     app.click("#nav-report").await.expect("report tab");
+    agree_to_send(app).await;
+    choose_category(app, category).await;
+}
+
+/// On the report form: chooses `category` once the synced categories are in it.
+async fn choose_category(app: &AppSession, category: &str) {
     let select = app.find("#category").await.expect("category select");
     let option = format!("#category option[value='{category}']");
     eventually(WAIT, "synced categories in the form", || async {
@@ -301,8 +319,9 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
         )
         .await
         .expect("error hook");
-    let screens: [(&str, &[&str]); 13] = [
+    let screens: [(&str, &[&str]); 14] = [
         ("home", &["#nav-home"]),
+        ("account", &["#nav-me", "#me-account"]),
         ("report", &["#nav-report"]),
         ("alerts", &["#nav-alerts"]),
         ("map", &["#nav-map"]),
@@ -1201,5 +1220,205 @@ async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_a
     app.find("#dossier-HS-2026-000101")
         .await
         .expect("the other stays");
+    app.close().await.expect("close");
+}
+
+/// Issue 15 in the real app: the citizen signs in with the code the SMS gateway got and sees a
+/// report made on another phone of theirs; the device's token is in the OS keyring (the test
+/// session's own Secret Service), not in SQLite; withdrawing the location consent holds a new
+/// report on the phone until it is given again; "download my data" saves the server's ZIP; the
+/// contact centre revokes the phone, which then asks to sign in again and loses nothing queued.
+#[tokio::test]
+async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent_holds_a_report() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let sms = hues_system_tests::sms::SmsGateway::start()
+        .await
+        .expect("gateway");
+    let args = sms.server_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = ServerProcess::start_with(&data.path().join("server"), 0, &args)
+        .await
+        .expect("server");
+    let http = reqwest::Client::new();
+    let api = |path: &str| format!("{}/api/v1{path}", server.url());
+
+    // The citizen's other phone, signed in, with a report of its own.
+    let other = server.register_device().await.expect("device");
+    let from_other = "Cây đổ chắn kiệt 7 đường Chi Lăng";
+    let report_id = uuid::Uuid::now_v7();
+    http.post(api("/reports"))
+        .bearer_auth(&other)
+        .json(&serde_json::json!({ "id": report_id, "category": "street_light",
+            "description": from_other, "latitude": 16.4745, "longitude": 107.5930,
+            "created_at": "2026-12-01T02:00:00Z" }))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("report");
+    http.post(api("/account/code"))
+        .bearer_auth(&other)
+        .json(&serde_json::json!({ "phone": "0912345678" }))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("code");
+    let code = sms.code_for("+84912345678").await.expect("sms");
+    http.post(api("/account/verify"))
+        .bearer_auth(&other)
+        .json(&serde_json::json!({ "phone": "0912345678", "code": code }))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("verify");
+
+    let downloads = data.path().join("downloads");
+    let env = vec![
+        ("HUES_DATA_DIR", data.path().join("app").display().to_string()),
+        ("HUES_SERVER_URL", server.url()),
+        ("HUES_SYNC_PERIOD_SECS", "1".into()),
+        ("HUES_DOWNLOAD_DIR", downloads.display().to_string()),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
+        .await
+        .expect("synced");
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-account").await.expect("account");
+    app.fill("#account-phone", "0912 345 678").await.expect("phone");
+    app.click("#account-send-code").await.expect("send");
+    app.wait_text("#account-code-sent", "+84 91x xxx x78", WAIT)
+        .await
+        .expect("code sent");
+    let code = sms.code_for("+84912345678").await.expect("sms");
+    app.fill("#account-code", &code).await.expect("code");
+    app.click("#account-verify").await.expect("verify");
+    app.wait_text("#account-signed-in", "+84 91x xxx x78", WAIT)
+        .await
+        .expect("signed in");
+    app.screenshot("account").await.expect("screenshot");
+
+    // History from the other phone.
+    open_my_reports(&app).await;
+    app.wait_text("#content", from_other, WAIT)
+        .await
+        .expect("the other phone's report");
+
+    // The token is in the keyring, not in the database.
+    let db = rusqlite::Connection::open(data.path().join("app/hues.db")).expect("app db");
+    let values: Vec<(String, String)> = db
+        .prepare("SELECT key, value FROM kv")
+        .expect("kv")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for (key, value) in &values {
+        let token_like = value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit());
+        assert!(!key.starts_with("token:") && !token_like, "a token in SQLite: {key}");
+    }
+
+    // The form asks first; the citizen agrees, then withdraws the position in Account.
+    app.click("#nav-report").await.expect("report tab");
+    agree_to_send(&app).await;
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-account").await.expect("account");
+    app.click("#consent-location-toggle").await.expect("withdraw");
+    app.wait_text("#consent-location-state", "Không đồng ý", WAIT)
+        .await
+        .expect("withdrawn");
+    app.click("#nav-report").await.expect("report tab");
+    app.wait_text("#consent-held", "chưa đồng ý gửi vị trí", WAIT)
+        .await
+        .expect("the form says the report will wait");
+    choose_category(&app, "street_light").await;
+    let held = "Đèn đường tắt cả tuần ở kiệt 3 Nguyễn Trãi";
+    app.fill("#description", held).await.expect("description");
+    app.fill("#latitude", "16.4711").await.expect("lat");
+    app.fill("#longitude", "107.5791").await.expect("lon");
+    app.click("#report-submit").await.expect("submit");
+    app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
+        .await
+        .expect("kept");
+    app.wait_text("#sync-consent", "1 phản ánh đang chờ bạn đồng ý", WAIT)
+        .await
+        .expect("held for consent");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let on_server = || async {
+        server
+            .reports()
+            .await
+            .expect("reports")
+            .iter()
+            .any(|r| r.description == held)
+    };
+    assert!(!on_server().await, "sent without consent");
+
+    // Download my data.
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-account").await.expect("account");
+    app.click("#account-export").await.expect("export");
+    app.wait_text("#account-exported", "ZIP", WAIT)
+        .await
+        .expect("saved");
+    let zips: Vec<_> = std::fs::read_dir(&downloads)
+        .expect("downloads")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(zips.len(), 1);
+    let bytes = std::fs::read(zips[0].path()).expect("zip");
+    assert!(bytes.starts_with(b"PK"), "a ZIP");
+
+    // The contact centre revokes this phone: the app asks to sign in again, the held report
+    // is still there.
+    let app_device: String = rusqlite::Connection::open(data.path().join("server/hues-server.db"))
+        .expect("server db")
+        .query_row(
+            "SELECT device_id FROM account_devices ORDER BY linked_at DESC, rowid DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("device");
+    let console = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let url = server.url();
+    console
+        .post(format!("{url}/console/login"))
+        .header("origin", &url)
+        .form(&[("username", "dieuphoi"), ("password", "Hue-demo-2026")])
+        .send()
+        .await
+        .expect("login");
+    let revoked = console
+        .post(format!("{url}/console/citizens/revoke"))
+        .header("origin", &url)
+        .form(&[("phone", "+84912345678"), ("device", app_device.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status(), reqwest::StatusCode::SEE_OTHER);
+    app.click("#nav-me").await.expect("me");
+    eventually(WAIT, "the app says it was signed out", || async {
+        app.click("#me-account").await?;
+        let page = app.text("#content").await?;
+        if !page.contains("đã bị đăng xuất") {
+            app.click("#nav-me").await?;
+            return Ok(false);
+        }
+        Ok(true)
+    })
+    .await
+    .expect("signed out");
+    assert!(!on_server().await);
+
+    // Consent given again: the held report goes (as the new anonymous device).
+    app.click("#consent-location-toggle").await.expect("give");
+    eventually(WAIT, "the held report reaches the server", || async {
+        Ok(on_server().await)
+    })
+    .await
+    .expect("sent once consent is back");
     app.close().await.expect("close");
 }
