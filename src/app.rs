@@ -8,9 +8,9 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyDossiers, MyReports, NotFound, PlacePage,
-    PlacesPage, ProcedurePage, ProceduresPage, PublicReportPage, ReportPage, SettingsPage,
-    SightsPage,
+    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyDossiers, MyReports, NotFound,
+    PlacePage, PlacesPage, ProcedurePage, ProceduresPage, PublicReportPage, ReportPage,
+    SettingsPage, SightsPage,
 };
 
 /// State every screen may read.

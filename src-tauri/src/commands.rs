@@ -2,14 +2,14 @@
 //! Names and types are those of `hues_wire::ipc`; each takes one argument, `req`.
 
 use hues_wire::ApiError;
+use hues_wire::account::{CodeSent, ConsentPurpose};
 use hues_wire::api::{Category, CityContacts, PublicReport};
+use hues_wire::ipc::{AccountView, ConsentView};
 use hues_wire::ipc::{
     AreaEstimate, AreaProgress, AreaRequest, BookingInput, DraftPhoto, DuplicateRequest,
     LocalBooking, LocalReport, NearbyRequest, PlaceQuery, PlaceSuggestion, PlaceView, Point,
     RateRequest, ReopenRequest, ReportDraft, ReportInput, Settings, SyncStatus,
 };
-use hues_wire::account::{CodeSent, ConsentPurpose};
-use hues_wire::ipc::{AccountView, ConsentView};
 use tauri::State;
 
 use crate::AppState;

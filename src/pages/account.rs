@@ -122,19 +122,20 @@ pub fn AccountPage() -> Element {
         }
     });
     // Whatever the action, one at a time, its error said, the account refreshed.
-    let mut act = move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
-        if busy() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn(async move {
-            if let Err(e) = f.await {
-                error.set(Some(e));
+    let mut act =
+        move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
+            if busy() {
+                return;
             }
-            busy.set(false);
-        });
-    };
+            busy.set(true);
+            error.set(None);
+            spawn(async move {
+                if let Err(e) = f.await {
+                    error.set(Some(e));
+                }
+                busy.set(false);
+            });
+        };
     let a = account.read().clone();
     rsx! {
         section { class: "page", aria_labelledby: "page-title",

@@ -1248,9 +1248,11 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
     let report_id = uuid::Uuid::now_v7();
     http.post(api("/reports"))
         .bearer_auth(&other)
-        .json(&serde_json::json!({ "id": report_id, "category": "street_light",
+        .json(
+            &serde_json::json!({ "id": report_id, "category": "street_light",
             "description": from_other, "latitude": 16.4745, "longitude": 107.5930,
-            "created_at": "2026-12-01T02:00:00Z" }))
+            "created_at": "2026-12-01T02:00:00Z" }),
+        )
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
@@ -1273,7 +1275,10 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
 
     let downloads = data.path().join("downloads");
     let env = vec![
-        ("HUES_DATA_DIR", data.path().join("app").display().to_string()),
+        (
+            "HUES_DATA_DIR",
+            data.path().join("app").display().to_string(),
+        ),
         ("HUES_SERVER_URL", server.url()),
         ("HUES_SYNC_PERIOD_SECS", "1".into()),
         ("HUES_DOWNLOAD_DIR", downloads.display().to_string()),
@@ -1284,7 +1289,9 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
         .expect("synced");
     app.click("#nav-me").await.expect("me");
     app.click("#me-account").await.expect("account");
-    app.fill("#account-phone", "0912 345 678").await.expect("phone");
+    app.fill("#account-phone", "0912 345 678")
+        .await
+        .expect("phone");
     app.click("#account-send-code").await.expect("send");
     app.wait_text("#account-code-sent", "+84 91x xxx x78", WAIT)
         .await
@@ -1314,7 +1321,10 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
         .expect("rows");
     for (key, value) in &values {
         let token_like = value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit());
-        assert!(!key.starts_with("token:") && !token_like, "a token in SQLite: {key}");
+        assert!(
+            !key.starts_with("token:") && !token_like,
+            "a token in SQLite: {key}"
+        );
     }
 
     // The form asks first; the citizen agrees, then withdraws the position in Account.
@@ -1322,7 +1332,9 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
     agree_to_send(&app).await;
     app.click("#nav-me").await.expect("me");
     app.click("#me-account").await.expect("account");
-    app.click("#consent-location-toggle").await.expect("withdraw");
+    app.click("#consent-location-toggle")
+        .await
+        .expect("withdraw");
     app.wait_text("#consent-location-state", "Không đồng ý", WAIT)
         .await
         .expect("withdrawn");

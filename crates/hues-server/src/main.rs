@@ -172,7 +172,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let sms = match (args.sms_gateway_url, args.sms_gateway_key) {
         (Some(url), Some(key)) => hues_server::accounts::Sms::Gateway { url, key },
-        (None, None) if args.demo => hues_server::accounts::Sms::Log,
+        (None, None) if args.demo => hues_server::accounts::Sms::Demo(Default::default()),
         (None, None) => {
             tracing::warn!("no SMS gateway (--sms-gateway-url): sign-in codes go to the log only");
             hues_server::accounts::Sms::Log

@@ -218,6 +218,19 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
         "{fa:?}"
     );
 
+    // The contact centre can call the app reporter back; the ward's officer sees no number.
+    let case = c
+        .get(&format!("/console/cases/{from_a}"), &dispatcher)
+        .await;
+    assert!(
+        case.body.contains("Tài khoản ứng dụng · +84912345678"),
+        "{}",
+        case.body
+    );
+    let officer = c.sign_in("canbo.phuxuan").await;
+    let theirs = c.get(&format!("/console/cases/{from_a}"), &officer).await;
+    assert!(!theirs.body.contains("912345678"));
+
     // Another citizen, another account.
     let other = c.device().await;
     let from_other = report(&c, &other, "Cây đổ chắn đường").await;
@@ -449,10 +462,32 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
 /// the staff member's name, and a ward officer may do none of it.
 #[tokio::test]
 async fn the_contact_centre_exports_deletes_and_revokes_on_the_citizens_behalf() {
-    let c = Console::new();
+    let c = Console::with(
+        Default::default(),
+        hues_server::accounts::Settings {
+            sms: hues_server::accounts::Sms::Demo(Default::default()),
+            ..Default::default()
+        },
+    );
     let phone = c.device().await;
     sign_in(&c, &phone, PHONE).await;
     let d = c.sign_in("dieuphoi").await;
+    // In the demo, the code a citizen asks for shows in the console (no SMS is sent).
+    let (st, _) = json(
+        &c,
+        "POST",
+        "/api/v1/account/code",
+        &c.device().await,
+        Some(serde_json::json!({ "phone": "0987 654 321" })),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    let page = c.get("/console/citizens", &d).await;
+    assert!(
+        page.body.contains("+84987654321") && page.body.contains("Ma dang nhap hues"),
+        "{}",
+        page.body
+    );
     let page = c.get("/console/citizens?phone=0912+345+678", &d).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

@@ -59,16 +59,63 @@ pub use oidc::Provider as OidcProvider;
 pub enum Sms {
     /// An HTTP SMS gateway: `POST url` with `{"to", "text"}` and `Authorization: Bearer key`.
     Gateway { url: String, key: String },
-    /// The server's log (the demo's): the code is printed for whoever runs it.
+    /// The server's log only (no gateway configured).
     #[default]
     Log,
+    /// The demo's: the log, and the console's page of citizens' accounts shows the last ones.
+    Demo(DemoInbox),
+}
+
+/// The demo's last messages (at most 20), for the console.
+#[derive(Debug, Clone, Default)]
+pub struct DemoInbox(std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<DemoSms>>>);
+
+#[derive(Debug, Clone)]
+pub struct DemoSms {
+    pub at: chrono::DateTime<Utc>,
+    pub to: String,
+    pub text: String,
+}
+
+impl DemoInbox {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<DemoSms>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn push(&self, to: &str, text: &str) {
+        let mut q = self.lock();
+        if q.len() == 20 {
+            q.pop_back();
+        }
+        q.push_front(DemoSms {
+            at: Utc::now(),
+            to: to.to_owned(),
+            text: text.to_owned(),
+        });
+    }
+
+    /// Newest first.
+    pub fn recent(&self) -> Vec<DemoSms> {
+        self.lock().iter().cloned().collect()
+    }
 }
 
 impl Sms {
     pub async fn send(&self, to: &str, text: &str) -> Result<(), String> {
         match self {
             Sms::Log => {
-                tracing::info!(to, text, "SMS (demo: not sent, printed here)");
+                tracing::info!(to, text, "SMS (no gateway: not sent, printed here)");
+                Ok(())
+            }
+            Sms::Demo(inbox) => {
+                tracing::info!(
+                    to,
+                    text,
+                    "SMS (demo: not sent, printed here and in the console)"
+                );
+                inbox.push(to, text);
                 Ok(())
             }
             Sms::Gateway { url, key } => {

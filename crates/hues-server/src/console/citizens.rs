@@ -40,6 +40,8 @@ struct Citizens {
     phone: String,
     not_a_number: bool,
     card: Option<AccountCard>,
+    /// The demo's messages (no SMS is really sent there): (time, to, text).
+    demo_sms: Option<Vec<(String, String, String)>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -126,6 +128,16 @@ pub async fn show(
         phone: q.phone,
         not_a_number,
         card,
+        demo_sms: match &state.accounts.sms {
+            accounts::Sms::Demo(inbox) => Some(
+                inbox
+                    .recent()
+                    .into_iter()
+                    .map(|m| (hues_wire::time::format_local(m.at), m.to, m.text))
+                    .collect(),
+            ),
+            _ => None,
+        },
     }))
 }
 

@@ -514,14 +514,23 @@ pub(super) async fn case_page(
             let targets = crate::sla::all_targets(conn)?;
             let notes = case_notes(conn, &rid)?;
             let originals = super::redact::redacted(conn, &rid)?;
+            // Who to call back: the caller the contact centre wrote down, else the number of
+            // the app account the report came from (shown by the same rule).
+            let account_holder = crate::i18n::Tr::new(lang).t("case-app-account");
             let (channel, contact): (String, Option<(String, String)>) = conn.query_row(
-                "SELECT r.channel, c.phone, c.name FROM reports r
-                 LEFT JOIN case_contacts c ON c.report_id = r.id WHERE r.id = ?1",
+                "SELECT r.channel, coalesce(c.phone, a.phone), c.name FROM reports r
+                 LEFT JOIN case_contacts c ON c.report_id = r.id
+                 LEFT JOIN account_devices d ON d.device_id = r.device_id
+                 LEFT JOIN accounts a ON a.id = d.account_id
+                 WHERE r.id = ?1",
                 [&rid],
                 |r| {
                     let phone: Option<String> = r.get(1)?;
                     let name: Option<String> = r.get(2)?;
-                    Ok((r.get(0)?, phone.map(|p| (name.unwrap_or_default(), p))))
+                    Ok((
+                        r.get(0)?,
+                        phone.map(|p| (name.unwrap_or_else(|| account_holder.clone()), p)),
+                    ))
                 },
             )?;
             let report = crate::store::report(conn, id)?

@@ -33,6 +33,14 @@ impl Console {
 
     /// With Zalo and Messenger configured as given.
     pub fn with_channels(channels: hues_server::channels::Settings) -> Self {
+        Self::with(channels, Default::default())
+    }
+
+    /// With the channels and the citizens' sign-in as given.
+    pub fn with(
+        channels: hues_server::channels::Settings,
+        accounts: hues_server::accounts::Settings,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let state = AppState::open(&Config {
             data_dir: dir.path().to_path_buf(),
@@ -44,7 +52,7 @@ impl Console {
             hotline: None,
             vendor_dir: None,
             channels,
-            accounts: Default::default(),
+            accounts,
         })
         .expect("state");
         let db = state.db.clone();
