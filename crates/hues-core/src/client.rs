@@ -227,15 +227,19 @@ impl ApiClient {
         self.post_json(token, "/account/oidc/start", &()).await
     }
 
-    /// POSTs with no body; the answer carries none worth reading.
+    /// Sends a request with the device's token; the answer carries nothing worth reading.
+    async fn send_no_body(
+        &self,
+        token: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(), RequestError> {
+        Self::read_no_body(req.bearer_auth(token).send().await).await
+    }
+
+    /// POSTs with no body.
     async fn post_empty(&self, token: &str, path: &str) -> Result<(), RequestError> {
-        let resp = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await;
-        Self::read_no_body(resp).await
+        self.send_no_body(token, self.http.post(self.url(path)))
+            .await
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<(), RequestError> {
@@ -250,14 +254,8 @@ impl ApiClient {
         let body = hues_wire::account::DeleteAccount {
             phone: phone.to_owned(),
         };
-        let resp = self
-            .http
-            .post(self.url("/account/delete"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await;
-        Self::read_no_body(resp).await
+        let req = self.http.post(self.url("/account/delete")).json(&body);
+        self.send_no_body(token, req).await
     }
 
     /// The account's data, as the server's ZIP.
@@ -285,14 +283,8 @@ impl ApiClient {
         token: &str,
         records: &[hues_wire::account::ConsentRecord],
     ) -> Result<(), RequestError> {
-        let resp = self
-            .http
-            .post(self.url("/consents"))
-            .bearer_auth(token)
-            .json(records)
-            .send()
-            .await;
-        Self::read_no_body(resp).await
+        let req = self.http.post(self.url("/consents")).json(records);
+        self.send_no_body(token, req).await
     }
 
     pub async fn put_my_place(
@@ -300,34 +292,21 @@ impl ApiClient {
         token: &str,
         p: &hues_wire::account::MyPlace,
     ) -> Result<(), RequestError> {
-        let resp = self
+        let req = self
             .http
             .put(self.url(&format!("/my-places/{}", p.id)))
-            .bearer_auth(token)
-            .json(p)
-            .send()
-            .await;
-        Self::read_no_body(resp).await
+            .json(p);
+        self.send_no_body(token, req).await
     }
 
     pub async fn delete_my_place(&self, token: &str, id: &str) -> Result<(), RequestError> {
-        let resp = self
-            .http
-            .delete(self.url(&format!("/my-places/{id}")))
-            .bearer_auth(token)
-            .send()
-            .await;
-        Self::read_no_body(resp).await
+        let req = self.http.delete(self.url(&format!("/my-places/{id}")));
+        self.send_no_body(token, req).await
     }
 
     pub async fn untrack_dossier(&self, token: &str, code: &str) -> Result<(), RequestError> {
-        let resp = self
-            .http
-            .post(self.url(&format!("/dossiers/{code}/untrack")))
-            .bearer_auth(token)
-            .send()
-            .await;
-        Self::read_no_body(resp).await
+        self.post_empty(token, &format!("/dossiers/{code}/untrack"))
+            .await
     }
 
     pub async fn submit_booking(

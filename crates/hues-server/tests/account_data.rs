@@ -6,64 +6,14 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use common::Console;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 const PHONE: &str = "0912 345 678";
 const DIGITS: &str = "912345678";
 const CALLER: &str = "Tôn Nữ Diệu Hiền";
 const HOME: &str = "Nhà bà ngoại ở Kim Long";
-
-async fn call(
-    c: &Console,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<serde_json::Value>,
-) -> (StatusCode, Vec<u8>) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    let body = match body {
-        Some(b) => {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-            Body::from(b.to_string())
-        }
-        None => Body::empty(),
-    };
-    let res = c
-        .app
-        .clone()
-        .oneshot(req.body(body).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    (
-        status,
-        res.into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec(),
-    )
-}
-
-async fn json(
-    c: &Console,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<serde_json::Value>,
-) -> (StatusCode, serde_json::Value) {
-    let (st, bytes) = call(c, method, path, token, body).await;
-    (st, serde_json::from_slice(&bytes).unwrap_or_default())
-}
 
 /// The device id behind a token.
 async fn device_id(c: &Console, token: &str) -> String {
@@ -86,31 +36,31 @@ async fn sign_in(c: &Console, token: &str, phone: &str) -> serde_json::Value {
         })
         .await
         .expect("code");
-    let (st, v) = json(
-        c,
-        "POST",
-        "/api/v1/account/verify",
-        token,
-        Some(serde_json::json!({ "phone": phone, "code": code })),
-    )
-    .await;
+    let (st, v) = c
+        .api_json(
+            "POST",
+            "/api/v1/account/verify",
+            token,
+            Some(serde_json::json!({ "phone": phone, "code": code })),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     v
 }
 
 async fn report(c: &Console, token: &str, text: &str) -> String {
     let id = uuid::Uuid::now_v7().to_string();
-    let (st, v) = json(
-        c,
-        "POST",
-        "/api/v1/reports",
-        token,
-        Some(serde_json::json!({
-            "id": id, "category": "street_light", "description": text,
-            "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
-        })),
-    )
-    .await;
+    let (st, v) = c
+        .api_json(
+            "POST",
+            "/api/v1/reports",
+            token,
+            Some(serde_json::json!({
+                "id": id, "category": "street_light", "description": text,
+                "latitude": 16.4637, "longitude": 107.5909, "created_at": "2026-11-21T08:00:00Z"
+            })),
+        )
+        .await;
     assert!(st.is_success(), "{st}: {v}");
     id
 }
@@ -120,14 +70,14 @@ async fn feed(c: &Console, token: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut cursor = String::new();
     loop {
-        let (st, v) = json(
-            c,
-            "GET",
-            &format!("/api/v1/sync?cursor={cursor}&limit=1000"),
-            token,
-            None,
-        )
-        .await;
+        let (st, v) = c
+            .api_json(
+                "GET",
+                &format!("/api/v1/sync?cursor={cursor}&limit=1000"),
+                token,
+                None,
+            )
+            .await;
         assert_eq!(st, StatusCode::OK, "{v}");
         for ch in v["changes"].as_array().expect("changes") {
             let kind = ch["kind"].as_str().unwrap_or_default().to_owned();
@@ -172,30 +122,30 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     // An anonymous phone with a report of its own, then a place and a consent.
     let a = c.device().await;
     let from_a = report(&c, &a, "Đèn đường hỏng trước nhà").await;
-    let (st, _) = call(
-        &c,
-        "POST",
-        "/api/v1/consents",
-        &a,
-        Some(
-            serde_json::json!([{ "purpose": "location", "version": 1, "granted": true,
+    let (st, _) = c
+        .api(
+            "POST",
+            "/api/v1/consents",
+            &a,
+            Some(
+                serde_json::json!([{ "purpose": "location", "version": 1, "granted": true,
             "decided_at": "2026-12-01T01:00:00Z" }]),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     // Places are kept on the server for accounts only.
     let place = uuid::Uuid::now_v7().to_string();
     let place_body = serde_json::json!({ "id": place, "name": HOME,
         "latitude": 16.4690, "longitude": 107.5600 });
-    let (st, _) = call(
-        &c,
-        "PUT",
-        &format!("/api/v1/my-places/{place}"),
-        &a,
-        Some(place_body.clone()),
-    )
-    .await;
+    let (st, _) = c
+        .api(
+            "PUT",
+            &format!("/api/v1/my-places/{place}"),
+            &a,
+            Some(place_body.clone()),
+        )
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(!has(&feed(&c, &a).await, "report", &hotline_case));
 
@@ -203,14 +153,14 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     let signed = sign_in(&c, &a, PHONE).await;
     assert_eq!(signed["new_account"], true);
     let account = signed["account"].as_str().expect("account").to_owned();
-    let (st, _) = call(
-        &c,
-        "PUT",
-        &format!("/api/v1/my-places/{place}"),
-        &a,
-        Some(place_body),
-    )
-    .await;
+    let (st, _) = c
+        .api(
+            "PUT",
+            &format!("/api/v1/my-places/{place}"),
+            &a,
+            Some(place_body),
+        )
+        .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let fa = feed(&c, &a).await;
     assert!(
@@ -247,23 +197,13 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     assert!(has(&fb, "my_place", &place), "{fb:?}");
     assert!(!has(&fb, "report", &from_other));
     // The hotline case is whole for its caller (the app shows its history) and can be rated.
-    let (st, r) = json(
-        &c,
-        "GET",
-        &format!("/api/v1/reports/{hotline_case}"),
-        &b,
-        None,
-    )
-    .await;
+    let (st, r) = c
+        .api_json("GET", &format!("/api/v1/reports/{hotline_case}"), &b, None)
+        .await;
     assert_eq!(st, StatusCode::OK, "{r}");
-    let (st, _) = json(
-        &c,
-        "GET",
-        &format!("/api/v1/reports/{from_other}"),
-        &b,
-        None,
-    )
-    .await;
+    let (st, _) = c
+        .api_json("GET", &format!("/api/v1/reports/{from_other}"), &b, None)
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // A device signed in to one account cannot be moved into another.
     let other_device = device_id(&c, &b).await;
@@ -274,19 +214,19 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
         })
         .await
         .expect("code");
-    let (st, v) = json(
-        &c,
-        "POST",
-        "/api/v1/account/verify",
-        &b,
-        Some(serde_json::json!({ "phone": "0987654321", "code": code })),
-    )
-    .await;
+    let (st, v) = c
+        .api_json(
+            "POST",
+            "/api/v1/account/verify",
+            &b,
+            Some(serde_json::json!({ "phone": "0987654321", "code": code })),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "other_account");
 
     // The export: exactly this account's data.
-    let (st, zip_bytes) = call(&c, "GET", "/api/v1/account/export", &b, None).await;
+    let (st, zip_bytes) = c.api("GET", "/api/v1/account/export", &b, None).await;
     assert_eq!(st, StatusCode::OK);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).expect("a ZIP");
     let mut text = String::new();
@@ -318,23 +258,23 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     );
 
     // Delete my account: confirmed with the number, erased after the grace period.
-    let (st, _) = json(
-        &c,
-        "POST",
-        "/api/v1/account/delete",
-        &a,
-        Some(serde_json::json!({ "phone": "0987654321" })),
-    )
-    .await;
+    let (st, _) = c
+        .api_json(
+            "POST",
+            "/api/v1/account/delete",
+            &a,
+            Some(serde_json::json!({ "phone": "0987654321" })),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, v) = json(
-        &c,
-        "POST",
-        "/api/v1/account/delete",
-        &a,
-        Some(serde_json::json!({ "phone": PHONE })),
-    )
-    .await;
+    let (st, v) = c
+        .api_json(
+            "POST",
+            "/api/v1/account/delete",
+            &a,
+            Some(serde_json::json!({ "phone": PHONE })),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let after: chrono::DateTime<Utc> =
         serde_json::from_value(v["erase_after"].clone()).expect("a date");
@@ -355,17 +295,17 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
 
     // Its devices are signed out; the reports stay as the city's record, with no link to anyone.
     assert_eq!(
-        call(&c, "GET", "/api/v1/account", &b, None).await.0,
+        c.api("GET", "/api/v1/account", &b, None).await.0,
         StatusCode::UNAUTHORIZED
     );
-    let (st, public) = json(
-        &c,
-        "GET",
-        &format!("/api/v1/public/reports/{from_a}"),
-        &other,
-        None,
-    )
-    .await;
+    let (st, public) = c
+        .api_json(
+            "GET",
+            &format!("/api/v1/public/reports/{from_a}"),
+            &other,
+            None,
+        )
+        .await;
     assert!(
         st == StatusCode::OK || st == StatusCode::NOT_FOUND,
         "{st}: {public}"
@@ -444,8 +384,7 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
 
     // The other citizen is untouched.
     assert_eq!(
-        json(
-            &c,
+        c.api_json(
             "GET",
             &format!("/api/v1/reports/{from_other}"),
             &other,
@@ -473,14 +412,14 @@ async fn the_contact_centre_exports_deletes_and_revokes_on_the_citizens_behalf()
     sign_in(&c, &phone, PHONE).await;
     let d = c.sign_in("dieuphoi").await;
     // In the demo, the code a citizen asks for shows in the console (no SMS is sent).
-    let (st, _) = json(
-        &c,
-        "POST",
-        "/api/v1/account/code",
-        &c.device().await,
-        Some(serde_json::json!({ "phone": "0987 654 321" })),
-    )
-    .await;
+    let (st, _) = c
+        .api_json(
+            "POST",
+            "/api/v1/account/code",
+            &c.device().await,
+            Some(serde_json::json!({ "phone": "0987 654 321" })),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     let page = c.get("/console/citizens", &d).await;
     assert!(
@@ -523,7 +462,7 @@ async fn the_contact_centre_exports_deletes_and_revokes_on_the_citizens_behalf()
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        call(&c, "GET", "/api/v1/account", &phone, None).await.0,
+        c.api("GET", "/api/v1/account", &phone, None).await.0,
         StatusCode::UNAUTHORIZED
     );
     let actions: Vec<String> =

@@ -4,14 +4,15 @@
 //! 5 wrong tries, sending limited per number and per device, codes kept hashed; a second
 //! device with the same number joins the same account.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::Console;
 use http_body_util::BodyExt;
 use hues_server::accounts::Sms;
-use hues_server::{AppState, Config, router};
-use tower::ServiceExt;
 
 type Got = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
 
@@ -44,116 +45,28 @@ async fn gateway() -> (String, Got) {
     (format!("http://{addr}/sms"), got)
 }
 
-struct Server {
-    _dir: tempfile::TempDir,
-    app: axum::Router,
-    db: hues_server::Db,
+fn server(url: &str) -> Console {
+    Console::with(
+        Default::default(),
+        hues_server::accounts::Settings {
+            sms: Sms::Gateway {
+                url: url.into(),
+                key: "gateway-key".into(),
+            },
+            ..Default::default()
+        },
+    )
 }
 
-impl Server {
-    fn new(url: &str) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let state = AppState::open(&Config {
-            data_dir: dir.path().to_path_buf(),
-            operator_token: None,
-            demo: false,
-            tiles: None,
-            limits: Default::default(),
-            trust_forwarded_for: false,
-            hotline: None,
-            vendor_dir: None,
-            channels: Default::default(),
-            accounts: hues_server::accounts::Settings {
-                sms: Sms::Gateway {
-                    url: url.into(),
-                    key: "gateway-key".into(),
-                },
-                ..Default::default()
-            },
-        })
-        .expect("state");
-        Self {
-            db: state.db.clone(),
-            app: router(state),
-            _dir: dir,
-        }
-    }
-
-    async fn call(
-        &self,
-        path: &str,
-        token: Option<&str>,
-        body: serde_json::Value,
-    ) -> (StatusCode, serde_json::Value) {
-        let mut req = Request::builder()
-            .method("POST")
-            .uri(path)
-            .header(header::CONTENT_TYPE, "application/json");
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let res = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(body.to_string())).expect("request"))
-            .await
-            .expect("response");
-        let status = res.status();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or_default())
-    }
-
-    /// Any method; the body as JSON (or null) and the raw bytes.
-    async fn send_raw(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<serde_json::Value>,
-    ) -> (StatusCode, Vec<u8>) {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let body = match body {
-            Some(b) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let res = self
-            .app
-            .clone()
-            .oneshot(req.body(body).expect("request"))
-            .await
-            .expect("response");
-        let status = res.status();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        (status, bytes.to_vec())
-    }
-
-    async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<serde_json::Value>,
-    ) -> (StatusCode, serde_json::Value) {
-        let (st, bytes) = self.send_raw(method, path, token, body).await;
-        (st, serde_json::from_slice(&bytes).unwrap_or_default())
-    }
-
-    async fn device(&self) -> String {
-        let (_, v) = self
-            .call(
-                "/api/v1/devices",
-                None,
-                serde_json::json!({ "platform": "test" }),
-            )
-            .await;
-        v["token"].as_str().expect("token").to_owned()
-    }
+/// POSTs JSON as a device.
+async fn call(
+    s: &Console,
+    path: &str,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    s.api_json("POST", path, token.expect("a device's token"), Some(body))
+        .await
 }
 
 /// The code in the gateway's last message.
@@ -172,28 +85,28 @@ fn last_code(got: &Got) -> String {
 #[tokio::test]
 async fn a_code_signs_a_device_in_once_and_the_rules_hold() {
     let (url, got) = gateway().await;
-    let s = Server::new(&url);
+    let s = server(&url);
     let phone = "0912 345 678";
     let a = s.device().await;
 
     // Not a mobile number: refused before anything is sent.
-    let (st, _) = s
-        .call(
-            "/api/v1/account/code",
-            Some(&a),
-            serde_json::json!({ "phone": "12345" }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/code",
+        Some(&a),
+        serde_json::json!({ "phone": "12345" }),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(got.lock().expect("lock").is_empty());
 
-    let (st, v) = s
-        .call(
-            "/api/v1/account/code",
-            Some(&a),
-            serde_json::json!({ "phone": phone }),
-        )
-        .await;
+    let (st, v) = call(
+        &s,
+        "/api/v1/account/code",
+        Some(&a),
+        serde_json::json!({ "phone": phone }),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["phone"], "+84 91x xxx x78");
     assert_eq!(v["expires_in_s"], 300);
@@ -220,30 +133,30 @@ async fn a_code_signs_a_device_in_once_and_the_rules_hold() {
     // Four wrong tries: each refused, the code still alive; the fifth kills it.
     let wrong = if code == "000000" { "000001" } else { "000000" };
     for _ in 0..4 {
-        let (st, _) = s
-            .call(
-                "/api/v1/account/verify",
-                Some(&a),
-                serde_json::json!({ "phone": phone, "code": wrong }),
-            )
-            .await;
-        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let (st, _) = s
-        .call(
+        let (st, _) = call(
+            &s,
             "/api/v1/account/verify",
             Some(&a),
             serde_json::json!({ "phone": phone, "code": wrong }),
         )
         .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/verify",
+        Some(&a),
+        serde_json::json!({ "phone": phone, "code": wrong }),
+    )
+    .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
-    let (st, _) = s
-        .call(
-            "/api/v1/account/verify",
-            Some(&a),
-            serde_json::json!({ "phone": phone, "code": code }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/verify",
+        Some(&a),
+        serde_json::json!({ "phone": phone, "code": code }),
+    )
+    .await;
     assert_eq!(
         st,
         StatusCode::TOO_MANY_REQUESTS,
@@ -251,60 +164,60 @@ async fn a_code_signs_a_device_in_once_and_the_rules_hold() {
     );
 
     // A new code: right the first time, then spent.
-    let (st, _) = s
-        .call(
-            "/api/v1/account/code",
-            Some(&a),
-            serde_json::json!({ "phone": phone }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/code",
+        Some(&a),
+        serde_json::json!({ "phone": phone }),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     let code = last_code(&got);
-    let (st, first) = s
-        .call(
-            "/api/v1/account/verify",
-            Some(&a),
-            serde_json::json!({ "phone": phone, "code": code }),
-        )
-        .await;
+    let (st, first) = call(
+        &s,
+        "/api/v1/account/verify",
+        Some(&a),
+        serde_json::json!({ "phone": phone, "code": code }),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{first}");
     assert_eq!(first["new_account"], true);
-    let (st, _) = s
-        .call(
-            "/api/v1/account/verify",
-            Some(&a),
-            serde_json::json!({ "phone": phone, "code": code }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/verify",
+        Some(&a),
+        serde_json::json!({ "phone": phone, "code": code }),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "a code is used once");
 
     // A second device with the same number: the same account.
     let b = s.device().await;
-    let (st, _) = s
-        .call(
-            "/api/v1/account/code",
-            Some(&b),
-            serde_json::json!({ "phone": "+84912345678" }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/code",
+        Some(&b),
+        serde_json::json!({ "phone": "+84912345678" }),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     // Only the device that asked can use its code.
     let code = last_code(&got);
-    let (st, _) = s
-        .call(
-            "/api/v1/account/verify",
-            Some(&a),
-            serde_json::json!({ "phone": phone, "code": code }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/verify",
+        Some(&a),
+        serde_json::json!({ "phone": phone, "code": code }),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, second) = s
-        .call(
-            "/api/v1/account/verify",
-            Some(&b),
-            serde_json::json!({ "phone": phone, "code": code }),
-        )
-        .await;
+    let (st, second) = call(
+        &s,
+        "/api/v1/account/verify",
+        Some(&b),
+        serde_json::json!({ "phone": phone, "code": code }),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(second["account"], first["account"]);
     assert_eq!(second["new_account"], false);
@@ -315,25 +228,25 @@ async fn a_code_signs_a_device_in_once_and_the_rules_hold() {
     assert_eq!(linked, 2);
 
     // Three codes to one number in a quarter of an hour: the fourth is refused.
-    let (st, _) = s
-        .call(
-            "/api/v1/account/code",
-            Some(&b),
-            serde_json::json!({ "phone": phone }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/code",
+        Some(&b),
+        serde_json::json!({ "phone": phone }),
+    )
+    .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
 
     // An expired code is refused.
     let c2 = s.device().await;
     let other = "0987 654 321";
-    let (st, _) = s
-        .call(
-            "/api/v1/account/code",
-            Some(&c2),
-            serde_json::json!({ "phone": other }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/code",
+        Some(&c2),
+        serde_json::json!({ "phone": other }),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     let code = last_code(&got);
     s.db.run(|c| {
@@ -344,50 +257,50 @@ async fn a_code_signs_a_device_in_once_and_the_rules_hold() {
     })
     .await
     .expect("age");
-    let (st, _) = s
-        .call(
-            "/api/v1/account/verify",
-            Some(&c2),
-            serde_json::json!({ "phone": other, "code": code }),
-        )
-        .await;
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/verify",
+        Some(&c2),
+        serde_json::json!({ "phone": other, "code": code }),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 
     // One device asking for many numbers: five an hour.
     let d = s.device().await;
     for i in 0..5 {
-        let (st, v) = s
-            .call(
-                "/api/v1/account/code",
-                Some(&d),
-                serde_json::json!({ "phone": format!("090000000{i}") }),
-            )
-            .await;
-        assert_eq!(st, StatusCode::OK, "{i}: {v}");
-    }
-    let (st, _) = s
-        .call(
+        let (st, v) = call(
+            &s,
             "/api/v1/account/code",
             Some(&d),
-            serde_json::json!({ "phone": "0900000009" }),
+            serde_json::json!({ "phone": format!("090000000{i}") }),
         )
         .await;
+        assert_eq!(st, StatusCode::OK, "{i}: {v}");
+    }
+    let (st, _) = call(
+        &s,
+        "/api/v1/account/code",
+        Some(&d),
+        serde_json::json!({ "phone": "0900000009" }),
+    )
+    .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
 
     // Signing out revokes the device: its token opens nothing more; what it made stays the
     // account's (the link is kept).
     let (st, _) = s
-        .send("POST", "/api/v1/account/sign-out", Some(&b), None)
+        .api_json("POST", "/api/v1/account/sign-out", &b, None)
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
-    let (st, _) = s.send("GET", "/api/v1/account", Some(&b), None).await;
+    let (st, _) = s.api_json("GET", "/api/v1/account", &b, None).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     let linked: i64 =
         s.db.run(|c| Ok(c.query_row("SELECT count(*) FROM account_devices", [], |r| r.get(0))?))
             .await
             .expect("linked");
     assert_eq!(linked, 2);
-    let (st, v) = s.send("GET", "/api/v1/account", Some(&a), None).await;
+    let (st, v) = s.api_json("GET", "/api/v1/account", &a, None).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["phone"], "+84 91x xxx x78", "{v}");
 }

@@ -3,14 +3,16 @@
 //! oidc-provider-mock with PKCE required; no real provider is reachable from CI). The test plays
 //! the citizen's browser.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode, header};
+use common::Console;
 use http_body_util::{BodyExt, Full};
-use hues_server::{AppState, Config, router};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use tower::ServiceExt;
@@ -177,18 +179,9 @@ async fn a_citizen_signs_in_through_the_identity_provider_with_pkce() {
     .await
     .expect("users");
     assert_eq!(st, 204, "{body}");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let state = AppState::open(&Config {
-        data_dir: dir.path().to_path_buf(),
-        operator_token: None,
-        demo: false,
-        tiles: None,
-        limits: Default::default(),
-        trust_forwarded_for: false,
-        hotline: None,
-        vendor_dir: None,
-        channels: Default::default(),
-        accounts: hues_server::accounts::Settings {
+    let c = Console::with(
+        Default::default(),
+        hues_server::accounts::Settings {
             oidc: Some(hues_server::accounts::OidcProvider {
                 issuer: p.url.clone(),
                 client_id: "hues".into(),
@@ -197,10 +190,8 @@ async fn a_citizen_signs_in_through_the_identity_provider_with_pkce() {
             }),
             ..Default::default()
         },
-    })
-    .expect("state");
-    let db = state.db.clone();
-    let app = router(state);
+    );
+    let (app, db) = (c.app.clone(), c.db.clone());
 
     let a = device(&app).await;
     let (_, before) = call(&app, "GET", "/api/v1/account", Some(&a)).await;

@@ -168,22 +168,34 @@ pub async fn export(
     accounts::export_for(&state, account, Some(s.staff.id.clone())).await
 }
 
+/// Does `what` to the account of the form's number, as the signed-in staff member; back to
+/// the account's page.
+async fn on_account(
+    state: &AppState,
+    s: &Signed,
+    f: Act,
+    what: impl FnOnce(&Connection, &str, &str, String) -> Result<(), Fail> + Send + 'static,
+) -> Result<Response, Fail> {
+    let (account, e164) = account_of(state, &f.phone).await?;
+    let staff = s.staff.id.clone();
+    state
+        .db
+        .write(move |c| what(c, &account, &staff, f.device))
+        .await?;
+    Ok(back(&e164))
+}
+
 /// The citizen's account to be erased after the grace period.
 pub async fn delete(
     State(state): State<AppState>,
     s: Signed,
     Form(f): Form<Act>,
 ) -> Result<Response, Fail> {
-    let (account, e164) = account_of(&state, &f.phone).await?;
     let grace = state.accounts.grace;
-    let staff = s.staff.id.clone();
-    state
-        .db
-        .write(move |c| {
-            accounts::ask_deletion(c, &account, Some(&staff), grace, Utc::now()).map(drop)
-        })
-        .await?;
-    Ok(back(&e164))
+    on_account(&state, &s, f, move |c, account, staff, _| {
+        accounts::ask_deletion(c, account, Some(staff), grace, Utc::now()).map(drop)
+    })
+    .await
 }
 
 /// The citizen changed their mind: the deletion is called off.
@@ -192,13 +204,10 @@ pub async fn keep(
     s: Signed,
     Form(f): Form<Act>,
 ) -> Result<Response, Fail> {
-    let (account, e164) = account_of(&state, &f.phone).await?;
-    let staff = s.staff.id.clone();
-    state
-        .db
-        .write(move |c| accounts::cancel_deletion(c, &account, Some(&staff)))
-        .await?;
-    Ok(back(&e164))
+    on_account(&state, &s, f, |c, account, staff, _| {
+        accounts::cancel_deletion(c, account, Some(staff))
+    })
+    .await
 }
 
 /// A lost or stolen phone: its token opens nothing more (what it made stays the account's).
@@ -207,24 +216,13 @@ pub async fn revoke(
     s: Signed,
     Form(f): Form<Act>,
 ) -> Result<Response, Fail> {
-    let (account, e164) = account_of(&state, &f.phone).await?;
-    let staff = s.staff.id.clone();
-    let device = f.device;
-    state
-        .db
-        .write(move |c| {
-            // Only a device of this account.
-            if crate::owners::account_of(
-                c,
-                crate::store::parse_uuid(&device).map_err(|_| Fail::not_found("device"))?,
-            )?
-            .as_deref()
-                != Some(account.as_str())
-            {
-                return Err(Fail::not_found("device"));
-            }
-            accounts::revoke(c, &device, Some(&staff)).map(drop)
-        })
-        .await?;
-    Ok(back(&e164))
+    on_account(&state, &s, f, |c, account, staff, device| {
+        // Only a device of this account.
+        let id = crate::store::parse_uuid(&device).map_err(|_| Fail::not_found("device"))?;
+        if crate::owners::account_of(c, id)?.as_deref() != Some(account) {
+            return Err(Fail::not_found("device"));
+        }
+        accounts::revoke(c, &device, Some(staff)).map(drop)
+    })
+    .await
 }

@@ -172,6 +172,49 @@ impl Console {
         id
     }
 
+    /// An API request with a device's bearer token and a JSON body (or none): the status and
+    /// the answer's bytes.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, Vec<u8>) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(body).expect("request"))
+            .await
+            .expect("response");
+        let status = res.status();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, bytes.to_vec())
+    }
+
+    /// As `api`, the answer as JSON (null when it is not).
+    pub async fn api_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let (st, bytes) = self.api(method, path, token, body).await;
+        (st, serde_json::from_slice(&bytes).unwrap_or_default())
+    }
+
     /// A new device's token.
     pub async fn device(&self) -> String {
         let req = Request::builder()
