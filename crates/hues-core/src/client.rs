@@ -172,16 +172,18 @@ impl ApiClient {
         let body = hues_wire::account::CodeRequest {
             phone: phone.to_owned(),
         };
-        Self::read_as(
-            self.http
-                .post(self.url("/account/code"))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await,
-            false,
-        )
-        .await
+        self.post_now(token, "/account/code", &body).await
+    }
+
+    /// POSTs JSON for something the citizen does now: a 429 is told, not retried.
+    async fn post_now<B: serde::Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, RequestError> {
+        let req = self.http.post(self.url(path)).bearer_auth(token).json(body);
+        Self::read_as(req.send().await, false).await
     }
 
     pub async fn verify_code(
@@ -194,16 +196,7 @@ impl ApiClient {
             phone: phone.to_owned(),
             code: code.to_owned(),
         };
-        Self::read_as(
-            self.http
-                .post(self.url("/account/verify"))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await,
-            false,
-        )
-        .await
+        self.post_now(token, "/account/verify", &body).await
     }
 
     pub async fn account(
