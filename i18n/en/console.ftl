@@ -545,12 +545,6 @@ conv-back = Back to messages
 ## Citizens' accounts (issue 15). The SMS goes out in Vietnamese; this is its meaning.
 sms-sign-in-code = hues sign-in code: { $code }. Valid for 5 minutes. Do not share it with anyone.
 
-## Signing in through an identity provider: the page the browser comes back to.
-oidc-signed-in = You are signed in. Go back to the hues app.
-oidc-other-account = This device is signed in to another account. Sign out in the app, then try again.
-oidc-no-phone = The identity provider did not give a verified phone number. Sign in with your phone number.
-oidc-failed = Signing in failed (the request expired or is not valid). Try again from the app.
-
 ## Citizens' accounts at the contact centre.
 console-citizens = Citizens' accounts
 citizens-intro = On a citizen's request (by phone or at the desk): download a copy of their data, delete their account, or revoke a lost phone. Every action is written to the audit log.

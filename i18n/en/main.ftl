@@ -487,3 +487,5 @@ consent-refused = Not agreed
 consent-not-asked = Not answered
 consent-withdraw = Withdraw consent
 consent-give = Agree
+oidc-back-title = Identity confirmed
+oidc-back-text = Go back to the hues app: signing in finishes there. You can close this page.

@@ -531,12 +531,6 @@ conv-back = Quay lại tin nhắn
 ## Tài khoản người dân (issue 15). Tin nhắn SMS viết không dấu: rẻ hơn và máy nào cũng đọc được.
 sms-sign-in-code = Ma dang nhap hues: { $code }. Co hieu luc 5 phut. Khong chia se ma nay voi ai.
 
-## Signing in through an identity provider: the page the browser comes back to.
-oidc-signed-in = Bạn đã đăng nhập. Hãy quay lại ứng dụng hues.
-oidc-other-account = Thiết bị này đang đăng nhập một tài khoản khác. Hãy đăng xuất trong ứng dụng rồi thử lại.
-oidc-no-phone = Nhà cung cấp danh tính không cho biết số điện thoại đã xác minh. Hãy đăng nhập bằng số điện thoại.
-oidc-failed = Không đăng nhập được (yêu cầu đã hết hạn hoặc không hợp lệ). Hãy thử lại từ ứng dụng.
-
 ## Citizens' accounts at the contact centre.
 console-citizens = Tài khoản công dân
 citizens-intro = Theo yêu cầu của công dân (qua tổng đài hoặc tại quầy): tải bản sao dữ liệu, xóa tài khoản, hoặc thu hồi một điện thoại bị mất. Mọi thao tác đều được ghi vào nhật ký.

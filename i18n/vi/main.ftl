@@ -476,3 +476,5 @@ consent-refused = Không đồng ý
 consent-not-asked = Chưa trả lời
 consent-withdraw = Rút lại sự đồng ý
 consent-give = Đồng ý
+oidc-back-title = Đã xác minh danh tính
+oidc-back-text = Hãy quay lại ứng dụng hues: việc đăng nhập được hoàn tất ở đó. Bạn có thể đóng trang này.

@@ -291,8 +291,8 @@ pub async fn verify_sign_in_code(
     state.engine.verify_sign_in_code(&phone, &code).await
 }
 
-/// Opens the identity provider's page in the system browser; the UI then asks `get_account`
-/// until the server has the sign-in.
+/// Opens the identity provider's page in the system browser and waits for its answer on the
+/// app's loopback address; the browser is then told to go back to the app.
 #[tauri::command]
 pub async fn sign_in_with_provider(
     app: tauri::AppHandle,
@@ -301,14 +301,19 @@ pub async fn sign_in_with_provider(
 ) -> Res<AccountView> {
     use tauri_plugin_opener::OpenerExt;
     let () = req;
-    let url = state.engine.identity_provider_url().await?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| {
-        ApiError::new(
-            hues_wire::ErrorCode::Internal,
-            format!("opening the browser: {e}"),
+    let lang = state.store().settings()?.language;
+    let page = crate::notify::back_to_app_page(&lang);
+    state
+        .engine
+        .sign_in_with_provider(
+            |url| {
+                app.opener()
+                    .open_url(url, None::<&str>)
+                    .map_err(|e| format!("opening the browser: {e}"))
+            },
+            &page,
         )
-    })?;
-    Ok(state.store().account_view()?)
+        .await
 }
 
 #[tauri::command]

@@ -120,6 +120,28 @@ pub fn words(language: &str, notice: &Notice) -> (String, String) {
     }
 }
 
+/// The page the browser shows once the identity provider sent it back to the app.
+pub fn back_to_app_page(language: &str) -> String {
+    let bundle = bundle(language);
+    let say = |id: &str| {
+        bundle
+            .get_message(id)
+            .and_then(|m| m.value())
+            .map(|p| {
+                let mut errors = Vec::new();
+                bundle.format_pattern(p, None, &mut errors).into_owned()
+            })
+            .unwrap_or_else(|| id.to_owned())
+    };
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><meta charset=\"utf-8\">\
+         <title>hues</title><main><h1>{}</h1><p>{}</p></main></html>",
+        say("oidc-back-title"),
+        say("oidc-back-text"),
+        lang = if language == "en" { "en" } else { "vi" },
+    )
+}
+
 fn bundle(language: &str) -> FluentBundle<FluentResource> {
     let (id, src) = if language == "en" {
         ("en", EN_FTL)

@@ -9,6 +9,12 @@ use hues_wire::ipc::Settings;
 /// Where the device's token lives: the OS keyring. A desktop without one (no Secret Service)
 /// keeps it in memory: the app then registers anew at each start and the citizen signs in
 /// again, but the token never goes into the database.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+))]
 fn secrets() -> Arc<dyn hues_core::secrets::Secrets> {
     use hues_core::secrets::{InMemory, OsKeyring, Secrets};
     let keyring = OsKeyring::new("hues");
@@ -19,6 +25,17 @@ fn secrets() -> Arc<dyn hues_core::secrets::Secrets> {
             Arc::new(InMemory::default())
         }
     }
+}
+
+/// Android: the Keystore is still to come; the token stays in memory, never in the database.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+)))]
+fn secrets() -> Arc<dyn hues_core::secrets::Secrets> {
+    Arc::new(hues_core::secrets::InMemory::default())
 }
 
 /// What the commands share: the client core, and the map tile fetcher.

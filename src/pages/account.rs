@@ -202,17 +202,8 @@ pub fn AccountPage() -> Element {
                             r#type: "button",
                             class: "button secondary",
                             onclick: move |_| act(Box::pin(async move {
-                                bridge::call::<ipc::SignInWithProvider>(&()).await?;
-                                // The browser comes back to the server; ask until it has it.
-                                for _ in 0..120 {
-                                    bridge::sleep_ms(2000).await;
-                                    if let Ok(v) = bridge::call::<ipc::GetAccount>(&()).await
-                                        && v.phone.is_some()
-                                    {
-                                        account.set(v);
-                                        break;
-                                    }
-                                }
+                                // The browser opens; this returns once it came back.
+                                account.set(bridge::call::<ipc::SignInWithProvider>(&()).await?);
                                 Ok(())
                             })),
                             {t(lang, "account-provider")}

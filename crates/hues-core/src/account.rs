@@ -262,8 +262,9 @@ impl Store {
             let tx = conn.unchecked_transaction()?;
             let mut photos = Vec::new();
             for sql in [
-                "SELECT photos FROM reports",
-                "SELECT photos FROM report_history",
+                "SELECT photos FROM reports WHERE id NOT IN (SELECT entity_id FROM outbox)",
+                "SELECT photos FROM report_history
+                 WHERE report_id NOT IN (SELECT entity_id FROM outbox)",
             ] {
                 let lists = tx
                     .prepare(sql)?
@@ -273,11 +274,11 @@ impl Store {
                     photos.extend(serde_json::from_str::<Vec<String>>(&list).unwrap_or_default());
                 }
             }
+            // What was queued meanwhile stays (and goes, as the new anonymous device's).
             for sql in [
-                "DELETE FROM outbox",
-                "DELETE FROM report_history",
-                "DELETE FROM reports",
-                "DELETE FROM bookings",
+                "DELETE FROM report_history WHERE report_id NOT IN (SELECT entity_id FROM outbox)",
+                "DELETE FROM reports WHERE id NOT IN (SELECT entity_id FROM outbox)",
+                "DELETE FROM bookings WHERE id NOT IN (SELECT entity_id FROM outbox)",
                 "DELETE FROM dossiers",
                 "DELETE FROM untrack_pending",
                 "DELETE FROM my_places",
@@ -332,14 +333,43 @@ impl SyncEngine {
         self.refresh_account(&client, &token).await
     }
 
-    /// Where to send the browser to sign in through the identity provider.
-    pub async fn identity_provider_url(&self) -> Result<String, ApiError> {
-        let (client, token) = self.signed_in().await?;
-        Ok(client
-            .oidc_start(&token)
+    /// Signs in through the identity provider as a native app (RFC 8252): listens on a
+    /// loopback port, has `open` show the provider's page in the system browser, waits (up to
+    /// ten minutes) for the browser to come back there with a code (answering it with `page`),
+    /// and hands the code to the server.
+    pub async fn sign_in_with_provider(
+        &self,
+        open: impl FnOnce(&str) -> Result<(), String>,
+        page: &str,
+    ) -> Result<AccountView, ApiError> {
+        let failed = |what: String| ApiError::new(ErrorCode::Internal, what);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(refused)?
-            .authorize_url)
+            .map_err(|e| failed(format!("listening for the answer: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| failed(e.to_string()))?
+            .port();
+        let (client, token) = self.signed_in().await?;
+        let start = client
+            .oidc_start(&token, &format!("http://127.0.0.1:{port}/oidc"))
+            .await
+            .map_err(refused)?;
+        open(&start.authorize_url).map_err(failed)?;
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(600),
+            crate::loopback::answer(&listener, page),
+        )
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::Network, "no answer from the browser"))??;
+        if answer.state != start.state {
+            return Err(ApiError::new(
+                ErrorCode::InvalidValue,
+                "the provider answered another sign-in",
+            ));
+        }
+        client.oidc_finish(&token, &answer).await.map_err(refused)?;
+        self.refresh_account(&client, &token).await
     }
 
     /// Asks the server what account this device has, remembers it, and wakes the sync (a new
@@ -383,6 +413,8 @@ impl SyncEngine {
     /// while something waits to be sent (it would be lost) and when the server cannot be
     /// reached (the device would stay signed in there).
     pub async fn sign_out(&self) -> Result<AccountView, ApiError> {
+        // No sync run in between: none brings the account's data back after it is forgotten.
+        let _run = self.running.lock().await;
         let waiting = self.store().outbox_len()?;
         if waiting > 0 {
             return Err(ApiError::new(
@@ -453,7 +485,13 @@ impl SyncEngine {
         }
         let (places, removed) = self.store().unsynced_places().map_err(storage)?;
         for p in places {
-            client.put_my_place(token, &p).await?;
+            match client.put_my_place(token, &p).await {
+                Ok(()) => {}
+                Err(RequestError::Refused(e)) if e.code != ErrorCode::Unauthorized => {
+                    tracing::warn!(place = %p.id, error = %e.message, "place refused by the server");
+                }
+                Err(e) => return Err(e),
+            }
             self.store()
                 .conn()
                 .map_err(storage)?

@@ -216,8 +216,20 @@ impl ApiClient {
     pub async fn oidc_start(
         &self,
         token: &str,
+        redirect_uri: &str,
     ) -> Result<hues_wire::account::OidcStart, RequestError> {
-        self.post_json(token, "/account/oidc/start", &()).await
+        let body = hues_wire::account::OidcStartRequest {
+            redirect_uri: redirect_uri.to_owned(),
+        };
+        self.post_now(token, "/account/oidc/start", &body).await
+    }
+
+    pub async fn oidc_finish(
+        &self,
+        token: &str,
+        answer: &hues_wire::account::OidcFinish,
+    ) -> Result<hues_wire::account::AccountStatus, RequestError> {
+        self.post_now(token, "/account/oidc/finish", answer).await
     }
 
     /// Sends a request with the device's token; the answer carries nothing worth reading.

@@ -14,6 +14,7 @@ mod download_tests;
 pub mod error;
 pub mod hours;
 pub mod incoming;
+mod loopback;
 pub mod notices;
 pub mod photo;
 pub mod places;

@@ -2,7 +2,8 @@
 //! citizen's data, never the token, so a copied database file alone signs no one in.
 //!
 //! `OsKeyring` is the app's (Secret Service on Linux, Keychain on macOS and iOS, Credential
-//! Manager on Windows; Android's Keystore is still to come and keeps secrets in memory there).
+//! Manager on Windows; Android's Keystore is still to come: the app keeps the token in memory
+//! there, never in the database).
 //! `InMemory` is for tests and tools that run no keyring: secrets last as long as the process.
 
 use std::collections::HashMap;
@@ -11,16 +12,30 @@ use std::sync::Mutex;
 use crate::error::CoreError;
 
 pub trait Secrets: Send + Sync {
+    /// Kept across restarts (an OS keyring), or only while the process lives.
+    fn persistent(&self) -> bool;
     fn get(&self, key: &str) -> Result<Option<String>, CoreError>;
     fn set(&self, key: &str, value: &str) -> Result<(), CoreError>;
     fn delete(&self, key: &str) -> Result<(), CoreError>;
 }
 
 /// The OS keyring, one entry per key under the service name.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+))]
 pub struct OsKeyring {
     service: String,
 }
 
+#[cfg(any(
+    target_os = "linux",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+))]
 impl OsKeyring {
     pub fn new(service: &str) -> Self {
         Self {
@@ -33,11 +48,27 @@ impl OsKeyring {
     }
 }
 
+#[cfg(any(
+    target_os = "linux",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+))]
 fn keyring_error(e: keyring::Error) -> CoreError {
     CoreError::Keyring(e.to_string())
 }
 
+#[cfg(any(
+    target_os = "linux",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+))]
 impl Secrets for OsKeyring {
+    fn persistent(&self) -> bool {
+        true
+    }
+
     fn get(&self, key: &str) -> Result<Option<String>, CoreError> {
         match self.entry(key)?.get_password() {
             Ok(v) => Ok(Some(v)),
@@ -71,6 +102,10 @@ impl InMemory {
 }
 
 impl Secrets for InMemory {
+    fn persistent(&self) -> bool {
+        false
+    }
+
     fn get(&self, key: &str) -> Result<Option<String>, CoreError> {
         Ok(self.map().get(key).cloned())
     }

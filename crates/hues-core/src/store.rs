@@ -236,7 +236,12 @@ impl Store {
         for (key, token) in old_tokens {
             if let Some(server) = key.strip_prefix("token:") {
                 secrets.set(&token_key(server), &token)?;
-                conn.execute("DELETE FROM kv WHERE key = ?1", [&key])?;
+                // Gone from the database once a keyring keeps it; without one, the old token
+                // stays where it was (the device keeps its reports' updates) and no new one is
+                // ever written there.
+                if secrets.persistent() {
+                    conn.execute("DELETE FROM kv WHERE key = ?1", [&key])?;
+                }
             }
         }
         Ok(Self {
@@ -471,6 +476,7 @@ impl Store {
             None => {
                 self.secrets.delete(&key)?;
                 let conn = self.conn()?;
+                conn.execute("DELETE FROM kv WHERE key = ?1", [format!("token:{server}")])?;
                 // A new identity starts the feed over.
                 conn.execute(
                     "DELETE FROM kv WHERE key = ?1",

@@ -58,7 +58,7 @@ pub struct SyncEngine {
     platform: String,
     online: AtomicBool,
     /// One run at a time: the background loop and "sync now" never overlap.
-    running: Mutex<()>,
+    pub(crate) running: Mutex<()>,
     /// Tracking and untracking a dossier with the server never interleave.
     tracking: Mutex<()>,
     wake: Notify,
@@ -138,6 +138,16 @@ impl SyncEngine {
         lon: f64,
         radius_m: f64,
     ) -> Result<Vec<PublicReport>, ApiError> {
+        // The device's position is a position too: not without the citizen's agreement.
+        if !self
+            .store
+            .consented(hues_wire::account::ConsentPurpose::Location)?
+        {
+            return Err(ApiError::new(
+                hues_wire::ErrorCode::ConsentNeeded,
+                "no consent to send positions",
+            ));
+        }
         let server = self.store.server_url()?;
         ApiClient::new(&server)
             .public_nearby(lat, lon, radius_m)
@@ -152,6 +162,13 @@ impl SyncEngine {
         lat: f64,
         lon: f64,
     ) -> Result<Vec<PublicReport>, ApiError> {
+        // Asked while the form is filled: without consent, no position leaves, no suggestion.
+        if !self
+            .store
+            .consented(hues_wire::account::ConsentPurpose::Location)?
+        {
+            return Ok(Vec::new());
+        }
         let server = self.store.server_url()?;
         ApiClient::new(&server)
             .possible_duplicates(category, lat, lon)
@@ -268,7 +285,15 @@ impl SyncEngine {
                 Err(RequestError::Refused(_)) => self.store.untrack_told(&code)?,
             }
         }
-        let exchanged = match self.push_account(&client, &token).await {
+        // The account's own data first; a refusal there never holds the reports back.
+        let account = match self.push_account(&client, &token).await {
+            Err(RequestError::Refused(e)) if e.code != hues_wire::ErrorCode::Unauthorized => {
+                tracing::warn!(error = %e.message, "account data not sent");
+                Ok(())
+            }
+            other => other,
+        };
+        let exchanged = match account {
             Ok(()) => match self.push(&client, &token, outcome).await {
                 Ok(()) => self.pull(&client, &server, &token, outcome).await,
                 Err(e) => Err(e),

@@ -262,6 +262,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::sign_out))
         .routes(routes!(accounts::status))
         .routes(routes!(accounts::oidc::start))
+        .routes(routes!(accounts::oidc::finish))
         .routes(routes!(accounts::data::export_mine))
         .routes(routes!(accounts::data::delete_mine))
         .routes(routes!(accounts::data::keep_mine))
@@ -295,10 +296,6 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router(state.clone()))
         .merge(channels::router())
         .route("/tiles/{z}/{x}/{y}", axum::routing::get(tiles::tile))
-        .route(
-            "/account/oidc/callback",
-            axum::routing::get(accounts::oidc::callback),
-        )
         .fallback(routes::fallback_not_found)
         .method_not_allowed_fallback(routes::fallback_method)
         // Each route's own limit (`body_limit`) is applied by `limit_body`; axum's default

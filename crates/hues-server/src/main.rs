@@ -90,17 +90,13 @@ struct Args {
     #[arg(long, env = "HUES_SMS_GATEWAY_KEY", hide_env_values = true)]
     sms_gateway_key: Option<String>,
     /// An OpenID Connect provider citizens may sign in with (VNeID): its issuer URL. Needs
-    /// --oidc-client-id and --public-url.
+    /// --oidc-client-id; the app receives the answer on its loopback address (RFC 8252).
     #[arg(long, env = "HUES_OIDC_ISSUER")]
     oidc_issuer: Option<String>,
     #[arg(long, env = "HUES_OIDC_CLIENT_ID")]
     oidc_client_id: Option<String>,
     #[arg(long, env = "HUES_OIDC_CLIENT_SECRET", hide_env_values = true)]
     oidc_client_secret: Option<String>,
-    /// This server's address as citizens' browsers reach it (the identity provider sends them
-    /// back to `<public-url>/account/oidc/callback`).
-    #[arg(long, env = "HUES_PUBLIC_URL")]
-    public_url: Option<String>,
     /// Days between "delete my account" and the erasure.
     #[arg(long, env = "HUES_DELETION_GRACE_DAYS", default_value_t = hues_wire::account::DELETION_GRACE_DAYS)]
     deletion_grace_days: i64,
@@ -179,19 +175,14 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => anyhow::bail!("the SMS gateway needs both --sms-gateway-url and --sms-gateway-key"),
     };
-    let oidc = match (args.oidc_issuer, args.oidc_client_id, args.public_url) {
-        (Some(issuer), Some(client_id), Some(public_url)) => {
-            Some(hues_server::accounts::OidcProvider {
-                issuer,
-                client_id,
-                client_secret: args.oidc_client_secret,
-                public_url,
-            })
-        }
-        (None, None, _) => None,
-        _ => anyhow::bail!(
-            "an identity provider needs --oidc-issuer, --oidc-client-id and --public-url"
-        ),
+    let oidc = match (args.oidc_issuer, args.oidc_client_id) {
+        (Some(issuer), Some(client_id)) => Some(hues_server::accounts::OidcProvider {
+            issuer,
+            client_id,
+            client_secret: args.oidc_client_secret,
+        }),
+        (None, None) => None,
+        _ => anyhow::bail!("an identity provider needs --oidc-issuer and --oidc-client-id"),
     };
     if args.deletion_grace_days < 0 {
         anyhow::bail!("--deletion-grace-days cannot be negative");

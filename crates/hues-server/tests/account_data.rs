@@ -186,6 +186,26 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     let from_other = report(&c, &other, "Cây đổ chắn đường").await;
     sign_in(&c, &other, "0987 654 321").await;
 
+    // The first phone follows the other citizen's report ("me too") and tracks a dossier.
+    let (st, v) = c
+        .api_json(
+            "POST",
+            &format!("/api/v1/reports/{from_other}/me-too"),
+            &a,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, v) = c
+        .api_json(
+            "POST",
+            "/api/v1/dossiers/track",
+            &a,
+            Some(serde_json::json!({ "code": "HS-2026-000101", "check": "4567" })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
     // A second phone of the same citizen gets all of it; the other citizen's report, never.
     let b = c.device().await;
     let signed_b = sign_in(&c, &b, "+84912345678").await;
@@ -195,6 +215,11 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     assert!(has(&fb, "report", &from_a), "{fb:?}");
     assert!(has(&fb, "report", &hotline_case), "{fb:?}");
     assert!(has(&fb, "my_place", &place), "{fb:?}");
+    assert!(has(&fb, "followed_report", &from_other), "{fb:?}");
+    assert!(
+        fb.iter().any(|(k, _)| k == "dossier"),
+        "the tracked dossier: {fb:?}"
+    );
     assert!(!has(&fb, "report", &from_other));
     // The hotline case is whole for its caller (the app shows its history) and can be rated.
     let (st, r) = c
@@ -247,7 +272,9 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     let mut got = ids.clone();
     got.sort();
     assert_eq!(got, want);
-    assert!(!text.contains(&from_other));
+    // Another's report never: only that this citizen followed it, by its id.
+    assert!(!text.contains("Cây đổ chắn đường"));
+    assert_eq!(data["followed_reports"][0]["report_id"], from_other.as_str());
     assert_eq!(data["account"][0]["phone"], "+84912345678");
     assert_eq!(data["my_places"][0]["name"], HOME);
     assert_eq!(data["consents"][0]["purpose"], "location");

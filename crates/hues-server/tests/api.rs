@@ -571,6 +571,7 @@ async fn openapi_documents_every_route() {
         ("post", "/api/v1/account/sign-out"),
         ("get", "/api/v1/account"),
         ("post", "/api/v1/account/oidc/start"),
+        ("post", "/api/v1/account/oidc/finish"),
         ("get", "/api/v1/account/export"),
         ("post", "/api/v1/account/delete"),
         ("post", "/api/v1/account/delete/cancel"),

@@ -9,13 +9,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::http::{Request, StatusCode, header};
 use common::Console;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use tower::ServiceExt;
 
 struct Provider {
     child: Child,
@@ -108,44 +107,22 @@ async fn http(
     ))
 }
 
-async fn call(
-    app: &axum::Router,
-    method: &str,
-    uri: &str,
-    token: Option<&str>,
-) -> (StatusCode, String) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let body = if method == "POST" && uri == "/api/v1/devices" {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-        Body::from(r#"{"platform":"test"}"#)
-    } else {
-        Body::empty()
-    };
-    let res = app
-        .clone()
-        .oneshot(req.body(body).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
+/// The app's loopback address in these tests (nothing listens: the test reads where the
+/// provider sends the browser).
+const BACK: &str = "http://127.0.0.1:9/oidc";
 
-async fn device(app: &axum::Router) -> String {
-    let (_, body) = call(app, "POST", "/api/v1/devices", None).await;
-    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
-    v["token"].as_str().expect("token").to_owned()
-}
-
-/// Starts a sign-in for a device and plays the browser up to the provider's answer: the path
-/// (and query) of the callback on hues-server.
-async fn through_the_provider(app: &axum::Router, token: &str, sub: &str) -> String {
-    let (st, body) = call(app, "POST", "/api/v1/account/oidc/start", Some(token)).await;
-    assert_eq!(st, StatusCode::OK, "{body}");
-    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+/// Starts a sign-in for a device and plays the browser up to the provider's answer: the state
+/// and code the app's loopback address receives.
+async fn through_the_provider(c: &Console, token: &str, sub: &str) -> (String, String) {
+    let (st, v) = c
+        .api_json(
+            "POST",
+            "/api/v1/account/oidc/start",
+            token,
+            Some(serde_json::json!({ "redirect_uri": BACK })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
     let authorize = v["authorize_url"].as_str().expect("url").to_owned();
     assert!(authorize.contains("code_challenge_method=S256"));
     let (status, location, page) = http(
@@ -156,11 +133,26 @@ async fn through_the_provider(app: &axum::Router, token: &str, sub: &str) -> Str
     .await
     .expect("the provider");
     assert_eq!(status, 302, "{page}");
-    let back = location
-        .strip_prefix("http://hues.test")
-        .unwrap_or_else(|| panic!("back to hues: {location}"));
-    assert!(back.starts_with("/account/oidc/callback?"), "{back}");
-    back.to_owned()
+    let query = location
+        .strip_prefix(&format!("{BACK}?"))
+        .unwrap_or_else(|| panic!("back to the app: {location}"));
+    let pairs: std::collections::HashMap<String, String> =
+        serde_urlencoded::from_str(query).expect("query");
+    (pairs["state"].clone(), pairs["code"].clone())
+}
+
+async fn finish(
+    c: &Console,
+    token: &str,
+    (state, code): &(String, String),
+) -> (StatusCode, serde_json::Value) {
+    c.api_json(
+        "POST",
+        "/api/v1/account/oidc/finish",
+        token,
+        Some(serde_json::json!({ "state": state, "code": code })),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -186,43 +178,54 @@ async fn a_citizen_signs_in_through_the_identity_provider_with_pkce() {
                 issuer: p.url.clone(),
                 client_id: "hues".into(),
                 client_secret: Some("hues-secret".into()),
-                public_url: "http://hues.test".into(),
             }),
             ..Default::default()
         },
     );
-    let (app, db) = (c.app.clone(), c.db.clone());
-
-    let a = device(&app).await;
-    let (_, before) = call(&app, "GET", "/api/v1/account", Some(&a)).await;
-    assert!(
-        before.contains("\"account\":null") && before.contains("\"identity_provider\":true"),
-        "{before}"
+    let a = c.device().await;
+    let (_, before) = c.api_json("GET", "/api/v1/account", &a, None).await;
+    assert_eq!(before["account"], serde_json::Value::Null);
+    assert_eq!(before["identity_provider"], true);
+    // Only the app's own loopback address is a way back.
+    let (st, _) = c
+        .api_json(
+            "POST",
+            "/api/v1/account/oidc/start",
+            &a,
+            Some(serde_json::json!({ "redirect_uri": "https://evil.example/oidc" })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer = through_the_provider(&c, &a, "citizen-001").await;
+    // Another device cannot finish a sign-in it did not start (a link sent to someone else).
+    let stranger = c.device().await;
+    assert_eq!(
+        finish(&c, &stranger, &answer).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
     );
-    let back = through_the_provider(&app, &a, "citizen-001").await;
-    let (st, page) = call(&app, "GET", &back, None).await;
-    assert_eq!(st, StatusCode::OK, "{page}");
-    assert!(page.contains("Bạn đã đăng nhập"), "{page}");
-    let (_, after) = call(&app, "GET", "/api/v1/account", Some(&a)).await;
-    assert!(after.contains("+84 91x xxx x78"), "{after}");
-    // The way back is good once.
-    let (st, _) = call(&app, "GET", &back, None).await;
-    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, after) = finish(&c, &a, &answer).await;
+    assert_eq!(st, StatusCode::OK, "{after}");
+    assert_eq!(after["phone"], "+84 91x xxx x78");
+    // Good once.
+    assert_eq!(
+        finish(&c, &a, &answer).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (_, theirs) = c.api_json("GET", "/api/v1/account", &stranger, None).await;
+    assert_eq!(theirs["account"], serde_json::Value::Null);
 
     // A second device: the same identity, the same account.
-    let b = device(&app).await;
-    let back = through_the_provider(&app, &b, "citizen-001").await;
-    assert_eq!(call(&app, "GET", &back, None).await.0, StatusCode::OK);
-    let (_, theirs) = call(&app, "GET", "/api/v1/account", Some(&b)).await;
-    let account =
-        |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("json")["account"].clone();
-    assert_eq!(account(&theirs), account(&after));
+    let b = c.device().await;
+    let answer = through_the_provider(&c, &b, "citizen-001").await;
+    let (st, theirs) = finish(&c, &b, &answer).await;
+    assert_eq!(st, StatusCode::OK, "{theirs}");
+    assert_eq!(theirs["account"], after["account"]);
 
     // PKCE holds: a code presented with another verifier is refused by the provider, and the
     // device stays anonymous.
-    let c = device(&app).await;
-    let back = through_the_provider(&app, &c, "citizen-001").await;
-    db.run(|conn| {
+    let d = c.device().await;
+    let answer = through_the_provider(&c, &d, "citizen-001").await;
+    c.db.run(|conn| {
         conn.execute(
             "UPDATE oidc_logins SET verifier = 'not-the-one-sent-with-the-challenge-0000000000'",
             [],
@@ -231,12 +234,9 @@ async fn a_citizen_signs_in_through_the_identity_provider_with_pkce() {
     })
     .await
     .expect("tamper");
-    assert_eq!(
-        call(&app, "GET", &back, None).await.0,
-        StatusCode::BAD_REQUEST
-    );
-    let (_, still) = call(&app, "GET", "/api/v1/account", Some(&c)).await;
-    assert!(still.contains("\"account\":null"), "{still}");
+    assert_eq!(finish(&c, &d, &answer).await.0, StatusCode::FORBIDDEN);
+    let (_, still) = c.api_json("GET", "/api/v1/account", &d, None).await;
+    assert_eq!(still["account"], serde_json::Value::Null);
 
     // An identity without a verified number makes no account.
     let (st, _, _) = http(
@@ -250,9 +250,15 @@ async fn a_citizen_signs_in_through_the_identity_provider_with_pkce() {
     .await
     .expect("users");
     assert_eq!(st, 204);
-    let d = device(&app).await;
-    let back = through_the_provider(&app, &d, "no-phone").await;
-    let (st, page) = call(&app, "GET", &back, None).await;
-    assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert!(page.contains("số điện thoại đã xác minh"), "{page}");
+    let e = c.device().await;
+    let answer = through_the_provider(&c, &e, "no-phone").await;
+    let (st, v) = finish(&c, &e, &answer).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("verified"),
+        "{v}"
+    );
 }

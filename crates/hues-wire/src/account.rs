@@ -150,13 +150,29 @@ pub struct AccountStatus {
     pub identity_provider: bool,
 }
 
-/// `POST /api/v1/account/oidc/start`: where to send the citizen's browser.
+/// `POST /api/v1/account/oidc/start`: the app's loopback address the provider sends the
+/// browser back to (`http://127.0.0.1:PORT/...`, RFC 8252).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OidcStartRequest {
+    pub redirect_uri: String,
+}
+
+/// Where to send the citizen's browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OidcStart {
     pub authorize_url: String,
-    /// Ask `GET /api/v1/account` until it shows the account (the browser returns to the server).
+    /// Comes back with the code; the app checks it is the one it started.
     pub state: String,
+}
+
+/// `POST /api/v1/account/oidc/finish`: what the provider sent back to the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OidcFinish {
+    pub state: String,
+    pub code: String,
 }
 
 /// `POST /api/v1/account/delete`: the citizen confirms with their number.

@@ -448,12 +448,19 @@ pub fn erase_due(conn: &mut Connection, now: DateTime<Utc>) -> Result<usize, Fai
         )?
         .query_map([store::ts(now)], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
+    let mut erased = 0;
     for account in &due {
+        // One that fails is told and tried again next hour; the others go on.
         let tx = conn.transaction()?;
-        erase(&tx, account, now)?;
-        tx.commit()?;
+        match erase(&tx, account, now) {
+            Ok(()) => {
+                tx.commit()?;
+                erased += 1;
+            }
+            Err(e) => tracing::error!(account, error = %e.0, "erasing an account failed"),
+        }
     }
-    Ok(due.len())
+    Ok(erased)
 }
 
 fn erase(conn: &Connection, account: &str, now: DateTime<Utc>) -> Result<(), Fail> {
@@ -486,6 +493,11 @@ fn erase(conn: &Connection, account: &str, now: DateTime<Utc>) -> Result<(), Fai
                 "UPDATE reports SET device_id = ?2, rating_comment = NULL WHERE id = ?1",
             )?
             .execute(params![id, erased.to_string()])?;
+            // The citizen's own words when reopening are theirs, not the city's record.
+            conn.prepare_cached(
+                "UPDATE report_events SET note = '' WHERE report_id = ?1 AND by_citizen = 1",
+            )?
+            .execute([id])?;
             store::touch_report(conn, store::parse_uuid(id)?, erased)?;
         }
         for sql in [

@@ -246,6 +246,12 @@ pub(crate) fn sign_in(conn: &Connection, device: Uuid, phone: &str) -> Result<Si
         .prepare_cached("SELECT id FROM accounts WHERE phone = ?1")?
         .query_row([phone], |r| r.get(0))
         .optional()?;
+    // Refused before anything is made: a device signed in to another account.
+    if let Some(current) = owners::account_of(conn, device)?
+        && Some(&current) != existing.as_ref()
+    {
+        return Err(other_account());
+    }
     let (account, new_account) = match existing {
         Some(a) => (a, false),
         None => {
@@ -265,6 +271,13 @@ pub(crate) fn sign_in(conn: &Connection, device: Uuid, phone: &str) -> Result<Si
     })
 }
 
+fn other_account() -> Fail {
+    Fail::new(
+        ErrorCode::OtherAccount,
+        "this device is signed in to another account: sign out first",
+    )
+}
+
 /// Links a device to an account. An anonymous device brings its history (reports, follows,
 /// dossiers, bookings) into the account, once: a device is never linked to a second account.
 /// The contact centre's cases for the number join the account, and everything the account
@@ -272,12 +285,7 @@ pub(crate) fn sign_in(conn: &Connection, device: Uuid, phone: &str) -> Result<Si
 fn link(conn: &Connection, device: Uuid, account: &str, phone: &str) -> Result<(), Fail> {
     match owners::account_of(conn, device)? {
         Some(a) if a == account => {}
-        Some(_) => {
-            return Err(Fail::new(
-                ErrorCode::OtherAccount,
-                "this device is signed in to another account: sign out first",
-            ));
-        }
+        Some(_) => return Err(other_account()),
         None => {
             conn.prepare_cached(
                 "INSERT INTO account_devices (device_id, account_id, linked_at) VALUES (?1, ?2, ?3)",
@@ -406,17 +414,19 @@ pub async fn verify_code(
     Ok(axum::Json(signed))
 }
 
-/// Revokes a device: its token opens nothing more. What it made stays its account's.
-pub fn revoke(conn: &Connection, device: &str, staff_id: Option<&str>) -> Result<bool, Fail> {
+/// Revokes a device: its token opens nothing more. What it made stays its account's. Audited
+/// (when staff did it) under the account's id, so that an erasure leaves no device id behind.
+pub fn revoke(conn: &Connection, device: Uuid, staff_id: Option<&str>) -> Result<bool, Fail> {
     let n = conn
         .prepare_cached("UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
-        .execute(params![device, store::ts(Utc::now())])?;
+        .execute(params![device.to_string(), store::ts(Utc::now())])?;
     if n > 0 && staff_id.is_some() {
+        let account = owners::account_of(conn, device)?.unwrap_or_default();
         crate::staff::audit(
             conn,
             staff_id,
             "device.revoke",
-            device,
+            &account,
             None,
             None,
             Utc::now(),
@@ -439,7 +449,7 @@ pub async fn sign_out(
         .db
         .write(move |c| {
             if owners::account_of(c, device)?.is_some() {
-                revoke(c, &device.to_string(), None)?;
+                revoke(c, device, None)?;
             }
             Ok(())
         })

@@ -1,19 +1,22 @@
 //! Signing in through an OpenID Connect provider (the seam for VNeID): authorization code with
-//! PKCE (S256), the server as the relying party. The app asks for a start
-//! (`POST /api/v1/account/oidc/start`), opens the returned address in the browser, and the
-//! provider sends the browser back to `GET /account/oidc/callback`; the server trades the code
-//! (with the PKCE verifier it kept) for an ID token, checks it (signature from the provider's
-//! keys, issuer, audience, expiry, nonce) and links the device that started to the account of
-//! the identity — made from the provider's verified phone number on first use, since an account
-//! is a number the contact centre can call back (decision 0037).
+//! PKCE (S256) for a native app (RFC 8252), the server as the confidential client. The app
+//! listens on a loopback address, asks for a start (`POST /api/v1/account/oidc/start` with that
+//! address) and opens the returned page in the system browser; the provider sends the browser
+//! back to the app's loopback address with a code, and the app hands it over
+//! (`POST /api/v1/account/oidc/finish`) with its own token. The server checks that this device
+//! started that sign-in, trades the code (with the PKCE verifier it kept) for an ID token,
+//! checks it (signature from the provider's keys, issuer, audience, expiry, nonce) and links
+//! the device to the account of the identity — made from the provider's verified phone number
+//! on first use, since an account is a number the contact centre can call back (decision 0037).
+//! The code never passes through anyone else's device: a sign-in link sent to someone else
+//! brings its code to their phone, not the sender's.
 
-use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::State;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use hues_wire::ErrorCode;
-use hues_wire::account::OidcStart;
+use hues_wire::account::{AccountStatus, OidcFinish, OidcStart, OidcStartRequest};
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
@@ -21,27 +24,34 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::{ApiResult, Fail};
-use crate::extract::Device;
+use crate::extract::{Device, Json};
 use crate::outbound;
 
-/// A provider, as configured (`--oidc-issuer`, `--oidc-client-id`, `--oidc-client-secret`,
-/// `--public-url`).
+/// A provider, as configured (`--oidc-issuer`, `--oidc-client-id`, `--oidc-client-secret`).
 #[derive(Debug, Clone)]
 pub struct Provider {
     pub issuer: String,
     pub client_id: String,
     pub client_secret: Option<String>,
-    /// This server's address as the citizen's browser reaches it (for the way back).
-    pub public_url: String,
 }
 
-impl Provider {
-    fn redirect_uri(&self) -> String {
-        format!(
-            "{}/account/oidc/callback",
-            self.public_url.trim_end_matches('/')
+/// The way back to the app: its own loopback address (RFC 8252, 7.3), nothing else.
+fn loopback(uri: &str) -> Result<String, Fail> {
+    let bad = || {
+        Fail::new(
+            ErrorCode::InvalidValue,
+            "redirect_uri: the app's loopback address (http://127.0.0.1:PORT/...)",
         )
+    };
+    let rest = uri
+        .strip_prefix("http://127.0.0.1:")
+        .or_else(|| uri.strip_prefix("http://[::1]:"))
+        .ok_or_else(bad)?;
+    let (port, path) = rest.split_once('/').ok_or_else(bad)?;
+    if port.parse::<u16>().is_err() || uri.len() > 200 || path.contains(['?', '#']) {
+        return Err(bad());
     }
+    Ok(uri.to_owned())
 }
 
 /// How long a started sign-in waits for the browser to come back.
@@ -100,24 +110,32 @@ pub fn challenge(verifier: &str) -> String {
 
 /// Start signing in through the identity provider: where to send the citizen's browser.
 #[utoipa::path(post, path = "/api/v1/account/oidc/start", tag = "citizen",
-    security(("bearer" = [])),
+    security(("bearer" = [])), request_body = OidcStartRequest,
     responses((status = 200, body = OidcStart), (status = 401, body = hues_wire::ApiError),
         (status = 404, description = "no identity provider configured", body = hues_wire::ApiError),
+        (status = 422, description = "not a loopback address", body = hues_wire::ApiError),
         (status = 503, description = "the provider cannot be reached", body = hues_wire::ApiError)))]
 pub async fn start(
     State(state): State<AppState>,
     Device(device): Device,
+    Json(req): Json<OidcStartRequest>,
 ) -> ApiResult<axum::Json<OidcStart>> {
     let provider = state
         .accounts
         .oidc
         .clone()
         .ok_or_else(|| Fail::not_found("identity provider"))?;
+    let redirect = loopback(&req.redirect_uri)?;
     let d = discover(&provider).await?;
     let login_state = random_hex(24);
     let verifier = random_hex(32);
     let nonce = random_hex(16);
-    let (s, v, n) = (login_state.clone(), verifier.clone(), nonce.clone());
+    let (s, v, n, r) = (
+        login_state.clone(),
+        verifier.clone(),
+        nonce.clone(),
+        redirect.clone(),
+    );
     state
         .db
         .write(move |c| {
@@ -125,17 +143,17 @@ pub async fn start(
             c.prepare_cached("DELETE FROM oidc_logins WHERE created_at < ?1")?
                 .execute([now - LOGIN_TTL_SECONDS])?;
             c.prepare_cached(
-                "INSERT INTO oidc_logins (state, device_id, verifier, nonce, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO oidc_logins (state, device_id, verifier, nonce, created_at, redirect_uri)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![s, device.to_string(), v, n, now])?;
+            .execute(params![s, device.to_string(), v, n, now, r])?;
             Ok(())
         })
         .await?;
     let query = serde_urlencoded::to_string([
         ("response_type", "code"),
         ("client_id", provider.client_id.as_str()),
-        ("redirect_uri", provider.redirect_uri().as_str()),
+        ("redirect_uri", redirect.as_str()),
         ("scope", "openid phone"),
         ("state", login_state.as_str()),
         ("nonce", nonce.as_str()),
@@ -152,16 +170,6 @@ pub async fn start(
         authorize_url: format!("{}{sep}{query}", d.authorization_endpoint),
         state: login_state,
     }))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Callback {
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    state: Option<String>,
-    #[serde(default)]
-    error: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,73 +222,64 @@ async fn check_id_token(
     Ok(data.claims)
 }
 
-/// The browser comes back from the provider: the sign-in is finished, and the page says so.
-pub async fn callback(State(state): State<AppState>, Query(q): Query<Callback>) -> Response {
-    let tr = crate::i18n::Tr::new("vi");
-    let en = crate::i18n::Tr::new("en");
-    let page = |key: &str| {
-        Html(format!(
-            "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>hues</title>\
-             <main><h1>{}</h1><p lang=\"en\">{}</p></main></html>",
-            tr.t(key),
-            en.t(key)
-        ))
-    };
-    match finish(&state, q).await {
-        Ok(()) => page("oidc-signed-in").into_response(),
-        Err(f) => {
-            tracing::info!(error = %f.0.message, "sign-in through the identity provider failed");
-            let key = if f.0.code == ErrorCode::OtherAccount {
-                "oidc-other-account"
-            } else if f.0.message.contains("phone") {
-                "oidc-no-phone"
-            } else {
-                "oidc-failed"
-            };
-            (axum::http::StatusCode::BAD_REQUEST, page(key)).into_response()
-        }
-    }
+/// The app hands over the code the provider sent back to it: this device is then signed in.
+#[utoipa::path(post, path = "/api/v1/account/oidc/finish", tag = "citizen",
+    security(("bearer" = [])), request_body = OidcFinish,
+    responses((status = 200, body = AccountStatus), (status = 401, body = hues_wire::ApiError),
+        (status = 403, description = "the provider's answer is not valid, or it gave no verified number", body = hues_wire::ApiError),
+        (status = 409, description = "this device is signed in to another account", body = hues_wire::ApiError),
+        (status = 422, description = "no such sign-in started by this device, or expired", body = hues_wire::ApiError),
+        (status = 503, description = "the provider cannot be reached", body = hues_wire::ApiError)))]
+pub async fn finish(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Json(req): Json<OidcFinish>,
+) -> ApiResult<axum::Json<AccountStatus>> {
+    complete(&state, device, req).await?;
+    super::status_of(&state, device).await.map(axum::Json)
 }
 
-async fn finish(state: &AppState, q: Callback) -> Result<(), Fail> {
+async fn complete(state: &AppState, device: uuid::Uuid, req: OidcFinish) -> Result<(), Fail> {
     let provider = state
         .accounts
         .oidc
         .clone()
         .ok_or_else(|| Fail::not_found("identity provider"))?;
-    if let Some(e) = q.error {
-        return Err(Fail::new(ErrorCode::Forbidden, format!("provider: {e}")));
-    }
-    let (Some(code), Some(login_state)) = (q.code, q.state) else {
-        return Err(Fail::new(ErrorCode::MissingField, "code and state"));
-    };
-    // One use: the login is taken out whatever happens next.
+    // One use: the sign-in is taken out whatever happens next; only the device that started
+    // it may finish it.
+    let login_state = req.state.clone();
     let login: Option<(String, String, String)> = state
         .db
         .write(move |c| {
             let row = c
                 .prepare_cached(
-                    "SELECT device_id, verifier, nonce FROM oidc_logins
-                     WHERE state = ?1 AND created_at >= ?2",
+                    "SELECT verifier, nonce, redirect_uri FROM oidc_logins
+                     WHERE state = ?1 AND device_id = ?2 AND created_at >= ?3",
                 )?
                 .query_row(
-                    params![login_state, Utc::now().timestamp() - LOGIN_TTL_SECONDS],
+                    params![
+                        login_state,
+                        device.to_string(),
+                        Utc::now().timestamp() - LOGIN_TTL_SECONDS
+                    ],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            c.prepare_cached("DELETE FROM oidc_logins WHERE state = ?1")?
-                .execute([&login_state])?;
+            if row.is_some() {
+                c.prepare_cached("DELETE FROM oidc_logins WHERE state = ?1")?
+                    .execute([&login_state])?;
+            }
             Ok(row)
         })
         .await?;
-    let Some((device, verifier, nonce)) = login else {
+    let Some((verifier, nonce, redirect)) = login else {
         return Err(Fail::new(
             ErrorCode::InvalidValue,
-            "state: unknown or expired",
+            "state: no such sign-in started by this device, or expired",
         ));
     };
+    let code = req.code;
     let d = discover(&provider).await?;
-    let redirect = provider.redirect_uri();
     let mut fields = vec![
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
@@ -310,7 +309,6 @@ async fn finish(state: &AppState, q: Callback) -> Result<(), Fail> {
         .db
         .run(move |c| {
             let tx = c.transaction()?;
-            let device = crate::store::parse_uuid(&device)?;
             let known: Option<String> = tx
                 .prepare_cached(
                     "SELECT a.phone FROM account_identities i JOIN accounts a ON a.id = i.account_id
@@ -327,7 +325,7 @@ async fn finish(state: &AppState, q: Callback) -> Result<(), Fail> {
                     .and_then(hues_wire::account::normalize_phone)
                     .ok_or_else(|| {
                         Fail::new(
-                            ErrorCode::MissingField,
+                            ErrorCode::Forbidden,
                             "phone: the provider gave no verified Vietnamese phone number",
                         )
                     })?,

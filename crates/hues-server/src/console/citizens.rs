@@ -222,7 +222,7 @@ pub async fn revoke(
         if crate::owners::account_of(c, id)?.as_deref() != Some(account) {
             return Err(Fail::not_found("device"));
         }
-        accounts::revoke(c, &device, Some(staff)).map(drop)
+        accounts::revoke(c, id, Some(staff)).map(drop)
     })
     .await
 }
