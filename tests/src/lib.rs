@@ -13,6 +13,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub mod browser;
+pub mod oidc;
 pub mod proxy;
 pub mod session_bus;
 pub mod sms;

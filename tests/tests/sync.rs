@@ -1035,3 +1035,82 @@ async fn a_second_phone_of_the_account_gets_its_history_and_consent_holds_positi
     assert!(a.store().signed_in().expect("a"));
     assert_eq!(a.store().my_reports().expect("r").len(), 2);
 }
+
+/// Issue 15: signing in through the identity provider as the app does it (RFC 8252): the core
+/// listens on a loopback port, the browser (played here) logs in at the provider, which sends it
+/// back to that port with the code; the core hands the code to the real server, which checks it
+/// with the PKCE verifier it kept and signs the device in to the number's account.
+#[tokio::test]
+async fn the_app_signs_in_through_the_identity_provider_on_its_loopback_address() {
+    use hues_system_tests::oidc::IdentityProvider;
+    let provider = IdentityProvider::start().await.expect("provider");
+    provider
+        .add_user(
+            "cccd-046090001234",
+            serde_json::json!({ "phone_number": "+84912345678", "phone_number_verified": true }),
+        )
+        .await
+        .expect("user");
+    let data = tempfile::tempdir().expect("tempdir");
+    let server = ServerProcess::start_with(
+        data.path(),
+        0,
+        &[
+            "--oidc-issuer",
+            &provider.url,
+            "--oidc-client-id",
+            "hues",
+            "--oidc-client-secret",
+            "hues-secret",
+        ],
+    )
+    .await
+    .expect("server");
+    let client = Client::new(&server.url());
+    client.engine.sync_once().await;
+    assert!(
+        client
+            .engine
+            .account()
+            .await
+            .expect("account")
+            .identity_provider
+    );
+    let browser = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = browser.clone();
+    let view = client
+        .engine
+        .sign_in_with_provider(
+            move |url| {
+                let url = url.to_owned();
+                let task = tokio::spawn(async move {
+                    IdentityProvider::log_in(&url, "cccd-046090001234").await
+                });
+                *seen.lock().map_err(|e| e.to_string())? = Some(task);
+                Ok(())
+            },
+            "<p>Back to the app</p>",
+        )
+        .await
+        .expect("signed in");
+    assert_eq!(view.phone.as_deref(), Some("+84 91x xxx x78"));
+    // The browser was told to go back to the app.
+    let task = browser
+        .lock()
+        .expect("lock")
+        .take()
+        .expect("the browser ran");
+    let page = task.await.expect("task").expect("browser");
+    assert!(page.contains("Back to the app"), "{page}");
+    // The account is the number's: a code sign-in on another phone lands in the same one.
+    let conn = rusqlite::Connection::open(data.path().join("hues-server.db")).expect("db");
+    let (accounts, identities): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM accounts WHERE phone = '+84912345678'),
+                    (SELECT count(*) FROM account_identities)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("counts");
+    assert_eq!((accounts, identities), (1, 1));
+}

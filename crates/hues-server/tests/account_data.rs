@@ -274,7 +274,10 @@ async fn an_account_follows_its_citizen_exports_exactly_theirs_and_is_erased_wit
     assert_eq!(got, want);
     // Another's report never: only that this citizen followed it, by its id.
     assert!(!text.contains("Cây đổ chắn đường"));
-    assert_eq!(data["followed_reports"][0]["report_id"], from_other.as_str());
+    assert_eq!(
+        data["followed_reports"][0]["report_id"],
+        from_other.as_str()
+    );
     assert_eq!(data["account"][0]["phone"], "+84912345678");
     assert_eq!(data["my_places"][0]["name"], HOME);
     assert_eq!(data["consents"][0]["purpose"], "location");
