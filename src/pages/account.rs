@@ -313,39 +313,61 @@ pub fn AccountPage() -> Element {
             if let Some(e) = error() {
                 Problem { lang, error: e }
             }
-            h3 { id: "consents-title", {t(lang, "consents-title")} }
-            ul { id: "consents", class: "menu", aria_labelledby: "consents-title",
-                for c in consents.read().iter().cloned() {
-                    li { class: "card",
-                        h4 { {t(lang, &format!("consent-{}-title", purpose_key(c.purpose)))} }
-                        p { class: "hint", {t(lang, &format!("consent-{}-text", purpose_key(c.purpose)))} }
-                        p { id: "consent-{purpose_key(c.purpose)}-state",
-                            match (c.granted, c.outdated) {
-                                (Some(true), false) => rsx! { span { aria_hidden: "true", "✔ " } {t(lang, "consent-given")} },
-                                (Some(false), false) => rsx! { span { aria_hidden: "true", "✖ " } {t(lang, "consent-refused")} },
-                                _ => rsx! { span { aria_hidden: "true", "? " } {t(lang, "consent-not-asked")} },
-                            }
-                            if let Some(at) = c.decided_at {
-                                " · " {format_local(at)}
-                            }
+            ConsentList { consents }
+        }
+    }
+}
+
+/// Every consent with its state in words, each withdrawn or given with one button (Account
+/// and Settings show it).
+#[component]
+pub fn ConsentList(mut consents: Signal<Vec<ConsentView>>) -> Element {
+    let lang = *use_app().lang.read();
+    rsx! {
+        h3 { id: "consents-title", {t(lang, "consents-title")} }
+        ul { id: "consents", class: "menu", aria_labelledby: "consents-title",
+            for c in consents.read().iter().cloned() {
+                li { class: "card",
+                    h4 { {t(lang, &format!("consent-{}-title", purpose_key(c.purpose)))} }
+                    p { class: "hint", {t(lang, &format!("consent-{}-text", purpose_key(c.purpose)))} }
+                    p { id: "consent-{purpose_key(c.purpose)}-state",
+                        match (c.granted, c.outdated) {
+                            (Some(true), false) => rsx! { span { aria_hidden: "true", "✔ " } {t(lang, "consent-given")} },
+                            (Some(false), false) => rsx! { span { aria_hidden: "true", "✖ " } {t(lang, "consent-refused")} },
+                            _ => rsx! { span { aria_hidden: "true", "? " } {t(lang, "consent-not-asked")} },
                         }
-                        button {
-                            id: "consent-{purpose_key(c.purpose)}-toggle",
-                            r#type: "button",
-                            class: "button secondary",
-                            onclick: move |_| {
-                                let give = c.granted != Some(true) || c.outdated;
-                                spawn(async move {
-                                    if let Ok(list) = bridge::call::<ipc::SetConsent>(&(c.purpose, give)).await {
-                                        consents.set(list);
-                                    }
-                                });
-                            },
-                            if c.granted == Some(true) && !c.outdated { {t(lang, "consent-withdraw")} } else { {t(lang, "consent-give")} }
+                        if let Some(at) = c.decided_at {
+                            " · " {format_local(at)}
                         }
+                    }
+                    button {
+                        id: "consent-{purpose_key(c.purpose)}-toggle",
+                        r#type: "button",
+                        class: "button secondary",
+                        onclick: move |_| {
+                            let give = c.granted != Some(true) || c.outdated;
+                            spawn(async move {
+                                if let Ok(list) = bridge::call::<ipc::SetConsent>(&(c.purpose, give)).await {
+                                    consents.set(list);
+                                }
+                            });
+                        },
+                        if c.granted == Some(true) && !c.outdated { {t(lang, "consent-withdraw")} } else { {t(lang, "consent-give")} }
                     }
                 }
             }
         }
     }
+}
+
+/// Settings' part: the consents, loaded here.
+#[component]
+pub fn SettingsConsents() -> Element {
+    let mut consents = use_signal(Vec::<ConsentView>::new);
+    use_future(move || async move {
+        if let Ok(c) = bridge::call::<ipc::ListConsents>(&()).await {
+            consents.set(c);
+        }
+    });
+    rsx! { ConsentList { consents } }
 }

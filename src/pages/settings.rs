@@ -90,6 +90,7 @@ pub fn SettingsPage() -> Element {
                     None => rsx! {},
                 }
             }
+            crate::pages::account::SettingsConsents {}
         }
     }
 }

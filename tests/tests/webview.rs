@@ -1432,5 +1432,14 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
     })
     .await
     .expect("sent once consent is back");
+    // Settings show every consent too.
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-settings").await.expect("settings");
+    app.wait_text("#consent-location-state", "Đã đồng ý", WAIT)
+        .await
+        .expect("the consent in Settings");
+    app.wait_text("#consent-photos-state", "Đã đồng ý", WAIT)
+        .await
+        .expect("both");
     app.close().await.expect("close");
 }
