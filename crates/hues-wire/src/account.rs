@@ -131,7 +131,7 @@ pub struct MyPlace {
 
 /// What an erased account leaves behind, and the reason (keys of the app's and the console's
 /// translations: `kept-<what>` and `kept-<what>-why`).
-pub const KEPT_AFTER_ERASURE: [&str; 3] = ["reports", "audit", "consents"];
+pub const KEPT_AFTER_ERASURE: [&str; 2] = ["reports", "audit"];
 
 /// Days between asking to delete an account and its erasure (the citizen may change their mind).
 pub const DELETION_GRACE_DAYS: i64 = 30;
