@@ -143,6 +143,37 @@ impl AppSession {
         bail!("could not open a WebDriver session on {url}: {last:?}")
     }
 
+    /// On the report form: answers both consent questions with yes, as a citizen about to send
+    /// a report does. Each answer re-renders the panel, so a click that meets a replaced node is
+    /// tried again until that question is gone.
+    pub async fn agree_to_send(&self) -> Result<()> {
+        self.find("#consent-ask").await?;
+        for purpose in ["location", "photos"] {
+            let css = format!("#consent-{purpose}-yes");
+            crate::eventually(Duration::from_secs(20), &css, || async {
+                match self.client.find(Locator::Css(&css)).await {
+                    // Gone: answered.
+                    Err(_) => Ok(true),
+                    Ok(el) => {
+                        if let Ok(arg) = serde_json::to_value(&el) {
+                            let _ = self
+                                .client
+                                .execute(
+                                    "arguments[0].scrollIntoView({block: 'center'});",
+                                    vec![arg],
+                                )
+                                .await;
+                        }
+                        let _ = el.click().await;
+                        Ok(false)
+                    }
+                }
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Waits for an element matching `css`.
     pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
         self.client

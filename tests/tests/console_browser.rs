@@ -152,11 +152,7 @@ async fn a_report_from_the_app_is_dispatched_answered_resolved_and_rated_through
         .expect("online");
     app.click("#nav-report").await.expect("report tab");
     // The form asks first whether position and photos may go to the city.
-    for purpose in ["location", "photos"] {
-        app.click(&format!("#consent-{purpose}-yes"))
-            .await
-            .expect("consent asked");
-    }
+    app.agree_to_send().await.expect("consent asked");
     eventually(WAIT, "synced categories in the form", || async {
         Ok(app
             .client

@@ -73,11 +73,9 @@ async fn open_my_reports(app: &AppSession) {
 /// Answers the form's consent questions with yes (what a citizen sending a report does; the
 /// rule itself is tested by `a_citizen_signs_in…`).
 async fn agree_to_send(app: &AppSession) {
-    for purpose in ["location", "photos"] {
-        if let Err(e) = app.click(&format!("#consent-{purpose}-yes")).await {
-            let shot = app.screenshot("consent-missing").await;
-            panic!("consent asked before the first report ({purpose}): {e:#}; {shot:?}");
-        }
+    if let Err(e) = app.agree_to_send().await {
+        let shot = app.screenshot("consent-missing").await;
+        panic!("consent asked before the first report: {e:#}; {shot:?}");
     }
 }
 
