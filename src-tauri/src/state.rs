@@ -17,6 +17,18 @@ use hues_wire::ipc::Settings;
 ))]
 fn secrets() -> Arc<dyn hues_core::secrets::Secrets> {
     use hues_core::secrets::{InMemory, OsKeyring, Secrets};
+    // Linux: the Secret Service lives on the session bus; without one there is nothing to ask
+    // (and asking would have libdbus try to launch a bus from inside the app).
+    #[cfg(target_os = "linux")]
+    {
+        let runtime_bus = std::env::var_os("XDG_RUNTIME_DIR")
+            .map(|d| std::path::Path::new(&d).join("bus"))
+            .is_some_and(|p| p.exists());
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() && !runtime_bus {
+            tracing::warn!("no session bus: the device's token is kept in memory only");
+            return Arc::new(InMemory::default());
+        }
+    }
     let keyring = OsKeyring::new("hues");
     match keyring.get("probe") {
         Ok(_) => Arc::new(keyring),

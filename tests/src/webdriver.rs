@@ -28,8 +28,6 @@ pub struct AppSession {
     done: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Held while the session lives: one app under WebDriver at a time (see `start`).
     _turn: tokio::sync::OwnedMutexGuard<()>,
-    /// The app's own session bus and keyring, when the test gave none.
-    _bus: Option<crate::session_bus::SessionBus>,
 }
 
 /// One webview at a time: two WebKit processes, two driver stacks and their apps on 2 cores
@@ -100,14 +98,6 @@ impl AppSession {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        // Every app has a desktop session: a bus, and on it the keyring its token lives in.
-        let bus = if env.iter().any(|(k, _)| *k == "DBUS_SESSION_BUS_ADDRESS") {
-            None
-        } else {
-            let bus = crate::session_bus::SessionBus::start().await?;
-            cmd.env("DBUS_SESSION_BUS_ADDRESS", bus.address());
-            Some(bus)
-        };
         let driver = cmd
             .spawn()
             .with_context(|| format!("starting {}", tauri_driver.display()))?;
@@ -133,7 +123,6 @@ impl AppSession {
                         driver,
                         done,
                         _turn: turn,
-                        _bus: bus,
                     });
                 }
                 Err(e) => last = Some(e),

@@ -1272,7 +1272,10 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
         .expect("verify");
 
     let downloads = data.path().join("downloads");
+    // A desktop session of its own: a bus, and on it the keyring the token lives in.
+    let bus = SessionBus::start().await.expect("session bus and keyring");
     let env = vec![
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
         (
             "HUES_DATA_DIR",
             data.path().join("app").display().to_string(),
