@@ -144,25 +144,34 @@ impl Store {
         &self,
         report: &hues_wire::api::NewReport,
     ) -> Result<bool, CoreError> {
-        Ok(!self.consented(ConsentPurpose::Location)?
-            || (!report.photos.is_empty() && !self.consented(ConsentPurpose::Photos)?))
+        Ok(held(
+            self.consented(ConsentPurpose::Location)?,
+            self.consented(ConsentPurpose::Photos)?,
+            report,
+        ))
     }
 
-    /// How many queued reports wait for the citizen's agreement.
+    /// How many queued reports wait for the citizen's agreement. Asked with every sync status:
+    /// the answers are read once, and the queue only when an answer is missing.
     pub(crate) fn held_for_consent(&self) -> Result<u32, CoreError> {
+        let location = self.consented(ConsentPurpose::Location)?;
+        let photos = self.consented(ConsentPurpose::Photos)?;
+        if location && photos {
+            return Ok(0);
+        }
         let payloads: Vec<String> = self
             .conn()?
             .prepare("SELECT payload FROM outbox WHERE failed_code IS NULL AND kind = ?1")?
             .query_map([crate::store::OUTBOX_REPORT], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let mut held = 0;
+        let mut count = 0;
         for p in payloads {
             let report: hues_wire::api::NewReport = serde_json::from_str(&p)?;
-            if self.needs_consent(&report)? {
-                held += 1;
+            if held(location, photos, &report) {
+                count += 1;
             }
         }
-        Ok(held)
+        Ok(count)
     }
 
     /// Answers the server does not have yet.
@@ -303,6 +312,11 @@ impl Store {
         self.bump();
         Ok(())
     }
+}
+
+/// The rule of consent for one report, given the citizen's answers.
+fn held(location: bool, photos: bool, report: &hues_wire::api::NewReport) -> bool {
+    !location || (!report.photos.is_empty() && !photos)
 }
 
 fn refused(e: RequestError) -> ApiError {
