@@ -9,7 +9,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::error::CoreError;
-use crate::store::{OUTBOX_BOOKING, OUTBOX_CANCEL_BOOKING, OutboxItem, Store, ts};
+use crate::fields::ts;
+use crate::outbox::{self, OUTBOX_BOOKING, OUTBOX_CANCEL_BOOKING, OutboxItem, delivery_state};
+use crate::store::Store;
 
 /// Today in Huế.
 pub fn today_in_hue() -> chrono::NaiveDate {
@@ -73,15 +75,12 @@ impl Store {
             "INSERT INTO bookings (id, request, delivery, created_at) VALUES (?1, ?2, 'saved', ?3)",
             params![id, serde_json::to_string(&new)?, ts(new.created_at)],
         )?;
-        tx.execute(
-            "INSERT INTO outbox (kind, entity_id, payload, next_attempt_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![
-                OUTBOX_BOOKING,
-                id,
-                serde_json::to_string(&OutboxItem::Booking(new.clone()))?,
-                ts(new.created_at)
-            ],
+        outbox::queue(
+            &tx,
+            OUTBOX_BOOKING,
+            new.id,
+            &OutboxItem::Booking(new.clone()),
+            new.created_at,
         )?;
         let saved =
             booking_row(&tx, &id)?.ok_or_else(|| CoreError::Corrupt("booking vanished".into()))?;
@@ -119,16 +118,12 @@ impl Store {
             }
             Some(_) => {}
         }
-        let now = ts(Utc::now());
-        conn.execute(
-            "INSERT INTO outbox (kind, entity_id, payload, next_attempt_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![
-                OUTBOX_CANCEL_BOOKING,
-                id.to_string(),
-                serde_json::to_string(&OutboxItem::CancelBooking { booking: id })?,
-                now
-            ],
+        outbox::queue(
+            &conn,
+            OUTBOX_CANCEL_BOOKING,
+            id,
+            &OutboxItem::CancelBooking { booking: id },
+            Utc::now(),
         )?;
         drop(conn);
         self.bump();
@@ -181,7 +176,7 @@ fn booking_row(conn: &Connection, id: &str) -> Result<Option<LocalBooking>, Core
         request: serde_json::from_str(&request)?,
         place_name_vi: vi,
         place_name_en: en,
-        delivery: crate::store::delivery_state(&delivery, refused.as_deref())?,
+        delivery: delivery_state(&delivery, refused.as_deref())?,
         status: status.as_deref().and_then(BookingStatus::parse),
         note_from_operator: note,
         cancel_queued,

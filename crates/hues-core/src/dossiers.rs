@@ -9,7 +9,8 @@ use hues_wire::ipc::{DossierView, ProcedureQuery};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::CoreError;
-use crate::store::{Store, ts};
+use crate::fields::ts;
+use crate::store::Store;
 
 /// Keeps a catalogue entry from the sync feed.
 pub fn upsert_procedure(tx: &Connection, p: &Procedure) -> Result<(), CoreError> {

@@ -4,23 +4,33 @@
 
 pub mod account;
 pub mod address;
+mod alerts;
 mod apply;
 pub mod backoff;
 pub mod bookings;
 pub mod client;
+mod consent;
 pub mod dossiers;
 #[cfg(test)]
 mod download_tests;
 pub mod error;
+mod fields;
 pub mod hours;
 pub mod incoming;
 mod loopback;
 pub mod notices;
+mod open;
+pub mod outbox;
 pub mod photo;
+mod photos;
 pub mod places;
 pub mod private;
+mod reports;
 pub mod secrets;
+mod settings;
 pub mod store;
+#[cfg(test)]
+mod store_tests;
 pub mod sync;
 pub mod tile_cache;
 pub mod tiles;

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use crate::error::CoreError;
-use crate::store::{Store, ts};
+use crate::fields::ts;
+use crate::store::Store;
 
 /// Lowest severity that interrupts the citizen (CAP `Severe`).
 const NOTIFY_FROM_SEVERITY: u8 = 3;

@@ -17,7 +17,8 @@ use tokio::sync::{Mutex, Notify};
 use crate::backoff;
 use crate::client::{ApiClient, RequestError};
 use crate::error::CoreError;
-use crate::store::{Ack, OutboxItem, Store};
+use crate::outbox::{Ack, OutboxItem};
+use crate::store::Store;
 use hues_wire::ApiError;
 use hues_wire::api::PublicReport;
 
@@ -455,5 +456,28 @@ impl SyncEngine {
                 return Ok(());
             }
         }
+    }
+}
+
+impl Store {
+    /// Counts for the sync indicator: what waits, what the server refused, what waits for the
+    /// citizen's agreement, and when the last sync succeeded.
+    pub fn sync_status(&self, online: bool) -> Result<SyncStatus, CoreError> {
+        let (waiting, failed) = {
+            let conn = self.conn()?;
+            conn.query_row(
+                "SELECT count(*) FILTER (WHERE failed_code IS NULL), count(*) FILTER (WHERE failed_code IS NOT NULL) FROM outbox",
+                [],
+                |r| Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?)),
+            )?
+        };
+        Ok(SyncStatus {
+            online,
+            waiting,
+            failed,
+            last_success_at: self.last_success()?,
+            revision: self.revision(),
+            waiting_for_consent: self.held_for_consent()?,
+        })
     }
 }
