@@ -39,6 +39,8 @@
     if (o.tiles) {
       const layer = L.tileLayer(o.tiles + "{z}/{x}/{y}", {
         maxZoom: 19,
+        // The city server's map is drawn to zoom 16 (tools/map); closer, its tiles are enlarged.
+        maxNativeZoom: 16,
         attribution: o.attribution,
       });
       // No tiles (offline, no server): the plain background stays, with a word on why.

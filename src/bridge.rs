@@ -192,6 +192,10 @@ pub async fn my_reports() -> Result<Vec<LocalReport>, ApiError> {
     call::<ipc::ListMyReports>(&()).await
 }
 
+pub async fn activity() -> Result<Vec<ipc::ActivityItem>, ApiError> {
+    call::<ipc::ListActivity>(&()).await
+}
+
 pub async fn settings() -> Result<Settings, ApiError> {
     call::<ipc::GetSettings>(&()).await
 }

@@ -295,7 +295,8 @@ pub fn texts(lang: crate::i18n::Lang) -> MapTexts {
         zoom_out: t(lang, "map-zoom-out"),
         pin_label: t(lang, "map-pin"),
         offline_text: t(lang, "map-no-tiles"),
-        attribution: "© OpenStreetMap".into(),
+        // ODbL: the map's data is OpenStreetMap's (tools/map/README.md).
+        attribution: "© OpenStreetMap contributors".into(),
         me_label: t(lang, "map-me"),
     }
 }

@@ -6,9 +6,9 @@ use hues_wire::account::{CodeSent, ConsentPurpose};
 use hues_wire::api::{Category, CityContacts, PublicReport};
 use hues_wire::ipc::{AccountView, ConsentView};
 use hues_wire::ipc::{
-    AreaEstimate, AreaProgress, AreaRequest, BookingInput, DraftPhoto, DuplicateRequest,
-    LocalBooking, LocalReport, NearbyRequest, PlaceQuery, PlaceSuggestion, PlaceView, Point,
-    RateRequest, ReopenRequest, ReportDraft, ReportInput, Settings, SyncStatus,
+    ActivityItem, AreaEstimate, AreaProgress, AreaRequest, BookingInput, DraftPhoto,
+    DuplicateRequest, LocalBooking, LocalReport, NearbyRequest, PlaceQuery, PlaceSuggestion,
+    PlaceView, Point, RateRequest, ReopenRequest, ReportDraft, ReportInput, Settings, SyncStatus,
 };
 use tauri::State;
 
@@ -52,6 +52,12 @@ pub fn submit_report(state: State<'_, AppState>, req: ReportInput) -> Res<LocalR
 pub fn list_my_reports(state: State<'_, AppState>, req: ()) -> Res<Vec<LocalReport>> {
     let () = req;
     Ok(state.store().my_reports()?)
+}
+
+#[tauri::command]
+pub fn list_activity(state: State<'_, AppState>, req: ()) -> Res<Vec<ActivityItem>> {
+    let () = req;
+    Ok(state.store().activity(chrono::Utc::now())?)
 }
 
 #[tauri::command]
@@ -168,7 +174,7 @@ pub fn save_area(state: State<'_, AppState>, req: AreaRequest) -> Res<()> {
             "an area is already being saved",
         ));
     }
-    let template = state.store().settings()?.tile_url;
+    let template = state.store().settings()?.tile_template();
     let (cache, fetcher) = (state.tile_cache.clone(), state.tiles.clone());
     tauri::async_runtime::spawn(async move {
         if let Err(e) = cache.save_area(&fetcher, &template, &req).await {

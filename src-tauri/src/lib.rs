@@ -66,6 +66,7 @@ pub fn run() {
             commands::get_city_contacts,
             commands::submit_report,
             commands::list_my_reports,
+            commands::list_activity,
             commands::get_settings,
             commands::save_settings,
             commands::load_draft,

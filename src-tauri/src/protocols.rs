@@ -68,7 +68,7 @@ pub fn tile<R: Runtime>(
         let template = state
             .store()
             .settings()
-            .map(|s| s.tile_url)
+            .map(|s| s.tile_template())
             .unwrap_or_default();
         responder.respond(
             match state

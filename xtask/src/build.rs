@@ -92,7 +92,13 @@ pub fn ui(tools: &Tools) -> Result<()> {
             .arg("-o")
             .arg(&bg),
     )?;
-    for file in ["index.html", "main.js", "map.js"] {
+    let index = std::fs::read_to_string(root().join("assets/index.html"))
+        .context("reading assets/index.html")?;
+    std::fs::write(
+        dist.join("index.html"),
+        index.replace("<!-- icons -->", &icon_sprite(&tools.icons)?),
+    )?;
+    for file in ["main.js", "map.js"] {
         std::fs::copy(root().join("assets").join(file), dist.join(file))
             .with_context(|| format!("copying assets/{file}"))?;
     }
@@ -128,4 +134,35 @@ pub fn ui(tools: &Tools) -> Result<()> {
     std::fs::copy(tools.htmx_sse.join("sse.js"), htmx.join("sse.js"))
         .context("copying htmx-ext-sse/dist/sse.js")?;
     Ok(())
+}
+
+/// The icons named in `assets/icons.txt`, from lucide-static, as one hidden SVG of `<symbol>`s
+/// (`#i-<name>`); their stroke and fill come from the stylesheet (`.icon`).
+fn icon_sprite(icons: &Path) -> Result<String> {
+    let list = std::fs::read_to_string(root().join("assets/icons.txt"))
+        .context("reading assets/icons.txt")?;
+    let mut out = String::from(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" style="display:none" aria-hidden="true">"#,
+    );
+    for name in list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let svg = std::fs::read_to_string(icons.join(format!("{name}.svg")))
+            .with_context(|| format!("icon {name:?} is not in lucide-static"))?;
+        // The licence comment before `<svg` stays out (the package's licence is ISC).
+        let body = svg
+            .split_once("<svg")
+            .and_then(|(_, rest)| rest.split_once('>'))
+            .and_then(|(_, rest)| rest.rsplit_once("</svg>"))
+            .map(|(inner, _)| inner)
+            .with_context(|| format!("icon {name:?}: not an SVG"))?;
+        out.push_str(&format!(
+            r#"<symbol id="i-{name}" viewBox="0 0 24 24">{}</symbol>"#,
+            body.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    out.push_str("</svg>");
+    Ok(out)
 }

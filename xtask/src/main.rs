@@ -15,6 +15,7 @@ use anyhow::{Result, bail};
 
 mod bench;
 mod build;
+mod map;
 mod sh;
 mod tools;
 
@@ -53,6 +54,7 @@ fn soak() -> Result<()> {
 fn run() -> Result<()> {
     let tools = tools::ensure()?;
     build::ui(&tools)?;
+    let tiles = map::ensure()?;
     sh::cargo(&["build", "-p", "hues-server", "-p", "hues-app"])?;
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
@@ -77,6 +79,8 @@ fn run() -> Result<()> {
         .arg(&data_dir)
         .arg("--vendor-dir")
         .arg(build::dist().join("vendor"))
+        .arg("--tiles")
+        .arg(&tiles)
         .spawn()?;
     eprintln!(
         "hues-server on http://127.0.0.1:8787 with Huế demo data in {}.\n\
@@ -126,6 +130,8 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ])?;
+    step("the base map (tools/map)");
+    let tiles = map::ensure()?;
     step("build binaries (server, app)");
     sh::cargo(&["build", "--workspace", "--bins"])?;
     step("tests (unit, integration, end-to-end)");
@@ -135,6 +141,7 @@ fn test() -> Result<()> {
         .env("HUES_WEBKIT_DRIVER", &tools.webkit_driver)
         .env("HUES_AXE", &tools.axe)
         .env("HUES_PYTHON", &tools.python)
+        .env("HUES_TILES", &tiles)
         .env("HUES_ARTIFACTS", build::target_dir().join("artifacts"));
     if let Some(d) = &display {
         cmd.env("DISPLAY", d.name());

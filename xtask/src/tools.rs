@@ -37,6 +37,10 @@ const APT_PACKAGES: &[(&str, Option<&str>)] = &[
     ("python3-venv", None),
     // The OS keyring the app keeps its secrets in (Secret Service), on the tests' own bus.
     ("gnome-keyring", Some("gnome-keyring-daemon")),
+    // The demo's base map, rendered from OpenStreetMap data (tools/map/build_tiles.py).
+    ("python3-mapnik", None),
+    ("gdal-bin", Some("ogr2ogr")),
+    ("fonts-dejavu-core", None),
     ("nodejs", Some("node")),
     ("npm", Some("npm")),
 ];
@@ -54,6 +58,8 @@ const NPM_PACKAGES: &[&str] = &[
     "htmx-ext-sse@2.2.4",
     // Accessibility checks of the console's pages, injected by the browser test.
     "axe-core@4.10.3",
+    // The app's icons (SVG, ISC): the ones in assets/icons.txt go into index.html.
+    "lucide-static@1.62.0",
 ];
 
 /// PyPI packages of the tests, pinned: the local OpenID Connect provider
@@ -69,6 +75,8 @@ pub struct Tools {
     pub markercluster: PathBuf,
     /// axe-core's `axe.min.js`.
     pub axe: PathBuf,
+    /// lucide-static's `icons/` (one SVG per icon).
+    pub icons: PathBuf,
     /// htmx's `dist/` and its SSE extension's `dist/`.
     pub htmx: PathBuf,
     pub htmx_sse: PathBuf,
@@ -108,6 +116,7 @@ pub fn ensure() -> Result<Tools> {
         leaflet: npm_dir().join("node_modules/leaflet/dist"),
         markercluster: npm_dir().join("node_modules/leaflet.markercluster/dist"),
         axe: npm_dir().join("node_modules/axe-core/axe.min.js"),
+        icons: npm_dir().join("node_modules/lucide-static/icons"),
         htmx: npm_dir().join("node_modules/htmx.org/dist"),
         htmx_sse: npm_dir().join("node_modules/htmx-ext-sse/dist"),
         tauri_driver,

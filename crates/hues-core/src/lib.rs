@@ -3,6 +3,7 @@
 //! the server's changes. No Tauri and no Dioxus here: the app wraps this crate in commands.
 
 pub mod account;
+mod activity;
 pub mod address;
 mod alerts;
 mod apply;

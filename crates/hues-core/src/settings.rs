@@ -49,7 +49,11 @@ impl Store {
     }
 
     pub fn settings(&self) -> Result<Settings, CoreError> {
-        Ok(self.get_json("settings")?.unwrap_or_default())
+        let mut s: Settings = self.get_json("settings")?.unwrap_or_default();
+        if s.tile_url == hues_wire::ipc::FORMER_DEFAULT_TILE_URL {
+            s.tile_url.clear();
+        }
+        Ok(s)
     }
 
     /// Saves settings after checking them; the language must be `vi` or `en`, the server URL

@@ -52,6 +52,10 @@ command!(
     SubmitReport, "submit_report", ReportInput => LocalReport
 );
 command!(ListMyReports, "list_my_reports", () => Vec<LocalReport>);
+command!(
+    /// Everything of the citizen's, newest first, with what needs them first marked.
+    ListActivity, "list_activity", () => Vec<ActivityItem>
+);
 command!(GetSettings, "get_settings", () => Settings);
 command!(SaveSettings, "save_settings", Settings => Settings);
 command!(
@@ -197,13 +201,14 @@ command!(
 );
 
 /// All command names, for the app's capability file and its tests.
-pub const ALL_COMMANDS: [&str; 48] = [
+pub const ALL_COMMANDS: [&str; 49] = [
     GetSyncStatus::NAME,
     SyncNow::NAME,
     ListCategories::NAME,
     GetCityContacts::NAME,
     SubmitReport::NAME,
     ListMyReports::NAME,
+    ListActivity::NAME,
     GetSettings::NAME,
     SaveSettings::NAME,
     LoadDraft::NAME,
@@ -441,13 +446,20 @@ pub struct Settings {
     /// `vi` (default) or `en`.
     pub language: String,
     pub server_url: String,
-    /// Map tiles, `{z}/{x}/{y}` template; empty for no online tiles (plain background).
-    #[serde(default = "default_tile_url")]
+    /// Map tiles, a `{z}/{x}/{y}` template; empty for the city server's own map (`/tiles/`).
+    #[serde(default)]
     pub tile_url: String,
 }
 
-fn default_tile_url() -> String {
-    DEFAULT_TILE_URL.into()
+impl Settings {
+    /// Where map tiles come from: the template the citizen set, else the server's base map.
+    pub fn tile_template(&self) -> String {
+        if self.tile_url.is_empty() {
+            format!("{}/tiles/{{z}}/{{x}}/{{y}}.png", self.server_url)
+        } else {
+            self.tile_url.clone()
+        }
+    }
 }
 
 impl Default for Settings {
@@ -455,15 +467,15 @@ impl Default for Settings {
         Self {
             language: "vi".into(),
             server_url: DEFAULT_SERVER_URL.into(),
-            tile_url: DEFAULT_TILE_URL.into(),
+            tile_url: String::new(),
         }
     }
 }
 
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
-/// OpenStreetMap's standard tiles; the native side fetches them (with its own User-Agent) and
-/// the map falls back to a plain background when they cannot be reached.
-pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+/// The tile address earlier versions saved by default (OpenStreetMap's own tiles, whose usage
+/// policy does not cover an app's users): read as "the city server's map".
+pub const FORMER_DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
 /// A point on the map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -616,4 +628,55 @@ mod tests {
         assert_eq!(v["state"], "refused");
         assert_eq!(v["code"], "unknown_category");
     }
+}
+
+/// What one line of "My activity" is about; its page is found from `kind` and `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// One of the citizen's own reports.
+    Report,
+    /// A report the citizen follows ("me too").
+    Followed,
+    Dossier,
+    Booking,
+    /// A live warning that concerns one of the citizen's places.
+    Warning,
+}
+
+/// Why a line of activity needs the citizen first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attention {
+    /// A live warning for one of the citizen's places.
+    WarningForMyPlace,
+    /// The city answered a report in the last days.
+    CityReplied,
+    /// A resolved report the citizen has not rated yet, while it can still be.
+    RateIt,
+    /// A dossier's result is ready to collect.
+    DossierReady,
+    /// A dossier's appointment is today or the next working day, or it waits for documents.
+    DossierDue,
+    /// A booking was confirmed or declined, for a day still ahead.
+    BookingAnswered,
+}
+
+/// One line of "My activity": everything of the citizen's, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityItem {
+    pub kind: ActivityKind,
+    /// The report's, dossier's (code), booking's or warning's (CAP identifier) id.
+    pub id: String,
+    /// What it is in the citizen's words or the city's: a report's description, a dossier's
+    /// procedure, a booked place, a warning's headline (each in Vietnamese and English where
+    /// they differ).
+    pub title_vi: String,
+    pub title_en: String,
+    /// Its state as a code the screen words (a report's status, a dossier's state, a booking's
+    /// status, a warning's severity).
+    pub state: String,
+    /// When it last changed.
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub attention: Option<Attention>,
 }

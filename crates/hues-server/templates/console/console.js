@@ -111,7 +111,12 @@
   function tiles(map) {
     // No "Leaflet" link in the corner: a link inside the map's text that axe flags.
     map.attributionControl.setPrefix(false);
-    L.tileLayer("/tiles/{z}/{x}/{y}", { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
+    L.tileLayer("/tiles/{z}/{x}/{y}", {
+      maxZoom: 18,
+      // The base map is drawn to zoom 16 (tools/map); closer, its tiles are enlarged.
+      maxNativeZoom: 16,
+      attribution: "© OpenStreetMap contributors",
+    }).addTo(map);
   }
   function init() { selectAll(); drawMap(); redaction(); warningMap(); caseMap(); }
   document.addEventListener("DOMContentLoaded", init);
