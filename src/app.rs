@@ -8,9 +8,9 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyActivity, MyBookings, MyDossiers,
-    MyReportPage, MyReports, NotFound, PlacePage, PlacesPage, ProcedurePage, ProceduresPage,
-    PublicReportPage, ReportPage, SettingsPage, SightsPage,
+    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyDossiers, MyReports, NotFound,
+    PlacePage, PlacesPage, ProcedurePage, ProceduresPage, PublicReportPage, ReportPage,
+    SettingsPage, SightsPage,
 };
 
 /// State every screen may read.
@@ -50,10 +50,6 @@ pub enum Route {
         Me {},
         #[route("/me/reports")]
         MyReports {},
-        #[route("/me/reports/:id")]
-        MyReportPage { id: String },
-        #[route("/me/activity")]
-        MyActivity {},
         #[route("/me/bookings")]
         MyBookings {},
         #[route("/procedures")]
@@ -98,25 +94,11 @@ pub fn App() -> Element {
     }
 }
 
-/// On every new screen, focus moves to its heading (screen readers say where they are, the
-/// keyboard starts at the top); not on the first screen, where nothing was pressed yet.
-const FOCUS_HEADING: &str = "const h = document.querySelector('main h2');
-if (h) { if (!h.hasAttribute('tabindex')) h.setAttribute('tabindex', '-1'); h.focus(); }";
-
 #[component]
 fn Shell() -> Element {
     let ctx = use_app();
     let lang = *ctx.lang.read();
     let status = ctx.status.read().clone();
-    let route = use_route::<Route>();
-    let mut first = use_signal(|| true);
-    use_effect(use_reactive((&route,), move |_| {
-        if *first.peek() {
-            first.set(false);
-        } else {
-            document::eval(FOCUS_HEADING);
-        }
-    }));
     rsx! {
         div { class: "shell", lang: lang.code(),
             a { class: "skip-link", href: "#content", {t(lang, "skip-to-content")} }

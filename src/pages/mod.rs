@@ -1,10 +1,9 @@
 //! One module per route.
 
 pub mod account;
-mod activity;
 pub mod alerts;
 pub mod bookings;
-pub mod home;
+mod home;
 mod location;
 mod me;
 mod my_reports;
@@ -17,7 +16,6 @@ pub mod report;
 mod settings;
 
 pub use account::{AccountPage, ConsentAsk};
-pub use activity::{MyActivity, MyReportPage};
 pub use alerts::{AlertPage, Alerts};
 pub use bookings::MyBookings;
 pub use home::{Home, ServiceGroups};

@@ -193,26 +193,6 @@ impl AppSession {
         Ok(())
     }
 
-    /// Opens the sync line's details (what waits, what was refused, "Sync now") if closed.
-    pub async fn open_sync_details(&self) -> Result<()> {
-        let toggle = self.find("#sync-toggle").await?;
-        if toggle.attr("aria-expanded").await?.as_deref() != Some("true") {
-            toggle.click().await?;
-        }
-        self.wait_visible("#sync-waiting").await
-    }
-
-    async fn wait_visible(&self, css: &str) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        while !self.find(css).await?.is_displayed().await? {
-            if tokio::time::Instant::now() > deadline {
-                bail!("{css} never became visible");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Ok(())
-    }
-
     pub async fn text(&self, css: &str) -> Result<String> {
         Ok(self.find(css).await?.text().await?)
     }

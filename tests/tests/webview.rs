@@ -151,7 +151,6 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
         .await
         .expect("saved on this device");
-    app.open_sync_details().await.expect("sync details");
     app.wait_text("#sync-waiting", "1 phản ánh chờ gửi", WAIT)
         .await
         .expect("one waiting");
@@ -176,7 +175,6 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     )
     .await
     .expect("received by the city");
-    app.open_sync_details().await.expect("sync details");
     app.wait_text("#sync-waiting", "Không có phản ánh chờ gửi", WAIT)
         .await
         .expect("none waiting");
@@ -1354,7 +1352,6 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
     app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
         .await
         .expect("kept");
-    app.open_sync_details().await.expect("sync details");
     app.wait_text("#sync-consent", "1 phản ánh đang chờ bạn đồng ý", WAIT)
         .await
         .expect("held for consent");
