@@ -8,9 +8,9 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyBookings, MyDossiers, MyReports, NotFound,
-    PlacePage, PlacesPage, ProcedurePage, ProceduresPage, PublicReportPage, ReportPage,
-    SettingsPage, SightsPage,
+    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyActivity, MyBookings, MyDossiers,
+    MyReportPage, MyReports, NotFound, PlacePage, PlacesPage, ProcedurePage, ProceduresPage,
+    PublicReportPage, ReportPage, SettingsPage, SightsPage,
 };
 
 /// State every screen may read.
@@ -50,6 +50,10 @@ pub enum Route {
         Me {},
         #[route("/me/reports")]
         MyReports {},
+        #[route("/me/reports/:id")]
+        MyReportPage { id: String },
+        #[route("/me/activity")]
+        MyActivity {},
         #[route("/me/bookings")]
         MyBookings {},
         #[route("/procedures")]
@@ -94,11 +98,41 @@ pub fn App() -> Element {
     }
 }
 
+/// On every new screen, focus moves to its heading (screen readers say where they are, the
+/// keyboard starts at the top). Through web-sys: the app's content security policy allows no
+/// `eval`, which `document::eval` needs.
+fn focus_heading() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let heading = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("main h2").ok().flatten())
+            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(h) = heading {
+            if !h.has_attribute("tabindex") {
+                let _ = h.set_attribute("tabindex", "-1");
+            }
+            let _ = h.focus();
+        }
+    }
+}
+
 #[component]
 fn Shell() -> Element {
     let ctx = use_app();
     let lang = *ctx.lang.read();
     let status = ctx.status.read().clone();
+    let route = use_route::<Route>();
+    // Not on the first screen, where nothing was pressed yet.
+    let mut first = use_signal(|| true);
+    use_effect(use_reactive((&route,), move |_| {
+        if *first.peek() {
+            first.set(false);
+        } else {
+            focus_heading();
+        }
+    }));
     rsx! {
         div { class: "shell", lang: lang.code(),
             a { class: "skip-link", href: "#content", {t(lang, "skip-to-content")} }

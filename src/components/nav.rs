@@ -1,6 +1,7 @@
 use dioxus::prelude::*;
 
 use crate::app::Route;
+use crate::components::Icon;
 use crate::i18n::{Lang, t};
 
 /// The five destinations, as text with a decorative icon; the current one is marked by weight,
@@ -8,21 +9,27 @@ use crate::i18n::{Lang, t};
 #[component]
 pub fn BottomNav(lang: Lang) -> Element {
     let items = [
-        (Route::Home {}, "⌂", "nav-home"),
-        (Route::ReportPage {}, "✎", "nav-report"),
-        (Route::Alerts {}, "⚠", "nav-alerts"),
+        (Route::Home {}, "house", "nav-home"),
+        (Route::ReportPage {}, "megaphone", "nav-report"),
+        (Route::Alerts {}, "triangle-alert", "nav-alerts"),
         (
             Route::PlacesPage {
                 group: String::new(),
             },
-            "◎",
+            "map",
             "nav-map",
         ),
-        (Route::Me {}, "☺", "nav-me"),
+        (Route::Me {}, "user", "nav-me"),
     ];
     let current = dioxus::router::try_router().map(|r| match r.current::<Route>() {
         // Me's sub-pages keep Me marked as the current tab.
-        Route::MyReports {} | Route::MyBookings {} | Route::SettingsPage {} => Route::Me {},
+        Route::MyReports {}
+        | Route::MyReportPage { .. }
+        | Route::MyActivity {}
+        | Route::MyBookings {}
+        | Route::MyDossiers {}
+        | Route::AccountPage {}
+        | Route::SettingsPage {} => Route::Me {},
         Route::AlertPage { .. } => Route::Alerts {},
         // Every map screen keeps Map marked.
         Route::PlacesPage { .. }
@@ -44,7 +51,7 @@ pub fn BottomNav(lang: Lang) -> Element {
                             to: route.clone(),
                             class: if current.as_ref() == Some(&route) { "nav-item active" } else { "nav-item" },
                             aria_current: if current.as_ref() == Some(&route) { "page" } else { "false" },
-                            span { class: "nav-icon", aria_hidden: "true", "{icon}" }
+                            Icon { name: icon }
                             span { class: "nav-text", {t(lang, key)} }
                         }
                     }

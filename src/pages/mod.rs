@@ -1,9 +1,10 @@
 //! One module per route.
 
 pub mod account;
+mod activity;
 pub mod alerts;
 pub mod bookings;
-mod home;
+pub mod home;
 mod location;
 mod me;
 mod my_reports;
@@ -16,6 +17,7 @@ pub mod report;
 mod settings;
 
 pub use account::{AccountPage, ConsentAsk};
+pub use activity::{MyActivity, MyReportPage};
 pub use alerts::{AlertPage, Alerts};
 pub use bookings::MyBookings;
 pub use home::{Home, ServiceGroups};

@@ -19,6 +19,20 @@ pub fn artifacts_dir() -> PathBuf {
         .unwrap_or_else(|| crate::profile_dir().join("artifacts"))
 }
 
+/// The screens the README shows (docs/screenshots/<name>.png), refreshed by every `./x test`.
+pub const README_SCREENS: [&str; 10] = [
+    "home",
+    "report-location",
+    "my-reports",
+    "activity",
+    "alert-area",
+    "places-search",
+    "map",
+    "my-dossiers",
+    "account",
+    "settings-en",
+];
+
 /// The app under WebDriver; the driver is stopped (SIGTERM, so it stops WebKitWebDriver and
 /// the app too) when dropped.
 pub struct AppSession {
@@ -193,6 +207,26 @@ impl AppSession {
         Ok(())
     }
 
+    /// Opens the sync line's details (what waits, what was refused, "Sync now") if closed.
+    pub async fn open_sync_details(&self) -> Result<()> {
+        let toggle = self.find("#sync-toggle").await?;
+        if toggle.attr("aria-expanded").await?.as_deref() != Some("true") {
+            toggle.click().await?;
+        }
+        self.wait_visible("#sync-waiting").await
+    }
+
+    async fn wait_visible(&self, css: &str) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !self.find(css).await?.is_displayed().await? {
+            if tokio::time::Instant::now() > deadline {
+                bail!("{css} never became visible");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
     pub async fn text(&self, css: &str) -> Result<String> {
         Ok(self.find(css).await?.text().await?)
     }
@@ -235,7 +269,14 @@ impl AppSession {
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png)?;
+        std::fs::write(&path, &png)?;
+        // The README shows the main screens as the tests last saw them (`./x test` sets the
+        // folder: docs/screenshots of the checkout).
+        if let Some(readme) = std::env::var_os("HUES_README_SCREENSHOTS")
+            && README_SCREENS.contains(&name)
+        {
+            std::fs::write(PathBuf::from(readme).join(format!("{name}.png")), &png)?;
+        }
         Ok(path)
     }
 

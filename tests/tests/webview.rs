@@ -151,6 +151,7 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
         .await
         .expect("saved on this device");
+    app.open_sync_details().await.expect("sync details");
     app.wait_text("#sync-waiting", "1 phản ánh chờ gửi", WAIT)
         .await
         .expect("one waiting");
@@ -175,6 +176,7 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
     )
     .await
     .expect("received by the city");
+    app.open_sync_details().await.expect("sync details");
     app.wait_text("#sync-waiting", "Không có phản ánh chờ gửi", WAIT)
         .await
         .expect("none waiting");
@@ -204,6 +206,22 @@ async fn offline_report_is_delivered_once_and_followed_in_both_languages() {
         .await
         .expect("status text");
     app.screenshot("my-reports").await.expect("screenshot");
+
+    // Home says the city answered, first; My activity has the report, opening its own page.
+    app.click("#nav-home").await.expect("home");
+    app.wait_text("#needs-me", "Thành phố đã trả lời", WAIT)
+        .await
+        .expect("needs me first");
+    app.screenshot("home").await.expect("screenshot");
+    app.click("#home-activity").await.expect("activity");
+    app.wait_text(".activity", "Đang giải quyết", WAIT)
+        .await
+        .expect("activity line");
+    app.screenshot("activity").await.expect("screenshot");
+    app.click(".activity-link").await.expect("open the report");
+    app.wait_text(".report-card", note, WAIT)
+        .await
+        .expect("the report's own page");
 
     // English, remembered as a setting.
     app.click("#nav-me").await.expect("me tab");
@@ -1352,6 +1370,7 @@ async fn a_citizen_signs_in_with_the_code_sees_another_phones_report_and_consent
     app.wait_text("#report-outcome", "Đã lưu phản ánh trên máy", WAIT)
         .await
         .expect("kept");
+    app.open_sync_details().await.expect("sync details");
     app.wait_text("#sync-consent", "1 phản ánh đang chờ bạn đồng ý", WAIT)
         .await
         .expect("held for consent");

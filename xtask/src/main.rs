@@ -142,6 +142,10 @@ fn test() -> Result<()> {
         .env("HUES_AXE", &tools.axe)
         .env("HUES_PYTHON", &tools.python)
         .env("HUES_TILES", &tiles)
+        .env(
+            "HUES_README_SCREENSHOTS",
+            build::root().join("docs/screenshots"),
+        )
         .env("HUES_ARTIFACTS", build::target_dir().join("artifacts"));
     if let Some(d) = &display {
         cmd.env("DISPLAY", d.name());
