@@ -365,6 +365,7 @@ fn report_list_shows_every_delivery_state_with_text() {
 #[test]
 fn report_form_restores_the_draft_and_labels_every_field() {
     let draft = ReportDraft {
+        alert: None,
         category: "flooding".into(),
         description: "Cống tắc".into(),
         latitude: "16.47".into(),
@@ -384,6 +385,7 @@ fn report_form_restores_the_draft_and_labels_every_field() {
     let mut dom = VirtualDom::new_with_props(
         ReportForm,
         crate::pages::report::ReportFormProps {
+            ask_consent: false,
             lang: Lang::En,
             categories: vec![category()],
             initial: draft,
@@ -435,6 +437,7 @@ fn report_form_says_before_sending_what_will_be_public_and_what_never_is() {
         let mut dom = VirtualDom::new_with_props(
             ReportForm,
             crate::pages::report::ReportFormProps {
+                ask_consent: false,
                 lang,
                 categories: vec![category(), secret],
                 initial: draft,
@@ -567,6 +570,7 @@ fn report_form_asks_the_category_extra_questions() {
     let mut dom = VirtualDom::new_with_props(
         ReportForm,
         crate::pages::report::ReportFormProps {
+            ask_consent: false,
             lang: Lang::Vi,
             categories: vec![cat],
             initial: draft,
@@ -609,6 +613,7 @@ fn nearby_list_says_status_distance_and_me_too() {
             photos: vec!["cd".repeat(32)],
             distance_m: Some(212.4),
             history: Vec::new(),
+            alert: None,
         };
         rsx! {
             crate::pages::NearbyList {

@@ -572,3 +572,9 @@ citizens-demo-sms = The demo's text messages
 citizens-demo-sms-why = The demo sends no real SMS: the sign-in codes sent to citizens show here (and in the server log).
 citizens-demo-sms-none = No messages yet.
 citizens-demo-sms-text = Text
+calert-damage = { $count ->
+    [one] One damage report for this alert: see it in the queue
+   *[other] { $count } damage reports for this alert: see them in the queue
+}
+queue-alert-only = Only the damage reports for alert { $id }.
+queue-alert-clear = Show every report

@@ -503,3 +503,8 @@ activity-kind-dossier = Application
 activity-kind-booking = Booking
 activity-kind-warning = Alert
 report-page-title = Report
+
+# Report damage from a warning (issue 16)
+alert-report-damage = Report damage here
+report-alert-linked = This report is about damage from alert { $id }: the city sees the reports of one flood together.
+report-alert-unlink = Unlink from the alert

@@ -558,3 +558,6 @@ citizens-demo-sms = Tin nhắn của bản demo
 citizens-demo-sms-why = Bản demo không gửi tin nhắn thật: mã đăng nhập gửi cho người dân hiện ở đây (và trong nhật ký máy chủ).
 citizens-demo-sms-none = Chưa có tin nhắn nào.
 citizens-demo-sms-text = Nội dung
+calert-damage = { $count } phản ánh báo thiệt hại cho cảnh báo này: xem trong hàng chờ
+queue-alert-only = Chỉ các phản ánh báo thiệt hại cho cảnh báo { $id }.
+queue-alert-clear = Xem mọi phản ánh

@@ -492,3 +492,8 @@ activity-kind-dossier = Hồ sơ
 activity-kind-booking = Đặt chỗ
 activity-kind-warning = Cảnh báo
 report-page-title = Phản ánh
+
+# Report damage from a warning (issue 16)
+alert-report-damage = Báo thiệt hại tại đây
+report-alert-linked = Phản ánh này báo thiệt hại cho cảnh báo { $id }: thành phố xem các phản ánh của cùng một đợt lũ cùng nhau.
+report-alert-unlink = Bỏ liên kết với cảnh báo

@@ -274,8 +274,34 @@ pub fn AlertPage(id: String) -> Element {
                     .collect(),
             };
             let described = !shapes.polygons.is_empty() || !shapes.circles.is_empty();
+            let identifier = view.alert.identifier.clone();
+            let centre = area_centre(&shapes);
             rsx! {
                 ul { class: "report-list", AlertCard { view: view.clone(), lang } }
+                button {
+                    id: "report-damage",
+                    r#type: "button",
+                    class: "button primary",
+                    onclick: move |_| {
+                        let identifier = identifier.clone();
+                        spawn(async move {
+                            // The form opens prefilled: the warning, its area's centre (the
+                            // citizen moves the pin to the damage), flooding.
+                            let mut d = bridge::load_draft().await.unwrap_or_default();
+                            d.alert = Some(identifier);
+                            d.latitude = format!("{:.6}", centre.0);
+                            d.longitude = format!("{:.6}", centre.1);
+                            d.location_source = Some(hues_wire::api::LocationSource::Map);
+                            d.accuracy_m = None;
+                            if d.category.is_empty() {
+                                d.category = "flooding".into();
+                            }
+                            let _ = bridge::save_draft(&d).await;
+                            navigator().push(crate::app::Route::ReportPage {});
+                        });
+                    },
+                    {t(lang, "alert-report-damage")}
+                }
                 if described {
                     LeafletMap {
                         id: "alert-map",
@@ -298,4 +324,20 @@ pub fn AlertPage(id: String) -> Element {
             {body}
         }
     }
+}
+
+/// Where a warning's area is, for a report from its page: the middle of its first polygon, or
+/// its first circle's centre, else Huế's centre.
+fn area_centre(shapes: &crate::map::Shapes) -> (f64, f64) {
+    if let Some(ring) = shapes.polygons.first().filter(|r| !r.is_empty()) {
+        let n = ring.len() as f64;
+        let (lat, lon) = ring
+            .iter()
+            .fold((0.0, 0.0), |(a, b), (lat, lon)| (a + lat, b + lon));
+        return (lat / n, lon / n);
+    }
+    if let Some((lat, lon, _)) = shapes.circles.first() {
+        return (*lat, *lon);
+    }
+    HUE_CENTRE
 }

@@ -50,6 +50,7 @@ pub fn validate_form(
             .accuracy_m
             .filter(|_| d.location_source == Some(LocationSource::Device)),
         location_source: d.location_source,
+        alert: d.alert.clone(),
     };
     if let Err(e) = validate::check_place(&place) {
         errors.push(e);
@@ -322,13 +323,20 @@ pub fn ReportPage() -> Element {
         return rsx! {};
     };
     rsx! {
-        crate::pages::ConsentAsk {}
-        ReportForm { lang, categories: cats, initial }
+        ReportForm { lang, categories: cats, initial, ask_consent: true }
     }
 }
 
 #[component]
-pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -> Element {
+pub fn ReportForm(
+    lang: Lang,
+    categories: Vec<Category>,
+    initial: ReportDraft,
+    /// Ask the consent questions first, under the page's heading (the app; not a form shown
+    /// alone).
+    #[props(default)]
+    ask_consent: bool,
+) -> Element {
     let mut form = use_signal(|| initial.clone());
     let mut errors = use_signal(Vec::<FieldError>::new);
     let mut attribute_error = use_signal(|| None::<AttributeError>);
@@ -469,8 +477,23 @@ pub fn ReportForm(lang: Lang, categories: Vec<Category>, initial: ReportDraft) -
     rsx! {
         section { class: "page", aria_labelledby: "page-title",
             h2 { id: "page-title", {t(lang, "report-title")} }
+            if ask_consent {
+                crate::pages::ConsentAsk {}
+            }
             CityCalls { lang, reminder: true }
             form { id: "report-form", class: "form", novalidate: true, onsubmit: submit,
+                if let Some(alert) = f.alert.clone() {
+                    div { id: "report-alert", class: "notice",
+                        p { {t_with(lang, "report-alert-linked", "id", alert)} }
+                        button {
+                            id: "report-alert-unlink",
+                            r#type: "button",
+                            class: "button small",
+                            onclick: move |_| edit(|d, _| d.alert = None, String::new()),
+                            {t(lang, "report-alert-unlink")}
+                        }
+                    }
+                }
                 div { class: "field",
                     label { r#for: "category", {t(lang, "report-category")} }
                     if categories.is_empty() {

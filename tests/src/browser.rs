@@ -118,21 +118,7 @@ impl Browser {
 
     /// axe-core's violations on the page shown, as "rule: where" lines.
     pub async fn axe(&self) -> Result<Vec<String>> {
-        let path = path_from("HUES_AXE", "axe.min.js");
-        let source = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading axe-core from {}", path.display()))?;
-        self.client.execute(&source, Vec::new()).await?;
-        let found = self
-            .client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 axe.run(document).then(r => done(r.violations.map(v =>
-                     v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-                   .catch(e => done(['axe failed: ' + e]));",
-                Vec::new(),
-            )
-            .await?;
-        Ok(serde_json::from_value(found)?)
+        axe_on(&self.client).await
     }
 
     /// Whether the page fits its window's width (nothing to scroll sideways).
@@ -181,4 +167,23 @@ impl Drop for Browser {
                 .status();
         }
     }
+}
+
+/// axe-core (npm, `HUES_AXE`; injected through WebDriver, never part of what is tested) run on
+/// the page a WebDriver session shows: its violations as "rule: where" lines.
+pub async fn axe_on(client: &Client) -> Result<Vec<String>> {
+    let path = path_from("HUES_AXE", "axe.min.js");
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading axe-core from {}", path.display()))?;
+    client.execute(&source, Vec::new()).await?;
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then(r => done(r.violations.map(v =>
+                 v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            Vec::new(),
+        )
+        .await?;
+    Ok(serde_json::from_value(found)?)
 }

@@ -207,6 +207,11 @@ impl AppSession {
         Ok(())
     }
 
+    /// axe-core's violations on the screen shown (see `browser::axe_on`).
+    pub async fn axe(&self) -> Result<Vec<String>> {
+        crate::browser::axe_on(&self.client).await
+    }
+
     /// Opens the sync line's details (what waits, what was refused, "Sync now") if closed.
     pub async fn open_sync_details(&self) -> Result<()> {
         let toggle = self.find("#sync-toggle").await?;

@@ -438,6 +438,7 @@ async fn places_address_and_the_citys_photos_reach_the_device_for_offline_use() 
             attributes: Default::default(),
             photos: Vec::new(),
             place: hues_wire::api::ReportPlace {
+                alert: None,
                 address: Some(format!("Gần {}, {}", near.name, near.address)),
                 accuracy_m: Some(12.0),
                 location_source: Some(hues_wire::api::LocationSource::Device),

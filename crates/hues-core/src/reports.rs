@@ -42,6 +42,7 @@ pub(crate) fn followed_as_report(p: &hues_wire::api::PublicReport) -> Report {
         photos: p.photos.clone(),
         place: hues_wire::api::ReportPlace {
             address: p.address.clone(),
+            alert: p.alert.clone(),
             ..Default::default()
         },
         received_at: p.received_at,

@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0024_accounts.sql"),
     include_str!("../migrations/0025_account_data.sql"),
     include_str!("../migrations/0026_oidc_loopback.sql"),
+    include_str!("../migrations/0027_report_alert.sql"),
 ];
 
 /// A time as the database keeps it: RFC 3339 in UTC.

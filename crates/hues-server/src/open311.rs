@@ -383,6 +383,9 @@ struct Request {
     lat: Option<f64>,
     long: Option<f64>,
     media_url: Option<String>,
+    /// The warning whose damage this reports (`attribute[cap_identifier]` when posted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extended_attributes: Option<std::collections::BTreeMap<&'static str, String>>,
 }
 
 /// A published report as an Open311 request: the public shape (see `publication`), no reporter.
@@ -410,6 +413,9 @@ fn request(r: &PublicReport, names: &[Category], lang: &str) -> Request {
         long: Some(r.longitude),
         // The first photo, as a path on this server (the spec leaves the form open).
         media_url: r.photos.first().map(|sha| format!("/api/v1/photos/{sha}")),
+        extended_attributes: r.alert.clone().map(|a| {
+            std::collections::BTreeMap::from([(hues_wire::api::CAP_IDENTIFIER_ATTRIBUTE, a)])
+        }),
     }
 }
 
@@ -437,6 +443,13 @@ fn requests_answer(list: &[Request], format: Format, status: StatusCode) -> Resp
                 x.field("lat", r.lat.map(|v| v.to_string()).as_deref());
                 x.field("long", r.long.map(|v| v.to_string()).as_deref());
                 x.field("media_url", r.media_url.as_deref());
+                if let Some(extra) = &r.extended_attributes {
+                    x.open("extended_attributes");
+                    for (name, value) in extra {
+                        x.field(name, Some(value));
+                    }
+                    x.close("extended_attributes");
+                }
                 x.close("request");
             }
             (status, xml_headers(), x.finish()).into_response()
@@ -681,6 +694,8 @@ async fn create_request(
                 .or_insert_with(|| v.trim().to_owned());
         }
     }
+    // The warning whose damage this reports travels as an attribute of its own.
+    let alert = attributes.remove(hues_wire::api::CAP_IDENTIFIER_ATTRIBUTE);
     let new = NewReport {
         id: Uuid::now_v7(),
         category: code.clone(),
@@ -692,6 +707,7 @@ async fn create_request(
         photos: Vec::new(),
         place: hues_wire::api::ReportPlace {
             address: get("address_string").filter(|a| !a.is_empty()),
+            alert,
             ..Default::default()
         },
     };

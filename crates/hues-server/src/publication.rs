@@ -103,6 +103,7 @@ pub fn shape(conn: &Connection, r: Report, from: Option<(f64, f64)>) -> Result<P
         received_at: to_minute(r.received_at),
         me_too,
         address: r.place.address,
+        alert: r.place.alert,
         photos: r.photos,
         history,
     })

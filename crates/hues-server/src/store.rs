@@ -382,7 +382,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
     let row = conn
         .query_row(
             "SELECT device_id, category, description, latitude, longitude, created_at, received_at, status, attributes,
-                    rating, rating_comment, rated_at, address, accuracy_m, location_source
+                    rating, rating_comment, rated_at, address, accuracy_m, location_source, alert
              FROM reports WHERE id = ?1",
             [id.to_string()],
             |r| {
@@ -408,6 +408,7 @@ pub fn report(conn: &Connection, id: Uuid) -> Result<Option<OwnedReport>, Fail> 
                             .get::<_, Option<String>>(14)?
                             .as_deref()
                             .and_then(LocationSource::parse),
+                        alert: r.get(15)?,
                     },
                 ))
             },
@@ -546,13 +547,26 @@ pub fn insert_report(tx: &Connection, device: Uuid, new: &NewReport) -> Result<S
     };
     hues_wire::validate::check_attributes(&cat, &new.attributes).map_err(|e| Fail(e.into()))?;
     crate::photos::check_list(tx, &new.photos, Some(device))?;
+    if let Some(alert) = &new.place.alert {
+        let known: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM alerts WHERE identifier = ?1 AND published = 1)",
+            )?
+            .query_row([alert], |r| r.get(0))?;
+        if !known {
+            return Err(Fail::new(
+                ErrorCode::InvalidValue,
+                format!("alert: no warning {alert:?}"),
+            ));
+        }
+    }
     let received_at = Utc::now();
     let now = ts(received_at);
     let id = new.id.to_string();
     tx.prepare_cached(
         "INSERT INTO reports (id, device_id, category, description, latitude, longitude, created_at, received_at, status, attributes,
-                              address, accuracy_m, location_source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?10, ?11, ?12)",
+                              address, accuracy_m, location_source, alert)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         id,
@@ -567,6 +581,7 @@ pub fn insert_report(tx: &Connection, device: Uuid, new: &NewReport) -> Result<S
         new.place.address,
         new.place.accuracy_m,
         new.place.location_source.map(LocationSource::as_str),
+        new.place.alert,
     ])?;
     tx.prepare_cached(
         "INSERT INTO report_events (report_id, status, note, at) VALUES (?1, 'received', '', ?2)",

@@ -1335,3 +1335,73 @@ async fn every_route_every_role_own_and_other_unit() {
     }
     assert!(checked > 300, "{checked} checks");
 }
+
+/// Issue 16: the damage citizens report from a warning's page is seen together: the warning's
+/// page in the console counts it and links to the queue showing those reports only.
+#[tokio::test]
+async fn the_damage_reported_for_a_warning_is_seen_together() {
+    let c = Console::new();
+    let alert: String =
+        c.db.read(|c| {
+            Ok(c.query_row(
+                "SELECT identifier FROM alerts WHERE published = 1 AND record IS NOT NULL
+                 ORDER BY sent DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .expect("a demo alert");
+    let device = c.device().await;
+    let (st, body) = c
+        .api_json(
+            "POST",
+            "/api/v1/reports",
+            &device,
+            Some(serde_json::json!({
+                "id": "01937a4e-0000-7000-8000-00000000da01",
+                "category": "flooding",
+                "description": "Sạt lở bờ kè sau lũ",
+                "latitude": 16.465,
+                "longitude": 107.597,
+                "created_at": "2026-11-22T09:00:00Z",
+                "attributes": { "depth_cm": "30" },
+                "place": { "alert": alert },
+            })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    c.report(None, "Đèn đường hỏng, không liên quan").await;
+
+    let d = c.sign_in("dieuphoi").await;
+    let page = c
+        .get(
+            &format!(
+                "/console/warnings/{}",
+                serde_urlencoded::to_string([("x", alert.as_str())])
+                    .expect("encode")
+                    .trim_start_matches("x=")
+            ),
+            &d,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("1 phản ánh báo thiệt hại"),
+        "{}",
+        page.body
+    );
+    let link = format!(
+        "/console/?{}",
+        serde_urlencoded::to_string([("alert", alert.as_str())]).expect("encode")
+    );
+    assert!(page.body.contains(&link.replace('&', "&#38;")) || page.body.contains(&link));
+    let queue = c.get(&link, &d).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("Sạt lở bờ kè sau lũ"), "{}", queue.body);
+    assert!(
+        queue.body.contains("id=\"queue-alert\""),
+        "the filter is said"
+    );
+    assert!(!queue.body.contains("Đèn đường hỏng, không liên quan"));
+}

@@ -349,3 +349,119 @@ async fn errors_follow_the_spec() {
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
 }
+
+/// Issue 16: damage reported from a warning's page carries the warning's CAP identifier; the
+/// server keeps it (an unknown warning is refused), gives it back to the app, and Open311 takes
+/// it as `attribute[cap_identifier]` and shows it as an extended attribute, in JSON and XML.
+#[tokio::test]
+async fn damage_reports_name_their_warning_in_the_api_and_in_open311() {
+    let s = Server::new();
+    let alert = r#"<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>HUE-FLOOD-2026-11</identifier>
+  <sender>pctt@hue.gov.vn</sender>
+  <sent>2026-11-22T08:00:00+07:00</sent>
+  <status>Actual</status>
+  <msgType>Alert</msgType>
+  <scope>Public</scope>
+  <info>
+    <language>vi-VN</language>
+    <category>Met</category>
+    <event>Lũ</event>
+    <urgency>Immediate</urgency>
+    <severity>Severe</severity>
+    <certainty>Observed</certainty>
+    <headline>Lũ ở phường Thuận Hóa</headline>
+    <area>
+      <areaDesc>Phường Thuận Hóa</areaDesc>
+      <polygon>16.470,107.590 16.470,107.605 16.460,107.605 16.460,107.590 16.470,107.590</polygon>
+    </area>
+  </info>
+</alert>"#;
+    let req = Request::post("/api/v1/alerts")
+        .header("authorization", format!("Bearer {OPERATOR}"))
+        .header("content-type", "application/cap+xml")
+        .body(Body::from(alert))
+        .expect("req");
+    let (st, _, body) = s.raw(req).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+
+    // From the app: a report in the warning's area, linked to it.
+    let key = s.api_key().await;
+    let report = |id: &str, alert: &str| {
+        json!({
+            "id": id,
+            "category": "flooding",
+            "description": "Nước tràn vào nhà, ngập 40 cm",
+            "latitude": 16.465,
+            "longitude": 107.597,
+            "created_at": "2026-11-22T09:00:00Z",
+            "attributes": { "depth_cm": "40" },
+            "place": { "alert": alert },
+        })
+        .to_string()
+    };
+    let post = |body: String| {
+        Request::post("/api/v1/reports")
+            .header("authorization", format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .expect("req")
+    };
+    let id = "01937a4e-0000-7000-8000-00000000d001";
+    let (st, _, body) = s.raw(post(report(id, "HUE-FLOOD-2026-11"))).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let stored: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(stored["place"]["alert"], "HUE-FLOOD-2026-11");
+    // A warning the city never sent: refused, with the field named.
+    let (st, _, body) = s
+        .raw(post(report(
+            "01937a4e-0000-7000-8000-00000000d002",
+            "NO-SUCH-ALERT",
+        )))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("alert"), "{body}");
+    // Not a CAP identifier at all (spaces, commas): refused before any look-up.
+    let (st, _, body) = s
+        .raw(post(report(
+            "01937a4e-0000-7000-8000-00000000d003",
+            "two, words",
+        )))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // By Open311, as an attribute of its own.
+    let form = format!(
+        "api_key={key}&service_code=flooding&lat=16.466&long=107.598\
+         &description=S%E1%BA%A1t%20l%E1%BB%9F%20b%E1%BB%9D%20k%C3%A8\
+         &attribute%5Bdepth_cm%5D=30&attribute%5Bcap_identifier%5D=HUE-FLOOD-2026-11"
+    );
+    let (st, body) = s.post_form("/open311/v2/requests.json", &form).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let created: Value = serde_json::from_str(&body).expect("json");
+    let by_open311 = created[0]["service_request_id"].as_str().expect("id");
+
+    // Both, published, carry the warning in Open311's list and one record, JSON and XML.
+    for rid in [id, by_open311] {
+        let req = Request::post(format!("/api/v1/operator/reports/{rid}/publication"))
+            .header("authorization", format!("Bearer {OPERATOR}"))
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"published": true}).to_string()))
+            .expect("req");
+        let (st, _, body) = s.raw(req).await;
+        assert!(st.is_success(), "publish {rid}: {st} {body}");
+        let (st, one) = s.json(&format!("/open311/v2/requests/{rid}.json")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_list_valid(&one, "request.json");
+        assert_eq!(
+            one[0]["extended_attributes"]["cap_identifier"], "HUE-FLOOD-2026-11",
+            "{one}"
+        );
+        let (_, _, x) = s.get(&format!("/open311/v2/requests/{rid}.xml")).await;
+        assert_eq!(
+            xml_texts(&x, "service_requests", "cap_identifier"),
+            ["HUE-FLOOD-2026-11"]
+        );
+    }
+}

@@ -201,7 +201,14 @@ pub struct ReportPlace {
     pub accuracy_m: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_source: Option<LocationSource>,
+    /// The warning (its CAP identifier) in whose area the citizen reports damage: the city sees
+    /// the damage reports of one flood together. Open311: `attribute[cap_identifier]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
 }
+
+/// The Open311 attribute that carries `ReportPlace::alert`.
+pub const CAP_IDENTIFIER_ATTRIBUTE: &str = "cap_identifier";
 
 impl ReportPlace {
     pub fn is_empty(&self) -> bool {
@@ -421,6 +428,7 @@ impl Report {
             && self.place.address == new.place.address
             && self.place.location_source == new.place.location_source
             && self.place.accuracy_m.map(f64::to_bits) == new.place.accuracy_m.map(f64::to_bits)
+            && self.place.alert == new.place.alert
     }
 }
 
@@ -447,6 +455,9 @@ pub struct PublicReport {
     pub distance_m: Option<f64>,
     /// The handling so far, with the city's notes.
     pub history: Vec<StatusChange>,
+    /// The warning (CAP identifier) whose damage it reports, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
 }
 
 /// The rule for a possible duplicate: same category, this close, this recent.

@@ -369,6 +369,9 @@ pub struct ReportDraft {
     pub location_source: Option<crate::api::LocationSource>,
     #[serde(default)]
     pub accuracy_m: Option<f64>,
+    /// The warning whose damage this reports ("Report damage here" on its page).
+    #[serde(default)]
+    pub alert: Option<String>,
 }
 
 /// A report to submit, already parsed by the form.

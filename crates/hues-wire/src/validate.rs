@@ -22,6 +22,7 @@ pub enum ReportField {
     Longitude,
     Address,
     Accuracy,
+    Alert,
 }
 
 impl ReportField {
@@ -32,6 +33,7 @@ impl ReportField {
             Self::Latitude => "latitude",
             Self::Longitude => "longitude",
             Self::Address => "address",
+            Self::Alert => "alert",
             Self::Accuracy => "accuracy_m",
         }
     }
@@ -157,6 +159,20 @@ pub fn check_place(p: &ReportPlace) -> Result<(), FieldError> {
             });
         }
     }
+    if let Some(a) = &p.alert {
+        // A CAP identifier: no spaces, commas or `<` `&` (CAP 1.2, 3.2.1), 1–200 characters.
+        let ok = !a.is_empty()
+            && a.chars().count() <= 200
+            && !a
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ',' | '<' | '&'));
+        if !ok {
+            return Err(FieldError {
+                field: ReportField::Alert,
+                code: ErrorCode::InvalidValue,
+            });
+        }
+    }
     match p.accuracy_m {
         Some(m) if !(m.is_finite() && m > 0.0 && m <= 100_000.0) => Err(FieldError {
             field: ReportField::Accuracy,
@@ -257,6 +273,7 @@ mod tests {
     #[test]
     fn place_rules() {
         let place = |address: Option<&str>, accuracy_m: Option<f64>| ReportPlace {
+            alert: None,
             address: address.map(str::to_owned),
             accuracy_m,
             location_source: Some(LocationSource::Device),

@@ -78,6 +78,9 @@ pub struct QueueQuery {
     /// `me`, `none`, or a staff id.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub assignee: String,
+    /// The damage reported for one warning (its CAP identifier).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alert: String,
     /// new (default) | old | due
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sort: String,
@@ -154,6 +157,9 @@ pub async fn queue(
             }
             if !q.channel.is_empty() {
                 add("r.channel = ?", q.channel.clone());
+            }
+            if !q.alert.is_empty() {
+                add("r.alert = ?", q.alert.clone());
             }
             match q.assignee.as_str() {
                 "" => {}

@@ -391,6 +391,8 @@ struct One {
     active: bool,
     sent: String,
     xml: String,
+    /// "N damage reports" for this warning and the queue's address for them, when there are any.
+    damage: Option<(String, String)>,
 }
 
 pub async fn one(
@@ -408,10 +410,16 @@ pub async fn one(
                 [&key],
                 |r| r.get(0),
             ))?;
-            Ok(record.zip(xml))
+            // The damage citizens reported from this warning's page.
+            let damage: i64 = c.query_row(
+                "SELECT count(*) FROM reports WHERE alert = ?1",
+                [&key],
+                |r| r.get(0),
+            )?;
+            Ok(record.zip(xml).map(|(r, x)| (r, x, damage)))
         })
         .await?;
-    let Some((r, xml)) = found else {
+    let Some((r, xml, damage)) = found else {
         return Ok(refusal(&s, StatusCode::NOT_FOUND));
     };
     let tr = s.tr;
@@ -423,6 +431,14 @@ pub async fn one(
         state: state_words(tr, &r.state),
         active: r.state == "active",
         sent: local_time(&r.sent),
+        damage: (damage > 0).then(|| {
+            let query =
+                serde_urlencoded::to_string([("alert", identifier.as_str())]).unwrap_or_default();
+            (
+                tr.tn("calert-damage", "count", damage as usize),
+                format!("/console/?{query}"),
+            )
+        }),
         identifier,
         xml,
     }))
