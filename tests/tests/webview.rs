@@ -1123,6 +1123,22 @@ async fn a_flood_alert_says_which_saved_place_it_affects_notifies_and_its_cancel
     })
     .await
     .expect("the city's base map");
+    // The picture once the map has settled on the area (no zoom under way, every tile in).
+    eventually(WAIT, "map settled", || async {
+        let settled = app
+            .client
+            .execute(
+                "const el = document.getElementById('alert-map');\
+                 return !el.querySelector('.leaflet-zoom-anim') &&\
+                   [...el.querySelectorAll('img.leaflet-tile')].every(i => i.complete);",
+                vec![],
+            )
+            .await?;
+        Ok(settled == serde_json::json!(true))
+    })
+    .await
+    .expect("settled");
+    tokio::time::sleep(Duration::from_millis(500)).await;
     app.screenshot("alert-area").await.expect("screenshot");
     // "Report damage here": the form opens on the warning's area, linked to the warning.
     app.click("#report-damage").await.expect("report damage");
