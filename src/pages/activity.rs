@@ -92,14 +92,8 @@ fn kind_code(kind: hues_wire::ipc::ActivityKind) -> &'static str {
 /// One of the citizen's reports, whole: its state, the city's answers, rating and reopening.
 #[component]
 pub fn MyReportPage(id: String) -> Element {
-    let ctx = use_app();
-    let lang = *ctx.lang.read();
-    let data = use_resource(move || async move {
-        let _ = ctx.status.read().revision;
-        let reports = bridge::my_reports().await?;
-        let categories = bridge::categories().await.unwrap_or_default();
-        Ok::<_, hues_wire::ApiError>((reports, categories))
-    });
+    let lang = *use_app().lang.read();
+    let data = crate::pages::my_reports::use_my_reports();
     let body = match &*data.read() {
         None => rsx! {},
         Some(Ok((reports, categories))) => match reports.iter().find(|r| r.id.to_string() == id) {

@@ -7,7 +7,7 @@ pub mod bookings;
 pub mod home;
 mod location;
 mod me;
-mod my_reports;
+pub mod my_reports;
 mod not_built;
 pub mod offline_area;
 pub mod places;

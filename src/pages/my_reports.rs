@@ -1,21 +1,32 @@
 use dioxus::prelude::*;
 
+use hues_wire::ApiError;
+use hues_wire::api::Category;
+use hues_wire::ipc::LocalReport;
+
 use crate::app::use_app;
 use crate::bridge;
 use crate::components::ReportList;
 use crate::i18n::{error_text, t};
 
-#[component]
-pub fn MyReports() -> Element {
+/// The citizen's reports and the categories that name them, reloaded whenever what the device
+/// keeps changed.
+pub type ReportsAndCategories = Result<(Vec<LocalReport>, Vec<Category>), ApiError>;
+
+pub fn use_my_reports() -> Resource<ReportsAndCategories> {
     let ctx = use_app();
-    let lang = *ctx.lang.read();
-    // Reading the status makes this reload whenever local data changed.
-    let data = use_resource(move || async move {
+    use_resource(move || async move {
         let _ = ctx.status.read().revision;
         let reports = bridge::my_reports().await?;
         let categories = bridge::categories().await.unwrap_or_default();
-        Ok::<_, hues_wire::ApiError>((reports, categories))
-    });
+        Ok((reports, categories))
+    })
+}
+
+#[component]
+pub fn MyReports() -> Element {
+    let lang = *use_app().lang.read();
+    let data = use_my_reports();
     let body = match &*data.read() {
         None => rsx! {},
         Some(Ok((reports, categories))) => rsx! {

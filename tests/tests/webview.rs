@@ -308,6 +308,29 @@ async fn typed_draft_survives_a_restart() {
     app.close().await.expect("close");
 }
 
+/// Every main screen and the taps that open it (from wherever the app is).
+const MAIN_SCREENS: [(&str, &[&str]); 16] = [
+    ("home", &["#nav-home"]),
+    ("report", &["#nav-report"]),
+    ("alerts", &["#nav-alerts"]),
+    ("map", &["#nav-map"]),
+    ("reports-map", &["#nav-map", "#to-reports-map"]),
+    ("sights", &["#nav-map", "#to-sights"]),
+    ("me", &["#nav-me"]),
+    ("activity", &["#nav-me", "#me-activity"]),
+    ("account", &["#nav-me", "#me-account"]),
+    ("my-reports", &["#nav-me", "#me-reports"]),
+    ("my-bookings", &["#nav-me", "#me-bookings"]),
+    ("my-dossiers", &["#nav-me", "#me-dossiers"]),
+    ("settings", &["#nav-me", "#me-settings"]),
+    ("procedures", &["#nav-home", "#group-procedures"]),
+    (
+        "procedure",
+        &["#nav-home", "#group-procedures", "#procedure-gpxd-nha-o"],
+    ),
+    ("sync-details", &["#nav-home", "#sync-toggle"]),
+];
+
 /// Issue 16: axe-core, injected by the test (never bundled into the app), finds nothing on any
 /// main screen of the real webview, in Vietnamese and in English.
 #[tokio::test]
@@ -327,27 +350,6 @@ async fn every_main_screen_passes_axe_in_both_languages() {
     app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
         .await
         .expect("synced");
-    let screens: [(&str, &[&str]); 16] = [
-        ("home", &["#nav-home"]),
-        ("report", &["#nav-report"]),
-        ("alerts", &["#nav-alerts"]),
-        ("map", &["#nav-map"]),
-        ("reports-map", &["#nav-map", "#to-reports-map"]),
-        ("sights", &["#nav-map", "#to-sights"]),
-        ("me", &["#nav-me"]),
-        ("activity", &["#nav-me", "#me-activity"]),
-        ("account", &["#nav-me", "#me-account"]),
-        ("my-reports", &["#nav-me", "#me-reports"]),
-        ("my-bookings", &["#nav-me", "#me-bookings"]),
-        ("my-dossiers", &["#nav-me", "#me-dossiers"]),
-        ("settings", &["#nav-me", "#me-settings"]),
-        ("procedures", &["#nav-home", "#group-procedures"]),
-        (
-            "procedure",
-            &["#nav-home", "#group-procedures", "#procedure-gpxd-nha-o"],
-        ),
-        ("sync-details", &["#nav-home", "#sync-toggle"]),
-    ];
     let mut found = Vec::new();
     for lang in ["vi", "en"] {
         if lang == "en" {
@@ -363,7 +365,7 @@ async fn every_main_screen_passes_axe_in_both_languages() {
                 .await
                 .expect("English");
         }
-        for (name, clicks) in screens {
+        for (name, clicks) in MAIN_SCREENS {
             for css in clicks {
                 app.click(css)
                     .await
@@ -410,26 +412,7 @@ async fn layouts_hold_at_360_px_and_200_percent_text() {
         )
         .await
         .expect("error hook");
-    let screens: [(&str, &[&str]); 14] = [
-        ("home", &["#nav-home"]),
-        ("account", &["#nav-me", "#me-account"]),
-        ("report", &["#nav-report"]),
-        ("alerts", &["#nav-alerts"]),
-        ("map", &["#nav-map"]),
-        ("reports-map", &["#nav-map", "#to-reports-map"]),
-        ("sights", &["#nav-map", "#to-sights"]),
-        ("me", &["#nav-me"]),
-        ("my-reports", &["#nav-me", "#me-reports"]),
-        ("my-bookings", &["#nav-me", "#me-bookings"]),
-        ("settings", &["#nav-me", "#me-settings"]),
-        ("procedures", &["#nav-home", "#group-procedures"]),
-        (
-            "procedure",
-            &["#nav-home", "#group-procedures", "#procedure-gpxd-nha-o"],
-        ),
-        ("my-dossiers", &["#nav-me", "#me-dossiers"]),
-    ];
-    for (name, clicks) in screens {
+    for (name, clicks) in MAIN_SCREENS {
         for css in clicks {
             if let Err(e) = app.click(css).await {
                 let _ = app.screenshot(&format!("{name}-failed")).await;
