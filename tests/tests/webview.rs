@@ -331,22 +331,25 @@ const MAIN_SCREENS: [(&str, &[&str]); 16] = [
     ("sync-details", &["#nav-home", "#sync-toggle"]),
 ];
 
+/// The app against a server with the demo data (so that screens hold their real, long texts).
+async fn app_with_demo_server(data: &std::path::Path) -> (ServerProcess, AppSession) {
+    let server = ServerProcess::start(&data.join("server"), 0)
+        .await
+        .expect("server");
+    let env = vec![
+        ("HUES_DATA_DIR", data.join("app").display().to_string()),
+        ("HUES_SERVER_URL", server.url()),
+    ];
+    let app = AppSession::start(&env).await.expect("app");
+    (server, app)
+}
+
 /// Issue 16: axe-core, injected by the test (never bundled into the app), finds nothing on any
 /// main screen of the real webview, in Vietnamese and in English.
 #[tokio::test]
 async fn every_main_screen_passes_axe_in_both_languages() {
     let data = tempfile::tempdir().expect("tempdir");
-    let server = ServerProcess::start(&data.path().join("server"), 0)
-        .await
-        .expect("server");
-    let env = vec![
-        (
-            "HUES_DATA_DIR",
-            data.path().join("app").display().to_string(),
-        ),
-        ("HUES_SERVER_URL", server.url()),
-    ];
-    let app = AppSession::start(&env).await.expect("app");
+    let (_server, app) = app_with_demo_server(data.path()).await;
     app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
         .await
         .expect("synced");
@@ -389,18 +392,7 @@ async fn every_main_screen_passes_axe_in_both_languages() {
 #[tokio::test]
 async fn layouts_hold_at_360_px_and_200_percent_text() {
     let data = tempfile::tempdir().expect("tempdir");
-    // A server with the demo data, so that screens hold their real, long texts.
-    let server = ServerProcess::start(&data.path().join("server"), 0)
-        .await
-        .expect("server");
-    let env = vec![
-        (
-            "HUES_DATA_DIR",
-            data.path().join("app").display().to_string(),
-        ),
-        ("HUES_SERVER_URL", server.url()),
-    ];
-    let app = AppSession::start(&env).await.expect("app");
+    let (_server, app) = app_with_demo_server(data.path()).await;
     app.client.set_window_size(360, 740).await.expect("resize");
     app.wait_text("#sync-last", "Đồng bộ lần cuối", WAIT)
         .await
