@@ -27,9 +27,20 @@ impl Store {
 
     /// Applies one page of the feed and moves the cursor, in one transaction.
     pub fn apply_page(&self, server: &str, page: &SyncPage) -> Result<(), CoreError> {
+        self.apply_pages(server, std::slice::from_ref(page))
+    }
+
+    /// Applies pages of the feed that follow one another and moves the cursor to the last, in
+    /// one transaction: a first sync of a whole city writes each table and index page once,
+    /// not once per feed page.
+    pub fn apply_pages(&self, server: &str, pages: &[SyncPage]) -> Result<(), CoreError> {
+        let Some(last) = pages.last() else {
+            return Ok(());
+        };
         let mut conn = self.conn()?;
         let tx = conn.transaction()?;
-        for change in &page.changes {
+        let mut places = Vec::new();
+        for change in pages.iter().flat_map(|p| &p.changes) {
             match change {
                 Change::Category(_)
                 | Change::Report(_)
@@ -38,16 +49,18 @@ impl Store {
                 Change::Alert(_) | Change::MyPlace(_) | Change::MyPlaceRemoved(_) => {
                     crate::alerts::apply(&tx, change)?
                 }
-                Change::Place(p) => crate::places::upsert(&tx, p)?,
+                Change::Place(p) => places.push(p),
                 Change::Booking(b) => crate::bookings::store_server_booking(&tx, b)?,
                 Change::Procedure(p) => crate::dossiers::upsert_procedure(&tx, p)?,
                 Change::Dossier(d) => crate::dossiers::refresh_dossier(&tx, d)?,
             }
         }
-        crate::settings::apply_page_header(&tx, server, page)?;
+        // Places last, in one go (see `upsert_all`); nothing else in a page refers to them.
+        crate::places::upsert_all(&tx, places)?;
+        crate::settings::apply_page_header(&tx, server, last)?;
         tx.commit()?;
         drop(conn);
-        if !page.changes.is_empty() {
+        if pages.iter().any(|p| !p.changes.is_empty()) {
             self.bump();
         }
         Ok(())

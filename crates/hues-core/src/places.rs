@@ -1,13 +1,20 @@
-//! Places in the device's cache: kept from sync, found by Vietnamese-aware text search (FTS5 over
-//! a folded column, prefix matching), nearest first (a grid of 0.01° cells on a plain index,
-//! growing box, then exact distance),
-//! filtered by category, sights and "open now".
+//! Places in the device's cache: kept from sync, found by Vietnamese-aware text search and
+//! nearest first, filtered by category, sights and "open now".
+//!
+//! Search ranks exactly, the same way a full scan would ([`Ranked`]): places whose names hold
+//! every typed word (as the start of one of their words, folded) before places whose address
+//! does, each group nearest first (to the citizen, or to Huế's centre before the device gives a
+//! position), then by name. Rare words come from the FTS5 index (few matches, each measured);
+//! common ones from a walk of the grid of 0.01° cells outwards from the origin, testing each
+//! place's folded words, until enough matches lie within the walked circle.
+
+use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
 use hues_wire::api::Place;
 use hues_wire::fold::fold;
 use hues_wire::geo;
-use hues_wire::ipc::{PlaceQuery, PlaceSuggestion, PlaceView, Point};
+use hues_wire::ipc::{HUE_CENTRE, PlaceQuery, PlaceSuggestion, PlaceView, Point};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::CoreError;
@@ -45,78 +52,514 @@ pub fn folded_text(p: &Place) -> (String, String) {
     )
 }
 
-/// How many text matches are ranked (by name first, then distance) before the best are kept:
-/// enough for any screen, and a bound on the work for a one-letter query.
-const MATCH_CAP: i64 = 400;
+/// Up to how many places holding a word make it rare: the index lists them and each is
+/// measured; above, the grid walk finds the nearest matches sooner (it reads about
+/// `limit × places / matches` places from one index, where a listed match costs a row look-up).
+const RARE_PLACES: i64 = 400;
 
-/// How far the grid walk goes (a box of about 60 grid rows) before measuring every candidate.
+/// From how many matches of all the words the grid walk is surely the faster way.
+const COMMON_PLACES: i64 = 2000;
+
+/// How far the grid walk goes (a box of about 66 km: the city and beyond) before measuring every
+/// candidate.
 const GRID_WALK_LIMIT_M: f64 = 33_000.0;
 
-/// Grid cells per degree (0.01°, about 1.1 km).
-const CELLS_PER_DEGREE: f64 = 100.0;
+/// Grid cells per degree (0.002°, about 220 m: a few places each in a dense city, so that a
+/// walk reads little more than the circle it needs).
+const CELLS_PER_DEGREE: f64 = 500.0;
+
+/// Where a walk starts: a circle of 200 m holds the nearest ten in a dense city.
+const FIRST_RADIUS_M: f64 = 200.0;
 
 fn cell(v: f64) -> i64 {
     (v * CELLS_PER_DEGREE).floor() as i64
 }
 
-/// Adds or replaces a place with its search and position entries (inside the caller's
-/// transaction).
-pub fn upsert(tx: &Connection, p: &Place) -> Result<(), CoreError> {
-    let known: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM places WHERE id = ?1)")?
-        .query_row([&p.id], |r| r.get(0))?;
-    let rowid: i64 = tx
-        .prepare_cached(
-            "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude,
-                description_vi, description_en, phone, website, opening_hours, photos, tickets, sight,
-                cell_y, cell_x)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-             ON CONFLICT(id) DO UPDATE SET category = ?2, name_vi = ?3, name_en = ?4, address = ?5,
-                latitude = ?6, longitude = ?7, description_vi = ?8, description_en = ?9, phone = ?10,
-                website = ?11, opening_hours = ?12, photos = ?13, tickets = ?14, sight = ?15,
-                cell_y = ?16, cell_x = ?17
-             RETURNING rowid",
-        )?
-        .query_row(
-            params![
-                p.id,
-                p.category,
-                p.name_vi,
-                p.name_en,
-                p.address,
-                p.latitude,
-                p.longitude,
-                p.description_vi,
-                p.description_en,
-                p.phone,
-                p.website,
-                p.opening_hours,
-                serde_json::to_string(&p.photos)?,
-                serde_json::to_string(&p.tickets)?,
-                p.sight,
-                cell(p.latitude),
-                cell(p.longitude),
-            ],
-            |r| r.get(0),
-        )?;
-    if known {
-        tx.prepare_cached("DELETE FROM places_fts WHERE rowid = ?1")?
-            .execute([rowid])?;
+/// Adds or replaces places with their search and position entries (inside the caller's
+/// transaction). The search index takes them all in one statement at the end: FTS5 writes its
+/// pending entries out at every statement's savepoint, so one statement per place made a
+/// segment per place and cost twenty times as much.
+pub fn upsert_all<'a>(
+    tx: &Connection,
+    places: impl IntoIterator<Item = &'a Place>,
+) -> Result<(), CoreError> {
+    let mut fresh: Vec<i64> = Vec::new();
+    let mut pending = std::collections::HashSet::new();
+    let mut forget = Vec::new();
+    let mut counts = WordCounts::default();
+    for p in places {
+        let (name, address) = folded_text(p);
+        counts.add(&name, &address, 1);
+        let rowid = match insert_new(tx, p, &name, &address)? {
+            Some(rowid) => rowid,
+            None => {
+                let (rowid, old_name, old_address): (i64, String, String) = tx
+                    .prepare_cached(
+                        "SELECT rowid, folded_name, folded_address FROM places WHERE id = ?1",
+                    )?
+                    .query_row([&p.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                counts.add(&old_name, &old_address, -1);
+                if !pending.contains(&rowid) {
+                    // An external-content index forgets a row by being told what it held.
+                    forget.push((rowid, old_name, old_address));
+                }
+                update(tx, p, &name, &address)?;
+                rowid
+            }
+        };
+        if pending.insert(rowid) {
+            fresh.push(rowid);
+        }
     }
-    let (name, address) = folded_text(p);
-    tx.prepare_cached("INSERT INTO places_fts (rowid, name, address) VALUES (?1, ?2, ?3)")?
-        .execute(params![rowid, name, address])?;
+    if !forget.is_empty() {
+        tx.prepare_cached(
+            "INSERT INTO places_fts (places_fts, rowid, folded_name, folded_address)
+             SELECT 'delete', value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1)",
+        )?
+        .execute([serde_json::to_string(&forget)?])?;
+    }
+    counts.write(tx)?;
+    if !fresh.is_empty() {
+        tx.prepare_cached(
+            "INSERT INTO places_fts (rowid, folded_name, folded_address)
+             SELECT rowid, folded_name, folded_address FROM places
+             WHERE rowid IN (SELECT value FROM json_each(?1))",
+        )?
+        .execute([serde_json::to_string(&fresh)?])?;
+    }
     Ok(())
 }
 
-/// The FTS5 query for what the citizen typed: every word as a prefix, all required.
-pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = fold(text)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+/// The columns of a place's row that sync writes, in the order of [`with_row_params`].
+const WRITTEN: &str = "id, category, name_vi, name_en, address, latitude, longitude, \
+    description_vi, description_en, phone, website, opening_hours, photos, tickets, sight, \
+    cell_y, cell_x, folded_name, folded_address";
+
+fn with_row_params<T>(
+    p: &Place,
+    name: &str,
+    address: &str,
+    f: impl FnOnce(&[&dyn rusqlite::ToSql]) -> rusqlite::Result<T>,
+) -> Result<T, CoreError> {
+    let photos = serde_json::to_string(&p.photos)?;
+    let tickets = serde_json::to_string(&p.tickets)?;
+    let (cell_y, cell_x) = (cell(p.latitude), cell(p.longitude));
+    Ok(f(&[
+        &p.id,
+        &p.category,
+        &p.name_vi,
+        &p.name_en,
+        &p.address,
+        &p.latitude,
+        &p.longitude,
+        &p.description_vi,
+        &p.description_en,
+        &p.phone,
+        &p.website,
+        &p.opening_hours,
+        &photos,
+        &tickets,
+        &p.sight,
+        &cell_y,
+        &cell_x,
+        &name,
+        &address,
+    ])?)
+}
+
+/// Changes to how many places hold each word, per group (see `place_words`).
+#[derive(Default)]
+struct WordCounts([std::collections::HashMap<String, i64>; 2]);
+
+impl WordCounts {
+    fn add(&mut self, folded_name: &str, folded_address: &str, by: i64) {
+        for (group, text) in [(Group::Name, folded_name), (Group::Address, folded_address)] {
+            let counts = &mut self.0[group as usize];
+            let mut seen = std::collections::HashSet::new();
+            for w in text.split(' ').filter(|w| !w.is_empty()) {
+                if seen.insert(w) {
+                    // Most words were met before: no copy for those.
+                    match counts.get_mut(w) {
+                        Some(n) => *n += by,
+                        None => {
+                            counts.insert(w.to_owned(), by);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn write(self, tx: &Connection) -> Result<(), CoreError> {
+        let mut add = tx.prepare_cached(
+            "INSERT INTO place_words (col, word, places) VALUES (?1, ?2, ?3)
+             ON CONFLICT (col, word) DO UPDATE SET places = places + ?3",
+        )?;
+        let mut fewer = false;
+        for (group, counts) in self.0.into_iter().enumerate() {
+            for (word, by) in counts {
+                if by != 0 {
+                    add.execute(params![group as i64, word, by])?;
+                    fewer |= by < 0;
+                }
+            }
+        }
+        if fewer {
+            tx.execute("DELETE FROM place_words WHERE places <= 0", [])?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes a place not seen before; its rowid, or `None` if the place is known.
+fn insert_new(
+    tx: &Connection,
+    p: &Place,
+    name: &str,
+    address: &str,
+) -> Result<Option<i64>, CoreError> {
+    let values = (1..=19)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = tx.prepare_cached(&format!(
+        "INSERT INTO places ({WRITTEN}) VALUES ({values})
+         ON CONFLICT(id) DO NOTHING RETURNING rowid"
+    ))?;
+    with_row_params(p, name, address, |params| {
+        stmt.query_row(params, |r| r.get(0)).optional()
+    })
+}
+
+/// Rewrites a known place's row.
+fn update(tx: &Connection, p: &Place, name: &str, address: &str) -> Result<(), CoreError> {
+    let set = WRITTEN
+        .split(", ")
+        .enumerate()
+        .skip(1)
+        .map(|(i, column)| format!("{} = ?{}", column.trim(), i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = tx.prepare_cached(&format!("UPDATE places SET {set} WHERE id = ?1"))?;
+    with_row_params(p, name, address, |params| stmt.execute(params))?;
+    Ok(())
+}
+
+/// What the citizen typed, as the words a place must hold, each as the start of one of its
+/// words (folded: "Đông Ba", "dong ba" and "DONG B" are the same search).
+#[derive(Debug, Clone)]
+pub struct Words(Vec<String>);
+
+impl Words {
+    /// `None` when nothing searchable was typed (only spaces or punctuation).
+    pub fn new(text: &str) -> Option<Words> {
+        let words: Vec<String> = fold(text)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        (!words.is_empty()).then_some(Words(words))
+    }
+
+    /// Every word starts some word of `folded` (a text from [`folded_text`]).
+    pub fn found_in(&self, folded: &str) -> bool {
+        self.0
+            .iter()
+            .all(|w| folded.split(' ').any(|t| t.starts_with(w.as_str())))
+    }
+
+    /// Where a place with these folded names and address matches, if it does.
+    pub fn group(&self, folded_name: &str, folded_address: &str) -> Option<Group> {
+        if self.found_in(folded_name) {
+            Some(Group::Name)
+        } else if self.found_in(folded_address) {
+            Some(Group::Address)
+        } else {
+            None
+        }
+    }
+}
+
+/// Which text of a place the words were found in: names rank before addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Name = 0,
+    Address = 1,
+}
+
+impl Group {
+    fn column(self) -> &'static str {
+        match self {
+            Group::Name => "folded_name",
+            Group::Address => "folded_address",
+        }
+    }
+}
+
+/// A place as search ranks it: group, then distance from the origin, then Vietnamese name,
+/// then id (so that the order is total and the same on every run).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub group: Group,
+    pub distance_m: f64,
+    pub name_vi: String,
+    pub id: String,
+    pub rowid: i64,
+}
+
+impl Ranked {
+    pub fn cmp(&self, other: &Ranked) -> Ordering {
+        self.group
+            .cmp(&other.group)
+            .then(self.distance_m.total_cmp(&other.distance_m))
+            .then_with(|| self.name_vi.cmp(&other.name_vi))
+            .then_with(|| self.id.cmp(&other.id))
+    }
+}
+
+/// Sorts by rank and keeps the first `limit`.
+pub fn best(mut v: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
+    v.sort_by(Ranked::cmp);
+    v.truncate(limit);
+    v
+}
+
+/// What a walk keeps: every place, or the places whose text matches in one group.
+#[derive(Clone, Copy)]
+enum Want<'a> {
+    Any,
+    In(&'a Words, Group),
+}
+
+/// The columns a walk or a candidate look-up reads, in this order: all in the `places_walk`
+/// index, so that a walk reads the index alone, in grid order.
+const RANK_COLUMNS: &str = "rowid, latitude, longitude, folded_name, folded_address, category";
+
+/// A wanted place before its name is read.
+struct Hit {
+    group: Group,
+    distance_m: f64,
+    rowid: i64,
+}
+
+/// Tests one row of [`RANK_COLUMNS`] (text compared without copying it).
+fn hit(
+    r: &rusqlite::Row<'_>,
+    at: Point,
+    want: Want<'_>,
+    categories: &[String],
+) -> rusqlite::Result<Option<Hit>> {
+    let text = |i: usize| -> rusqlite::Result<&str> {
+        r.get_ref(i)?.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+        })
+    };
+    if !categories.is_empty() && !categories.iter().any(|c| text(5).is_ok_and(|t| t == c)) {
+        return Ok(None);
+    }
+    let group = match want {
+        Want::Any => Group::Name,
+        Want::In(words, group) => {
+            if words.group(text(3)?, text(4)?) != Some(group) {
+                return Ok(None);
+            }
+            group
+        }
+    };
+    let (lat, lon): (f64, f64) = (r.get(1)?, r.get(2)?);
+    Ok(Some(Hit {
+        group,
+        distance_m: geo::distance_m(at.latitude, at.longitude, lat, lon),
+        rowid: r.get(0)?,
+    }))
+}
+
+/// The `limit` best of the hits, their names read for the ties.
+fn best_hits(conn: &Connection, hits: Vec<Hit>, limit: usize) -> Result<Vec<Ranked>, CoreError> {
+    let mut names = conn.prepare_cached("SELECT name_vi, id FROM places WHERE rowid = ?1")?;
+    let ranked = hits
+        .into_iter()
+        .map(|h| {
+            let (name_vi, id) = names.query_row([h.rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(Ranked {
+                group: h.group,
+                distance_m: h.distance_m,
+                name_vi,
+                id,
+                rowid: h.rowid,
+            })
+        })
+        .collect::<Result<Vec<_>, CoreError>>()?;
+    Ok(best(ranked, limit))
+}
+
+/// The `limit` best wanted places by distance from `at` (optionally of some categories): the
+/// grid is read outwards, each cell once, in boxes that grow until the circle they hold has
+/// enough (the next radius guessed from the density seen so far), then ranked exactly.
+fn walk(
+    conn: &Connection,
+    at: Point,
+    categories: &[String],
+    want: Want<'_>,
+    limit: usize,
+) -> Result<Vec<Ranked>, CoreError> {
+    let category = serde_json::to_string(categories)?;
+    // One run of cells of a grid row at a time (an exact range on the index).
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RANK_COLUMNS} FROM places
+         WHERE cell_y = ?1 AND cell_x BETWEEN ?2 AND ?3
+           AND (?4 = '[]' OR category IN (SELECT value FROM json_each(?4)))"
+    ))?;
+    let mut found: Vec<Hit> = Vec::new();
+    let mut read: Option<(i64, i64, i64, i64)> = None;
+    let mut radius = FIRST_RADIUS_M;
+    loop {
+        if radius > GRID_WALK_LIMIT_M {
+            // Not enough within the city's reach (a rare kind, or few places at all): rank every
+            // candidate, which is then a short list (the category index) or a small cache.
+            let mut all = conn.prepare_cached(&format!(
+                "SELECT {RANK_COLUMNS} FROM places
+                 WHERE ?1 = '[]' OR category IN (SELECT value FROM json_each(?1))"
+            ))?;
+            let mut found = Vec::new();
+            let mut rows = all.query([&category])?;
+            while let Some(r) = rows.next()? {
+                found.extend(hit(r, at, want, categories)?);
+            }
+            return best_hits(conn, found, limit);
+        }
+        let (a, b, c, d) = geo::bounding_box(at.latitude, at.longitude, radius);
+        let (y0, y1) = (cell(a.max(-90.0)), cell(b.min(90.0)));
+        let (x0, x1) = (cell(c.max(-180.0)), cell(d.min(180.0)));
+        for y in y0..=y1 {
+            // The cells of this row not read in an earlier round.
+            let runs = match read {
+                Some((ry0, ry1, rx0, rx1)) if (ry0..=ry1).contains(&y) => {
+                    [(x0, rx0 - 1), (rx1 + 1, x1)]
+                }
+                _ => [(x0, x1), (1, 0)],
+            };
+            for (from, to) in runs.into_iter().filter(|(f, t)| f <= t) {
+                let mut rows = stmt.query(params![y, from, to, &category])?;
+                while let Some(r) = rows.next()? {
+                    found.extend(hit(r, at, want, categories)?);
+                }
+            }
+        }
+        read = Some((y0, y1, x0, x1));
+        // Only places inside the circle are surely nearer than any outside the box.
+        let inside = found.iter().filter(|p| p.distance_m <= radius).count();
+        if inside >= limit {
+            return best_hits(conn, found, limit);
+        }
+        // Matches grow with the area: aim for enough with a margin, at most 4 times as far.
+        radius *= if inside == 0 {
+            4.0
+        } else {
+            (1.3 * (limit as f64 / inside as f64).sqrt()).clamp(1.25, 4.0)
+        };
+    }
+}
+
+/// The places whose text matches in `group`, found through the FTS5 index by the `asked` words
+/// (its cost grows with the places of every word it is asked, so a common word may be left to
+/// [`hit`], which tests every word of each candidate); `None` if they are too many.
+fn rare_matches(
+    conn: &Connection,
+    at: Point,
+    categories: &[String],
+    words: &Words,
+    group: Group,
+    asked: &[&String],
+) -> Result<Option<Vec<Hit>>, CoreError> {
+    let asked: Vec<String> = asked.iter().map(|w| format!("\"{w}\"*")).collect();
+    let rowids: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM places_fts WHERE places_fts MATCH ?1 LIMIT ?2")?
+        .query_map(
+            params![
+                format!("{} : ({})", group.column(), asked.join(" ")),
+                COMMON_PLACES
+            ],
+            |r| r.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    if rowids.len() as i64 >= COMMON_PLACES {
+        return Ok(None);
+    }
+    let mut one = conn.prepare_cached(&format!(
+        "SELECT {RANK_COLUMNS} FROM places WHERE rowid = ?1"
+    ))?;
+    let mut found = Vec::with_capacity(rowids.len());
+    for rowid in rowids {
+        let mut rows = one.query([rowid])?;
+        if let Some(r) = rows.next()? {
+            // The index only proposes: the same rule as the walk decides.
+            found.extend(hit(r, at, Want::In(words, group), categories)?);
+        }
+    }
+    Ok(Some(found))
+}
+
+/// The `limit` best matches of the words: names first, then addresses, each nearest to `at`.
+/// How many places hold each word ([`count_words`]) decides the way: none, and the group is
+/// empty; few for the rarest word, and the index lists them; many, and the grid walk meets
+/// enough of them soon.
+pub fn search_text(
+    conn: &Connection,
+    words: &Words,
+    at: Point,
+    categories: &[String],
+    limit: usize,
+) -> Result<Vec<Ranked>, CoreError> {
+    let mut ranked: Vec<Ranked> = Vec::with_capacity(limit);
+    let mut places_with = conn.prepare_cached(
+        "SELECT coalesce(sum(places), 0) FROM place_words
+         WHERE col = ?1 AND word >= ?2 AND word < ?2 || char(1114111)",
+    )?;
+    // Rowids are not reused: the largest is about how many places there are, without a count.
+    let all: i64 = conn
+        .query_row("SELECT coalesce(max(rowid), 1) FROM places", [], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .max(1);
+    for group in [Group::Name, Group::Address] {
+        let need = limit - ranked.len();
+        if need == 0 {
+            break;
+        }
+        let mut counts: Vec<(i64, &String)> = words
+            .0
+            .iter()
+            .map(|w| {
+                Ok((
+                    places_with.query_row(params![group as i64, w], |r| r.get(0))?,
+                    w,
+                ))
+            })
+            .collect::<Result<_, CoreError>>()?;
+        counts.sort();
+        // All the words together, as if they were independent.
+        let together = counts
+            .iter()
+            .fold(all as f64, |n, (c, _)| n * *c as f64 / all as f64);
+        let listed = match counts.first() {
+            None | Some((0, _)) => Some(Vec::new()),
+            Some((n, w)) if *n <= RARE_PLACES => {
+                rare_matches(conn, at, categories, words, group, &[*w])?
+            }
+            Some(_) if together < COMMON_PLACES as f64 => {
+                let asked: Vec<&String> = counts.iter().map(|(_, w)| *w).collect();
+                rare_matches(conn, at, categories, words, group, &asked)?
+            }
+            Some(_) => None,
+        };
+        let found = match listed {
+            Some(hits) => best_hits(conn, hits, need)?,
+            None => walk(conn, at, categories, Want::In(words, group), need)?,
+        };
+        ranked.extend(found);
+    }
+    Ok(ranked)
 }
 
 fn view(p: Place, near: Option<Point>, now: DateTime<Utc>) -> PlaceView {
@@ -131,65 +574,19 @@ fn view(p: Place, near: Option<Point>, now: DateTime<Utc>) -> PlaceView {
     }
 }
 
-/// The `limit` places nearest to a point (optionally of some categories): grid boxes growing
-/// until they hold enough, then exact distances.
+/// The `limit` places nearest to a point (optionally of some categories), with their distance.
 pub fn nearest(
     conn: &Connection,
     at: Point,
     categories: &[String],
     limit: usize,
 ) -> Result<Vec<(Place, f64)>, CoreError> {
-    let mut radius = 500.0;
-    let category = serde_json::to_string(categories)?;
-    // Positions only while searching, one grid row at a time (an exact range on the index);
-    // whole rows for the winners.
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid, latitude, longitude FROM places
-         WHERE cell_y = ?1 AND cell_x BETWEEN ?2 AND ?3
-           AND (?4 = '[]' OR category IN (SELECT value FROM json_each(?4)))",
-    )?;
-    let distance_of = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, f64)> {
-        let (lat, lon): (f64, f64) = (r.get(1)?, r.get(2)?);
-        Ok((
-            r.get::<_, i64>(0)?,
-            geo::distance_m(at.latitude, at.longitude, lat, lon),
-        ))
-    };
-    let mut found = loop {
-        if radius > GRID_WALK_LIMIT_M {
-            // Not enough within the city's reach (a rare kind, or few places at all): measure
-            // every candidate, which is then a short list (the category index) or a small cache.
-            let mut all = conn.prepare_cached(
-                "SELECT rowid, latitude, longitude FROM places
-                 WHERE ?1 = '[]' OR category IN (SELECT value FROM json_each(?1))",
-            )?;
-            break all
-                .query_map([&category], distance_of)?
-                .collect::<Result<Vec<_>, _>>()?;
-        }
-        let (a, b, c, d) = geo::bounding_box(at.latitude, at.longitude, radius);
-        let (y0, y1) = (cell(a.max(-90.0)), cell(b.min(90.0)));
-        let (x0, x1) = (cell(c.max(-180.0)), cell(d.min(180.0)));
-        let mut found: Vec<(i64, f64)> = Vec::new();
-        for y in y0..=y1 {
-            for r in stmt.query_map(params![y, x0, x1, &category], distance_of)? {
-                found.push(r?);
-            }
-        }
-        // Only places inside the circle are surely nearer than any outside the box.
-        let inside = found.iter().filter(|(_, d)| *d <= radius).count();
-        if inside >= limit {
-            break found;
-        }
-        radius *= 4.0;
-    };
-    found.sort_by(|x, y| x.1.total_cmp(&y.1));
-    found.truncate(limit);
-    let places = by_rowid(conn, found.iter().map(|(rowid, _)| *rowid))?;
+    let found = walk(conn, at, categories, Want::Any, limit)?;
+    let places = by_rowid(conn, found.iter().map(|p| p.rowid))?;
     Ok(places
         .into_iter()
         .zip(found)
-        .map(|(p, (_, d))| (p, d))
+        .map(|(p, r)| (p, r.distance_m))
         .collect())
 }
 
@@ -216,59 +613,26 @@ impl Store {
     ) -> Result<Vec<PlaceView>, CoreError> {
         let limit = q.limit.clamp(1, 500) as usize;
         let conn = self.conn()?;
-        let category = serde_json::to_string(&q.categories)?;
         // "Open now" and "sights" filter after the index: ask for more so enough remain.
         let fetch = if q.open_now || q.sights_only {
             limit * 20
         } else {
             limit
         };
-        let places: Vec<Place> = if let Some(fts) = fts_query(&q.text) {
-            // Matches in names first, then in addresses; each group nearest first (or by
-            // name), without asking FTS5 to rank every match (bm25 over thousands of rows for a
-            // short prefix was the slow part).
-            let mut stmt = conn.prepare_cached(
-                "SELECT f.rowid, p.latitude, p.longitude, p.name_vi
-                 FROM places_fts f JOIN places p ON p.rowid = f.rowid
-                 WHERE places_fts MATCH ?1
-                   AND (?2 = '[]' OR p.category IN (SELECT value FROM json_each(?2)))
-                 LIMIT ?3",
-            )?;
-            let mut found: Vec<(u8, f64, String, i64)> = Vec::new();
-            for (group, column) in [(0u8, "name"), (1, "address")] {
-                let room = MATCH_CAP - found.len() as i64;
-                if room <= 0 {
-                    break;
-                }
-                let rows: Vec<(i64, f64, f64, String)> = stmt
-                    .query_map(
-                        params![format!("{column} : ({fts})"), category, room],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                    )?
-                    .collect::<Result<_, _>>()?;
-                for (rowid, lat, lon, name) in rows {
-                    if found.iter().any(|f| f.3 == rowid) {
-                        continue;
-                    }
-                    let d = q
-                        .near
-                        .map_or(0.0, |n| geo::distance_m(n.latitude, n.longitude, lat, lon));
-                    found.push((group, d, name, rowid));
-                }
-            }
-            found.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(a.1.total_cmp(&b.1))
-                    .then_with(|| a.2.cmp(&b.2))
+        let places: Vec<Place> = if let Some(words) = Words::new(&q.text) {
+            let origin = q.near.unwrap_or(Point {
+                latitude: HUE_CENTRE.0,
+                longitude: HUE_CENTRE.1,
             });
-            found.truncate(fetch);
-            by_rowid(&conn, found.into_iter().map(|(_, _, _, rowid)| rowid))?
+            let found = search_text(&conn, &words, origin, &q.categories, fetch)?;
+            by_rowid(&conn, found.into_iter().map(|p| p.rowid))?
         } else if let Some(at) = q.near {
             nearest(&conn, at, &q.categories, fetch)?
                 .into_iter()
                 .map(|(p, _)| p)
                 .collect()
         } else {
+            let category = serde_json::to_string(&q.categories)?;
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM places p
                  WHERE (?1 = '[]' OR p.category IN (SELECT value FROM json_each(?1)))
@@ -447,6 +811,107 @@ mod tests {
         assert!(s.search_places(&q("xyz"), now).expect("s").is_empty());
         // Punctuation in the input is not FTS syntax.
         assert!(s.search_places(&q("\"dai* OR -"), now).is_ok());
+    }
+
+    #[test]
+    fn places_synced_before_the_folded_columns_stay_searchable() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        crate::store::migrations()
+            .to_version(&mut conn, 17)
+            .expect("up to 0017");
+        conn.execute_batch(
+            "INSERT INTO places (id, category, name_vi, name_en, address, latitude, longitude,
+                cell_y, cell_x)
+             VALUES ('dong-ba', 'market', 'Chợ Đông Ba', 'Dong Ba Market', '2 Trần Hưng Đạo',
+                16.4726, 107.5884, 1647, 10758);
+             INSERT INTO places_fts (rowid, name, address)
+             SELECT rowid, 'cho dong ba dong ba market', '2 tran hung dao' FROM places;",
+        )
+        .expect("a place as 0017 kept it");
+        crate::store::migrations()
+            .to_latest(&mut conn)
+            .expect("to latest");
+        let (cell_y, cell_x): (i64, i64) = conn
+            .query_row("SELECT cell_y, cell_x FROM places", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("cells");
+        assert_eq!((cell_y, cell_x), (cell(16.4726), cell(107.5884)));
+        let words = Words::new("đông ba").expect("words");
+        let found = search_text(
+            &conn,
+            &words,
+            Point {
+                latitude: 16.47,
+                longitude: 107.59,
+            },
+            &[],
+            5,
+        )
+        .expect("search");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, "dong-ba");
+        let street = Words::new("tran hung").expect("words");
+        let found = search_text(
+            &conn,
+            &street,
+            Point {
+                latitude: 16.47,
+                longitude: 107.59,
+            },
+            &[],
+            5,
+        )
+        .expect("search");
+        assert_eq!(found[0].group, Group::Address);
+    }
+
+    #[test]
+    fn a_renamed_place_is_found_by_its_new_name_only_even_twice_in_one_batch() {
+        let (_d, s) = store_with_places();
+        let now = Utc::now();
+        let renamed = |name: &str| SyncPage {
+            changes: vec![Change::Place(place(
+                "nt-hoa", "pharmacy", name, 16.4650, 107.5900, "",
+            ))],
+            next_cursor: "5".into(),
+            has_more: false,
+            city: Default::default(),
+        };
+        s.apply_pages(
+            "http://x",
+            &[renamed("Nhà thuốc Tạm"), renamed("Nhà thuốc An Cựu")],
+        )
+        .expect("apply");
+        let q = |text: &str| PlaceQuery {
+            text: text.into(),
+            limit: 10,
+            ..Default::default()
+        };
+        let found = |text: &str| {
+            names(&s.search_places(&q(text), now).expect("search"))
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("an cuu"), ["nt-hoa"]);
+        assert!(found("hoa binh").is_empty(), "the old name is forgotten");
+        assert!(found("tam").is_empty(), "so is the one in between");
+        // The index and the word counts agree with the rows.
+        let conn = s.conn().expect("conn");
+        conn.execute(
+            "INSERT INTO places_fts (places_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .expect("FTS5 index matches its content");
+        let counts: Vec<(String, i64)> = conn
+            .prepare("SELECT word, places FROM place_words WHERE col = 0 AND word IN ('hoa', 'tam', 'cuu', 'thuoc') ORDER BY word")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(counts, [("cuu".to_owned(), 1), ("thuoc".to_owned(), 1)]);
     }
 
     #[test]

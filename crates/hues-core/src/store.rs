@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_negative_zero.sql"),
     include_str!("../migrations/0016_forget_followed.sql"),
     include_str!("../migrations/0017_account.sql"),
+    include_str!("../migrations/0018_places_folded.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use hues_wire::api::{NewDevice, SYNC_MAX_LIMIT};
+use hues_wire::api::{NewDevice, SYNC_MAX_LIMIT, SyncPage};
 use hues_wire::ipc::SyncStatus;
 use tokio::sync::{Mutex, Notify};
 
@@ -445,19 +445,33 @@ impl SyncEngine {
         token: &str,
         outcome: &mut SyncOutcome,
     ) -> Result<(), RunError> {
+        let mut cursor = self.store.cursor(server)?;
+        let mut pages: Vec<SyncPage> = Vec::new();
+        let mut held = 0;
         loop {
-            let cursor = self.store.cursor(server)?;
-            // Big pages: a first sync brings the whole city (places), and each page is one
-            // transaction on the device.
+            // Big pages, applied several at a time: a first sync brings the whole city
+            // (places), and each transaction on the device writes every index page it touches.
             let page = client.sync_page(token, &cursor, SYNC_MAX_LIMIT).await?;
             outcome.pulled_changes += page.changes.len() as u32;
-            self.store.apply_page(server, &page)?;
-            if !page.has_more || page.next_cursor == cursor {
+            let last = !page.has_more || page.next_cursor == cursor;
+            cursor = page.next_cursor.clone();
+            held += page.changes.len();
+            pages.push(page);
+            if last || held >= APPLY_CHANGES_AT_ONCE {
+                self.store.apply_pages(server, &pages)?;
+                pages.clear();
+                held = 0;
+            }
+            if last {
                 return Ok(());
             }
         }
     }
 }
+
+/// How many changes of the feed the device may hold before applying them in one transaction
+/// (a few megabytes; a crash before they are applied only means fetching them again).
+const APPLY_CHANGES_AT_ONCE: usize = 10_000;
 
 impl Store {
     /// Counts for the sync indicator: what waits, what the server refused, what waits for the
