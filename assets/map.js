@@ -1,18 +1,67 @@
 // Glue between the Rust UI (src/map.rs) and Leaflet (bundled in vendor/leaflet), and the
 // webview's geolocation. Every map is keyed by the id of its container element.
+//
+// Leaflet and its clusters load when the first map is mounted, not with the app: screens without
+// a map (Home among them) start without them. Calls for a map made while they load wait and are
+// replayed, in order, once it is mounted.
 (function () {
   "use strict";
   const maps = new Map();
+  const waiting = new Map();
+  let leaflet = null;
+
+  function loadLeaflet() {
+    if (typeof L !== "undefined") return Promise.resolve();
+    if (leaflet) return leaflet;
+    const first = document.head.firstChild;
+    for (const href of [
+      "./vendor/leaflet/leaflet.css",
+      "./vendor/markercluster/MarkerCluster.css",
+      "./vendor/markercluster/MarkerCluster.Default.css",
+    ]) {
+      // Before the app's own stylesheet, which may refine Leaflet's look.
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      document.head.insertBefore(link, first);
+    }
+    const script = (src) => new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = () => reject(new Error("could not load " + src));
+      document.head.appendChild(s);
+    });
+    leaflet = script("./vendor/leaflet/leaflet.js")
+      .then(() => script("./vendor/markercluster/leaflet.markercluster.js"));
+    leaflet.catch(() => { leaflet = null; });
+    return leaflet;
+  }
 
   // Never throws into the caller (a JS exception inside a wasm import would stop the UI): a map
   // that cannot be made says so in the console and the list beside it still works.
   function mount(id, optsJson, onPick, onSelect) {
-    try {
-      return mountOrThrow(id, optsJson, onPick, onSelect);
-    } catch (e) {
+    const now = () => {
+      try {
+        return mountOrThrow(id, optsJson, onPick, onSelect);
+      } catch (e) {
+        console.error("map " + id + ": " + e);
+        return false;
+      }
+    };
+    if (typeof L !== "undefined") return now();
+    const calls = [];
+    waiting.set(id, calls);
+    loadLeaflet().then(() => {
+      // Unmounted, or mounted again, while Leaflet loaded.
+      if (waiting.get(id) !== calls) return;
+      waiting.delete(id);
+      if (now()) for (const [f, args] of calls) f(...args);
+    }, (e) => {
       console.error("map " + id + ": " + e);
-      return false;
-    }
+      if (waiting.get(id) === calls) waiting.delete(id);
+    });
+    return true;
   }
 
   function mountOrThrow(id, optsJson, onPick, onSelect) {
@@ -166,6 +215,7 @@
   }
 
   function unmount(id) {
+    waiting.delete(id);
     const entry = maps.get(id);
     if (entry) {
       entry.map.remove();
@@ -187,8 +237,14 @@
     });
   }
 
-  // Every entry point is guarded: an exception must not cross into the wasm caller.
+  // Every entry point is guarded: an exception must not cross into the wasm caller. A call for
+  // a map still waiting for Leaflet waits with it.
   const guard = (name, f, fallback) => (...args) => {
+    const calls = waiting.get(args[0]);
+    if (calls && f !== unmount) {
+      calls.push([f, args]);
+      return fallback;
+    }
     try {
       return f(...args);
     } catch (e) {
@@ -198,7 +254,7 @@
   };
   window.huesMap = {
     mount,
-    setMarkers,
+    setMarkers: guard("setMarkers", setMarkers),
     setPin: guard("setPin", setPin),
     setView: guard("setView", setView),
     setMe: guard("setMe", setMe),

@@ -130,7 +130,11 @@ fn Shell() -> Element {
         if *first.peek() {
             first.set(false);
         } else {
-            focus_heading();
+            // After the new screen is in the page (the effect may run before its heading is).
+            spawn(async {
+                crate::bridge::next_frame().await;
+                focus_heading();
+            });
         }
     }));
     rsx! {

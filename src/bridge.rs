@@ -166,6 +166,20 @@ pub async fn sleep_ms(_ms: u32) {
     std::future::pending::<()>().await;
 }
 
+/// Waits for the webview's next frame.
+#[cfg(target_arch = "wasm32")]
+pub async fn next_frame() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn next_frame() {}
+
 // Named wrappers, so pages read like sentences.
 
 pub async fn sync_status() -> Result<SyncStatus, ApiError> {
@@ -247,8 +261,8 @@ pub async fn public_report(id: &uuid::Uuid) -> Result<hues_wire::api::PublicRepo
     call::<ipc::GetPublicReport>(id).await
 }
 
-pub async fn ui_ready() -> Result<(), ApiError> {
-    call::<ipc::UiReady>(&()).await
+pub async fn ui_ready(painted: bool) -> Result<(), ApiError> {
+    call::<ipc::UiReady>(&painted).await
 }
 
 pub async fn search_places(q: &ipc::PlaceQuery) -> Result<Vec<ipc::PlaceView>, ApiError> {

@@ -4,8 +4,10 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 #[tauri::command]
-fn ui_ready(app: tauri::AppHandle, req: ()) {
-    let () = req;
+fn ui_ready(app: tauri::AppHandle, req: bool) {
+    if !req {
+        return;
+    }
     eprintln!("hues: first paint");
     if std::env::var_os("HUES_EXIT_AFTER_FIRST_PAINT").is_some() {
         app.exit(0);

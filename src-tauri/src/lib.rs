@@ -57,6 +57,13 @@ pub fn run() {
                 .set_after_sync(Box::new(move |_| notify::raise(&handle)));
             tauri::async_runtime::spawn(Arc::clone(&state.engine).run_forever(period));
             app.manage(state);
+            // The window shows when Home has rendered (`ui_ready`), or after a while whatever
+            // happens, so that a UI that fails to start still shows its window.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(SHOW_WINDOW_ANYWAY_AFTER).await;
+                show_main_window(&handle);
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -114,5 +121,17 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("hues could not start: {e}");
         std::process::exit(1);
+    }
+}
+
+/// How long the main window may stay hidden while the UI starts.
+const SHOW_WINDOW_ANYWAY_AFTER: Duration = Duration::from_secs(3);
+
+/// Shows the main window (hidden at start so that the citizen never sees it blank).
+pub(crate) fn show_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        // A window shown late is not given the keyboard by itself.
+        let _ = window.set_focus();
     }
 }

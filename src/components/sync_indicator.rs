@@ -16,9 +16,13 @@ pub fn SyncIndicator(status: SyncStatus, lang: Lang, on_sync: EventHandler<()>) 
     } else {
         ("○", "sync-offline", "sync-state offline")
     };
-    let last = match status.last_success_at {
-        Some(at) => t_with(lang, "sync-last", "time", format_local(at)),
-        None => t(lang, "sync-never"),
+    // On a narrow line the time alone shows (the full sentence stays for screen readers).
+    let (last, short) = match status.last_success_at {
+        Some(at) => (
+            t_with(lang, "sync-last", "time", format_local(at)),
+            format_local(at),
+        ),
+        None => (t(lang, "sync-never"), t(lang, "sync-never")),
     };
     let trouble = status.failed + status.waiting_for_consent;
     let chevron = if open() { "chevron-up" } else { "chevron-down" };
@@ -38,7 +42,10 @@ pub fn SyncIndicator(status: SyncStatus, lang: Lang, on_sync: EventHandler<()>) 
                         {t_with(lang, "sync-chip-trouble", "count", trouble)}
                     }
                 }
-                span { id: "sync-last", class: "sync-last", "{last}" }
+                span { id: "sync-last", class: "sync-last",
+                    span { class: "sync-last-long", "{last}" }
+                    span { class: "sync-last-short", aria_hidden: "true", "{short}" }
+                }
                 button {
                     id: "sync-toggle",
                     r#type: "button",

@@ -38,11 +38,15 @@ static PAINTED: AtomicBool = AtomicBool::new(false);
 pub fn Home() -> Element {
     let ctx = use_app();
     let lang = *ctx.lang.read();
-    // Tell the native side once that the first screen is up (start-up measurement).
+    // Once: the first screen is up, the window may show; two frames later it has painted
+    // (the start-up measurement).
     use_effect(|| {
         if !PAINTED.swap(true, Ordering::Relaxed) {
             spawn(async {
-                let _ = bridge::ui_ready().await;
+                let _ = bridge::ui_ready(false).await;
+                bridge::next_frame().await;
+                bridge::next_frame().await;
+                let _ = bridge::ui_ready(true).await;
             });
         }
     });

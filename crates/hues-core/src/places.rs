@@ -308,7 +308,7 @@ pub struct Ranked {
 }
 
 impl Ranked {
-    pub fn cmp(&self, other: &Ranked) -> Ordering {
+    pub fn rank_cmp(&self, other: &Ranked) -> Ordering {
         self.group
             .cmp(&other.group)
             .then(self.distance_m.total_cmp(&other.distance_m))
@@ -319,7 +319,7 @@ impl Ranked {
 
 /// Sorts by rank and keeps the first `limit`.
 pub fn best(mut v: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
-    v.sort_by(Ranked::cmp);
+    v.sort_by(Ranked::rank_cmp);
     v.truncate(limit);
     v
 }

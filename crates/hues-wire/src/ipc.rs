@@ -155,8 +155,10 @@ command!(
     UntrackDossier, "untrack_dossier", String => ()
 );
 command!(
-    /// Called once by the UI when Home has painted (start-up measurement).
-    UiReady, "ui_ready", () => ()
+    /// Called by the UI when Home has rendered (`false`: show the window, hidden until then so
+    /// that no one sees it blank, and so that its first draw does not wait on a loading page), and
+    /// again once the shown window has painted two frames (`true`: the start-up measurement).
+    UiReady, "ui_ready", bool => ()
 );
 command!(
     /// The account this device is signed in to, as last known (asks the server when online).
