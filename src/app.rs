@@ -8,9 +8,9 @@ use crate::bridge;
 use crate::components::{BottomNav, SyncIndicator};
 use crate::i18n::{Lang, t};
 use crate::pages::{
-    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyActivity, MyBookings, MyDossiers,
-    MyReportPage, MyReports, NotFound, PlacePage, PlacesPage, ProcedurePage, ProceduresPage,
-    PublicReportPage, ReportPage, SettingsPage, SightsPage,
+    AccountPage, AlertPage, Alerts, Home, MapPage, Me, MyActivity, MyBookingPage, MyBookings,
+    MyDossierPage, MyDossiers, MyReportPage, MyReports, NotFound, PlacePage, PlacesPage,
+    ProcedurePage, ProceduresPage, PublicReportPage, ReportPage, SettingsPage, SightsPage,
 };
 
 /// State every screen may read.
@@ -56,12 +56,16 @@ pub enum Route {
         MyActivity {},
         #[route("/me/bookings")]
         MyBookings {},
+        #[route("/me/bookings/:id")]
+        MyBookingPage { id: String },
         #[route("/procedures")]
         ProceduresPage {},
         #[route("/procedures/:id")]
         ProcedurePage { id: String },
         #[route("/me/dossiers")]
         MyDossiers {},
+        #[route("/me/dossiers/:code")]
+        MyDossierPage { code: String },
         #[route("/me/settings")]
         SettingsPage {},
         #[route("/me/account")]
@@ -130,9 +134,10 @@ fn Shell() -> Element {
         if *first.peek() {
             first.set(false);
         } else {
-            // After the new screen is in the page (the effect may run before its heading is).
+            // After the new screen is in the page (the effect may run before its heading is): a
+            // timer, not an animation frame, which a covered window may never get.
             spawn(async {
-                crate::bridge::next_frame().await;
+                crate::bridge::sleep_ms(0).await;
                 focus_heading();
             });
         }

@@ -24,30 +24,42 @@ mod native {
     }
 }
 
-/// Invokes command `C`.
+/// Invokes command `C`. Only the JSON on each side is generic: the call itself is one function
+/// for every command (one copy in the bundle, not one per command type).
 #[cfg(target_arch = "wasm32")]
 pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, ApiError> {
+    // JSON on both ways: `()` becomes `null`, and serde_json is already in the bundle.
+    let req = serde_json::to_string(req).map_err(|e| bad_response(e.to_string()))?;
+    let json = invoke(C::NAME, arguments(&req)?).await?;
+    serde_json::from_str(&json).map_err(|e| bad_response(format!("{}: {e}", C::NAME)))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn bad_response(what: String) -> ApiError {
+    ApiError::new(ErrorCode::BadResponse, what)
+}
+
+/// The arguments object of a command, `{"req": …}`, from its request's JSON.
+#[cfg(target_arch = "wasm32")]
+fn arguments(req: &str) -> Result<wasm_bindgen::JsValue, ApiError> {
+    js_sys::JSON::parse(&format!("{{\"{}\":{req}}}", ipc::ARG))
+        .map_err(|_| bad_response("arguments".into()))
+}
+
+/// Invokes a command by name: its answer as JSON, or its refusal as an `ApiError`.
+#[cfg(target_arch = "wasm32")]
+async fn invoke(name: &'static str, args: wasm_bindgen::JsValue) -> Result<String, ApiError> {
     use wasm_bindgen::JsValue;
 
-    let bad = |what: String| ApiError::new(ErrorCode::BadResponse, what);
-    // JSON on both ways: `()` becomes `null`, and serde_json is already in the bundle.
-    let args = serde_json::to_string(&serde_json::json!({ ipc::ARG: req }))
-        .map_err(|e| bad(e.to_string()))?;
-    let args = js_sys::JSON::parse(&args).map_err(|_| bad("arguments".into()))?;
     let text = |v: &JsValue| -> Option<String> { js_sys::JSON::stringify(v).ok()?.as_string() };
-    match native::invoke(C::NAME, args).await {
-        Ok(value) => {
-            // `undefined` (a command returning unit) stringifies to nothing.
-            let json = text(&value).unwrap_or_else(|| "null".into());
-            serde_json::from_str(&json).map_err(|e| bad(format!("{}: {e}", C::NAME)))
-        }
+    match native::invoke(name, args).await {
+        // `undefined` (a command returning unit) stringifies to nothing.
+        Ok(value) => Ok(text(&value).unwrap_or_else(|| "null".into())),
         Err(err) => Err(text(&err)
             .and_then(|json| serde_json::from_str::<ApiError>(&json).ok())
             .unwrap_or_else(|| {
                 // Tauri's own errors (unknown command, denied permission) are plain strings.
-                bad(err
-                    .as_string()
-                    .unwrap_or_else(|| format!("{} failed", C::NAME)))
+                bad_response(err.as_string().unwrap_or_else(|| format!("{name} failed")))
             })),
     }
 }
@@ -56,17 +68,8 @@ pub async fn call<C: Command>(req: &C::Request) -> Result<C::Response, ApiError>
 #[cfg(target_arch = "wasm32")]
 pub async fn add_photo(bytes: &[u8]) -> Result<DraftPhoto, ApiError> {
     let body = js_sys::Uint8Array::from(bytes);
-    let bad = |what: String| ApiError::new(ErrorCode::BadResponse, what);
-    let text = |v: &wasm_bindgen::JsValue| -> Option<String> {
-        js_sys::JSON::stringify(v).ok()?.as_string()
-    };
-    match native::invoke(ipc::AddPhoto::NAME, body.into()).await {
-        Ok(value) => serde_json::from_str(&text(&value).unwrap_or_default())
-            .map_err(|e| bad(format!("add_photo: {e}"))),
-        Err(err) => Err(text(&err)
-            .and_then(|json| serde_json::from_str::<ApiError>(&json).ok())
-            .unwrap_or_else(|| bad(err.as_string().unwrap_or_else(|| "add_photo failed".into())))),
-    }
+    let json = invoke(ipc::AddPhoto::NAME, body.into()).await?;
+    serde_json::from_str(&json).map_err(|e| bad_response(format!("add_photo: {e}")))
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 use hues_wire::api::{BookingKind, BookingStatus, Place};
 use hues_wire::ipc::{BookingInput, LocalBooking};
 
-use crate::app::use_app;
+use crate::app::{Route, use_app};
 use crate::bridge;
 use crate::i18n::{Lang, error_text, t, t_with};
 
@@ -172,6 +172,17 @@ fn booking_state(lang: Lang, b: &LocalBooking) -> (&'static str, &'static str, S
 
 #[component]
 pub fn MyBookings() -> Element {
+    rsx! { BookingList { only: None } }
+}
+
+/// One booking on its own page (opened from My activity), with the way to all of them.
+#[component]
+pub fn MyBookingPage(id: String) -> Element {
+    rsx! { BookingList { only: Some(id) } }
+}
+
+#[component]
+fn BookingList(only: Option<String>) -> Element {
     let ctx = use_app();
     let lang = *ctx.lang.read();
     let mut list = use_resource(move || async move {
@@ -179,13 +190,23 @@ pub fn MyBookings() -> Element {
         bridge::my_bookings().await
     });
     let mut failed = use_signal(|| None::<hues_wire::ErrorCode>);
-    let bookings = match &*list.read() {
-        Some(Ok(b)) => b.clone(),
+    let bookings: Vec<_> = match &*list.read() {
+        Some(Ok(b)) => b
+            .iter()
+            .filter(|b| {
+                only.as_ref()
+                    .is_none_or(|id| b.request.id.to_string() == *id)
+            })
+            .cloned()
+            .collect(),
         _ => Vec::new(),
     };
     rsx! {
         section { class: "page", aria_labelledby: "page-title",
             h2 { id: "page-title", {t(lang, "bookings-title")} }
+            if only.is_some() {
+                p { Link { id: "bookings-all", to: Route::MyBookings {}, {t(lang, "bookings-all")} } }
+            }
             if let Some(code) = failed() {
                 p { class: "error", role: "alert", span { aria_hidden: "true", "⚠ " } {error_text(lang, code)} }
             }

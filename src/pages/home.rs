@@ -118,8 +118,12 @@ pub fn activity_route(item: &ActivityItem) -> Route {
         ActivityKind::Followed => Route::PublicReportPage {
             id: item.id.clone(),
         },
-        ActivityKind::Dossier => Route::MyDossiers {},
-        ActivityKind::Booking => Route::MyBookings {},
+        ActivityKind::Dossier => Route::MyDossierPage {
+            code: item.id.clone(),
+        },
+        ActivityKind::Booking => Route::MyBookingPage {
+            id: item.id.clone(),
+        },
         ActivityKind::Warning => Route::AlertPage {
             id: item.id.clone(),
         },

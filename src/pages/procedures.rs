@@ -414,6 +414,17 @@ pub fn DossierCard(view: DossierView, lang: Lang) -> Element {
 
 #[component]
 pub fn MyDossiers() -> Element {
+    rsx! { DossierList { only: None } }
+}
+
+/// One dossier on its own page (opened from My activity), with the way to all of them.
+#[component]
+pub fn MyDossierPage(code: String) -> Element {
+    rsx! { DossierList { only: Some(code) } }
+}
+
+#[component]
+fn DossierList(only: Option<String>) -> Element {
     let ctx = use_app();
     let lang = *ctx.lang.read();
     let mut list = use_resource(move || async move {
@@ -421,13 +432,20 @@ pub fn MyDossiers() -> Element {
         bridge::my_dossiers().await
     });
     let mut failed = use_signal(|| None::<ErrorCode>);
-    let dossiers = match &*list.read() {
-        Some(Ok(d)) => d.clone(),
+    let dossiers: Vec<_> = match &*list.read() {
+        Some(Ok(d)) => d
+            .iter()
+            .filter(|v| only.as_ref().is_none_or(|code| v.dossier.code == *code))
+            .cloned()
+            .collect(),
         _ => Vec::new(),
     };
     rsx! {
         section { class: "page", aria_labelledby: "page-title",
             h2 { id: "page-title", {t(lang, "dossiers-title")} }
+            if only.is_some() {
+                p { Link { id: "dossiers-all", to: Route::MyDossiers {}, {t(lang, "dossiers-all")} } }
+            }
             if let Some(Err(e)) = &*list.read() {
                 p { class: "error", role: "alert", {error_text(lang, e.code)} }
             }

@@ -1440,6 +1440,27 @@ async fn a_tracked_dossier_shows_its_new_state_notifies_and_an_overdue_one_its_a
     app.find("#dossier-HS-2026-000101")
         .await
         .expect("the other stays");
+    // My activity opens the dossier on a page of its own, with the way back to all of them.
+    app.click("#nav-me").await.expect("me");
+    app.click("#me-activity").await.expect("my activity");
+    app.click(".activity-link[href='/me/dossiers/HS-2026-000101']")
+        .await
+        .expect("the dossier's line");
+    app.find("#dossiers-all").await.expect("its own page");
+    app.find("#dossier-HS-2026-000101")
+        .await
+        .expect("the dossier on it");
+    assert_eq!(
+        app.client
+            .find_all(Locator::Css(
+                "#content .dossier-card, #content [id^='dossier-HS-']"
+            ))
+            .await
+            .expect("cards")
+            .len(),
+        1,
+        "that dossier alone"
+    );
     app.close().await.expect("close");
 }
 
