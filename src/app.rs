@@ -103,21 +103,41 @@ pub fn App() -> Element {
 }
 
 /// On every new screen, focus moves to its heading (screen readers say where they are, the
-/// keyboard starts at the top). Through web-sys: the app's content security policy allows no
-/// `eval`, which `document::eval` needs.
-fn focus_heading() {
+/// keyboard starts at the top). The new screen may render a little later (data it waits for),
+/// and the old heading may be focused and then removed: for a second, while the focus is still
+/// where the citizen pressed, or fell to the page, it is put on the heading in `main`. Focus the
+/// citizen moved elsewhere meanwhile is left alone. Through web-sys: the app's content security
+/// policy allows no `eval`, which `document::eval` needs.
+async fn focus_heading() {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
-        let heading = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("main h2").ok().flatten())
-            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(h) = heading {
-            if !h.has_attribute("tabindex") {
-                let _ = h.set_attribute("tabindex", "-1");
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let pressed = document.active_element();
+        for _ in 0..20 {
+            crate::bridge::sleep_ms(50).await;
+            let active = document.active_element();
+            let lost =
+                active.is_none() || active == pressed || active == document.body().map(Into::into);
+            let on_heading = active
+                .as_ref()
+                .is_some_and(|a| a.matches("main h2").unwrap_or(false));
+            if on_heading || !lost {
+                continue;
             }
-            let _ = h.focus();
+            let heading = document
+                .query_selector("main h2")
+                .ok()
+                .flatten()
+                .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(h) = heading {
+                if !h.has_attribute("tabindex") {
+                    let _ = h.set_attribute("tabindex", "-1");
+                }
+                let _ = h.focus();
+            }
         }
     }
 }
@@ -134,12 +154,8 @@ fn Shell() -> Element {
         if *first.peek() {
             first.set(false);
         } else {
-            // After the new screen is in the page (the effect may run before its heading is): a
-            // timer, not an animation frame, which a covered window may never get.
-            spawn(async {
-                crate::bridge::sleep_ms(0).await;
-                focus_heading();
-            });
+            // Timers, not animation frames, which a covered window may never get.
+            spawn(focus_heading());
         }
     }));
     rsx! {

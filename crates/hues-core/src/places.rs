@@ -9,6 +9,7 @@
 //! place's folded words, until enough matches lie within the walked circle.
 
 use std::cmp::Ordering;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use hues_wire::api::Place;
@@ -218,14 +219,18 @@ fn insert_new(
     name: &str,
     address: &str,
 ) -> Result<Option<i64>, CoreError> {
-    let values = (1..=19)
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = tx.prepare_cached(&format!(
-        "INSERT INTO places ({WRITTEN}) VALUES ({values})
-         ON CONFLICT(id) DO NOTHING RETURNING rowid"
-    ))?;
+    // Built once: this runs for every place of a first sync.
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let values = (1..=19)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "INSERT INTO places ({WRITTEN}) VALUES ({values})
+             ON CONFLICT(id) DO NOTHING RETURNING rowid"
+        )
+    });
+    let mut stmt = tx.prepare_cached(&SQL)?;
     with_row_params(p, name, address, |params| {
         stmt.query_row(params, |r| r.get(0)).optional()
     })
@@ -233,14 +238,17 @@ fn insert_new(
 
 /// Rewrites a known place's row.
 fn update(tx: &Connection, p: &Place, name: &str, address: &str) -> Result<(), CoreError> {
-    let set = WRITTEN
-        .split(", ")
-        .enumerate()
-        .skip(1)
-        .map(|(i, column)| format!("{} = ?{}", column.trim(), i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut stmt = tx.prepare_cached(&format!("UPDATE places SET {set} WHERE id = ?1"))?;
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let set = WRITTEN
+            .split(", ")
+            .enumerate()
+            .skip(1)
+            .map(|(i, column)| format!("{} = ?{}", column.trim(), i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("UPDATE places SET {set} WHERE id = ?1")
+    });
+    let mut stmt = tx.prepare_cached(&SQL)?;
     with_row_params(p, name, address, |params| stmt.execute(params))?;
     Ok(())
 }
