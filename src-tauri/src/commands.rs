@@ -12,81 +12,81 @@ use hues_wire::ipc::{
 };
 use tauri::State;
 
-use crate::AppState;
+use crate::Opening;
 
 type Res<T> = Result<T, ApiError>;
 
 #[tauri::command]
-pub fn get_sync_status(state: State<'_, AppState>, req: ()) -> Res<SyncStatus> {
+pub fn get_sync_status(state: State<'_, Opening>, req: ()) -> Res<SyncStatus> {
     let () = req;
     Ok(state.engine.status()?)
 }
 
 #[tauri::command]
-pub async fn sync_now(state: State<'_, AppState>, req: ()) -> Res<SyncStatus> {
+pub async fn sync_now(state: State<'_, Opening>, req: ()) -> Res<SyncStatus> {
     let () = req;
     state.engine.sync_once().await;
     Ok(state.engine.status()?)
 }
 
 #[tauri::command]
-pub fn list_categories(state: State<'_, AppState>, req: ()) -> Res<Vec<Category>> {
+pub fn list_categories(state: State<'_, Opening>, req: ()) -> Res<Vec<Category>> {
     let () = req;
     Ok(state.store().categories()?)
 }
 
 #[tauri::command]
-pub fn get_city_contacts(state: State<'_, AppState>, req: ()) -> Res<CityContacts> {
+pub fn get_city_contacts(state: State<'_, Opening>, req: ()) -> Res<CityContacts> {
     let () = req;
     Ok(state.store().city_contacts()?)
 }
 
 #[tauri::command]
-pub fn submit_report(state: State<'_, AppState>, req: ReportInput) -> Res<LocalReport> {
+pub fn submit_report(state: State<'_, Opening>, req: ReportInput) -> Res<LocalReport> {
     let saved = state.store().submit_report(&req)?;
     state.engine.wake();
     Ok(saved)
 }
 
 #[tauri::command]
-pub fn list_my_reports(state: State<'_, AppState>, req: ()) -> Res<Vec<LocalReport>> {
+pub fn list_my_reports(state: State<'_, Opening>, req: ()) -> Res<Vec<LocalReport>> {
     let () = req;
     Ok(state.store().my_reports()?)
 }
 
 #[tauri::command]
-pub fn list_activity(state: State<'_, AppState>, req: ()) -> Res<Vec<ActivityItem>> {
+pub fn list_activity(state: State<'_, Opening>, req: ()) -> Res<Vec<ActivityItem>> {
     let () = req;
     Ok(state.store().activity(chrono::Utc::now())?)
 }
 
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>, req: ()) -> Res<Settings> {
+pub fn get_settings(state: State<'_, Opening>, req: ()) -> Res<Settings> {
     let () = req;
     Ok(state.store().settings()?)
 }
 
 #[tauri::command]
-pub fn save_settings(state: State<'_, AppState>, req: Settings) -> Res<Settings> {
+pub fn save_settings(state: State<'_, Opening>, req: Settings) -> Res<Settings> {
     let saved = state.store().save_settings(&req)?;
     state.engine.wake();
     Ok(saved)
 }
 
 #[tauri::command]
-pub fn load_draft(state: State<'_, AppState>, req: ()) -> Res<ReportDraft> {
+pub fn load_draft(state: State<'_, Opening>, req: ()) -> Res<ReportDraft> {
     let () = req;
     Ok(state.store().draft()?)
 }
 
 #[tauri::command]
-pub fn save_draft(state: State<'_, AppState>, req: ReportDraft) -> Res<()> {
+pub fn save_draft(state: State<'_, Opening>, req: ReportDraft) -> Res<()> {
     Ok(state.store().save_draft(&req)?)
 }
 
 #[tauri::command]
 pub async fn list_nearby_reports(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: NearbyRequest,
 ) -> Res<Vec<PublicReport>> {
     state
@@ -97,7 +97,7 @@ pub async fn list_nearby_reports(
 
 #[tauri::command]
 pub async fn list_possible_duplicates(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: DuplicateRequest,
 ) -> Res<Vec<PublicReport>> {
     state
@@ -107,18 +107,18 @@ pub async fn list_possible_duplicates(
 }
 
 #[tauri::command]
-pub async fn get_public_report(state: State<'_, AppState>, req: uuid::Uuid) -> Res<PublicReport> {
+pub async fn get_public_report(state: State<'_, Opening>, req: uuid::Uuid) -> Res<PublicReport> {
     state.engine.public_report(req).await
 }
 
 #[tauri::command]
-pub async fn me_too(state: State<'_, AppState>, req: uuid::Uuid) -> Res<PublicReport> {
+pub async fn me_too(state: State<'_, Opening>, req: uuid::Uuid) -> Res<PublicReport> {
     state.engine.me_too(req).await
 }
 
 #[tauri::command]
 pub fn suggest_address(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: (Point, String),
 ) -> Res<Option<PlaceSuggestion>> {
     let (at, lang) = req;
@@ -126,12 +126,12 @@ pub fn suggest_address(
 }
 
 #[tauri::command]
-pub fn search_places(state: State<'_, AppState>, req: PlaceQuery) -> Res<Vec<PlaceView>> {
+pub fn search_places(state: State<'_, Opening>, req: PlaceQuery) -> Res<Vec<PlaceView>> {
     Ok(state.store().search_places(&req, state.now())?)
 }
 
 #[tauri::command]
-pub fn get_place(state: State<'_, AppState>, req: (String, Option<Point>)) -> Res<PlaceView> {
+pub fn get_place(state: State<'_, Opening>, req: (String, Option<Point>)) -> Res<PlaceView> {
     let (id, near) = req;
     state
         .store()
@@ -140,33 +140,33 @@ pub fn get_place(state: State<'_, AppState>, req: (String, Option<Point>)) -> Re
 }
 
 #[tauri::command]
-pub fn submit_booking(state: State<'_, AppState>, req: BookingInput) -> Res<LocalBooking> {
+pub fn submit_booking(state: State<'_, Opening>, req: BookingInput) -> Res<LocalBooking> {
     let saved = state.store().submit_booking(&req)?;
     state.engine.wake();
     Ok(saved)
 }
 
 #[tauri::command]
-pub fn list_my_bookings(state: State<'_, AppState>, req: ()) -> Res<Vec<LocalBooking>> {
+pub fn list_my_bookings(state: State<'_, Opening>, req: ()) -> Res<Vec<LocalBooking>> {
     let () = req;
     Ok(state.store().my_bookings()?)
 }
 
 #[tauri::command]
-pub fn cancel_booking(state: State<'_, AppState>, req: uuid::Uuid) -> Res<()> {
+pub fn cancel_booking(state: State<'_, Opening>, req: uuid::Uuid) -> Res<()> {
     state.store().cancel_booking(req)?;
     state.engine.wake();
     Ok(())
 }
 
 #[tauri::command]
-pub fn estimate_area(state: State<'_, AppState>, req: AreaRequest) -> Res<AreaEstimate> {
+pub fn estimate_area(state: State<'_, Opening>, req: AreaRequest) -> Res<AreaEstimate> {
     Ok(state.tile_cache.estimate(&req)?)
 }
 
 /// Starts saving an area in the background; `area_progress` tells how far it is.
 #[tauri::command]
-pub fn save_area(state: State<'_, AppState>, req: AreaRequest) -> Res<()> {
+pub fn save_area(state: State<'_, Opening>, req: AreaRequest) -> Res<()> {
     hues_core::tile_cache::check_area(&req)?;
     if state.tile_cache.progress().running {
         return Err(ApiError::new(
@@ -185,27 +185,27 @@ pub fn save_area(state: State<'_, AppState>, req: AreaRequest) -> Res<()> {
 }
 
 #[tauri::command]
-pub fn area_progress(state: State<'_, AppState>, req: ()) -> Res<AreaProgress> {
+pub fn area_progress(state: State<'_, Opening>, req: ()) -> Res<AreaProgress> {
     let () = req;
     Ok(state.tile_cache.progress())
 }
 
 #[tauri::command]
-pub fn cancel_area(state: State<'_, AppState>, req: ()) -> Res<()> {
+pub fn cancel_area(state: State<'_, Opening>, req: ()) -> Res<()> {
     let () = req;
     state.tile_cache.cancel();
     Ok(())
 }
 
 #[tauri::command]
-pub fn list_alerts(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire::ipc::AlertView>> {
+pub fn list_alerts(state: State<'_, Opening>, req: ()) -> Res<Vec<hues_wire::ipc::AlertView>> {
     let () = req;
     Ok(state.store().alert_views(state.now())?)
 }
 
 #[tauri::command]
 pub fn list_procedures(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: hues_wire::ipc::ProcedureQuery,
 ) -> Res<Vec<hues_wire::dossiers::Procedure>> {
     Ok(state.store().procedures(&req)?)
@@ -213,7 +213,7 @@ pub fn list_procedures(
 
 #[tauri::command]
 pub fn get_procedure(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: String,
 ) -> Res<Option<hues_wire::dossiers::Procedure>> {
     Ok(state.store().procedure(&req)?)
@@ -221,7 +221,7 @@ pub fn get_procedure(
 
 #[tauri::command]
 pub async fn lookup_dossier(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: hues_wire::dossiers::DossierLookup,
 ) -> Res<hues_wire::ipc::DossierView> {
     state.engine.dossier(&req, false, state.now()).await
@@ -229,20 +229,20 @@ pub async fn lookup_dossier(
 
 #[tauri::command]
 pub async fn track_dossier(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: hues_wire::dossiers::DossierLookup,
 ) -> Res<hues_wire::ipc::DossierView> {
     state.engine.dossier(&req, true, state.now()).await
 }
 
 #[tauri::command]
-pub async fn untrack_dossier(state: State<'_, AppState>, req: String) -> Res<()> {
+pub async fn untrack_dossier(state: State<'_, Opening>, req: String) -> Res<()> {
     state.engine.untrack_dossier(&req).await
 }
 
 #[tauri::command]
 pub fn list_my_dossiers(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: (),
 ) -> Res<Vec<hues_wire::ipc::DossierView>> {
     let () = req;
@@ -250,7 +250,7 @@ pub fn list_my_dossiers(
 }
 
 #[tauri::command]
-pub fn list_my_places(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire::ipc::MyPlace>> {
+pub fn list_my_places(state: State<'_, Opening>, req: ()) -> Res<Vec<hues_wire::ipc::MyPlace>> {
     let () = req;
     Ok(state.store().my_places()?)
 }
@@ -258,7 +258,7 @@ pub fn list_my_places(state: State<'_, AppState>, req: ()) -> Res<Vec<hues_wire:
 #[tauri::command]
 pub fn save_my_place(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: (String, Point),
 ) -> Res<hues_wire::ipc::MyPlace> {
     let (name, at) = req;
@@ -271,26 +271,26 @@ pub fn save_my_place(
 }
 
 #[tauri::command]
-pub fn delete_my_place(state: State<'_, AppState>, req: uuid::Uuid) -> Res<()> {
+pub fn delete_my_place(state: State<'_, Opening>, req: uuid::Uuid) -> Res<()> {
     state.store().delete_my_place(req)?;
     state.engine.wake();
     Ok(())
 }
 
 #[tauri::command]
-pub async fn get_account(state: State<'_, AppState>, req: ()) -> Res<AccountView> {
+pub async fn get_account(state: State<'_, Opening>, req: ()) -> Res<AccountView> {
     let () = req;
     state.engine.account().await
 }
 
 #[tauri::command]
-pub async fn request_sign_in_code(state: State<'_, AppState>, req: String) -> Res<CodeSent> {
+pub async fn request_sign_in_code(state: State<'_, Opening>, req: String) -> Res<CodeSent> {
     state.engine.request_sign_in_code(&req).await
 }
 
 #[tauri::command]
 pub async fn verify_sign_in_code(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: (String, String),
 ) -> Res<AccountView> {
     let (phone, code) = req;
@@ -302,7 +302,7 @@ pub async fn verify_sign_in_code(
 #[tauri::command]
 pub async fn sign_in_with_provider(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: (),
 ) -> Res<AccountView> {
     use tauri_plugin_opener::OpenerExt;
@@ -323,7 +323,7 @@ pub async fn sign_in_with_provider(
 }
 
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>, req: ()) -> Res<AccountView> {
+pub async fn sign_out(state: State<'_, Opening>, req: ()) -> Res<AccountView> {
     let () = req;
     state.engine.sign_out().await
 }
@@ -332,7 +332,7 @@ pub async fn sign_out(state: State<'_, AppState>, req: ()) -> Res<AccountView> {
 #[tauri::command]
 pub async fn export_my_data(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: (),
 ) -> Res<String> {
     use tauri::Manager;
@@ -346,18 +346,18 @@ pub async fn export_my_data(
 }
 
 #[tauri::command]
-pub async fn delete_my_account(state: State<'_, AppState>, req: String) -> Res<AccountView> {
+pub async fn delete_my_account(state: State<'_, Opening>, req: String) -> Res<AccountView> {
     state.engine.delete_my_account(&req).await
 }
 
 #[tauri::command]
-pub async fn keep_my_account(state: State<'_, AppState>, req: ()) -> Res<AccountView> {
+pub async fn keep_my_account(state: State<'_, Opening>, req: ()) -> Res<AccountView> {
     let () = req;
     state.engine.keep_my_account().await
 }
 
 #[tauri::command]
-pub fn list_consents(state: State<'_, AppState>, req: ()) -> Res<Vec<ConsentView>> {
+pub fn list_consents(state: State<'_, Opening>, req: ()) -> Res<Vec<ConsentView>> {
     let () = req;
     Ok(state.store().consents()?)
 }
@@ -365,7 +365,7 @@ pub fn list_consents(state: State<'_, AppState>, req: ()) -> Res<Vec<ConsentView
 /// An answer counts at once: a withdrawal holds what has not left yet; a yes sends it.
 #[tauri::command]
 pub fn set_consent(
-    state: State<'_, AppState>,
+    state: State<'_, Opening>,
     req: (ConsentPurpose, bool),
 ) -> Res<Vec<ConsentView>> {
     let (purpose, granted) = req;
@@ -375,14 +375,14 @@ pub fn set_consent(
 }
 
 #[tauri::command]
-pub fn rate_report(state: State<'_, AppState>, req: RateRequest) -> Res<()> {
+pub fn rate_report(state: State<'_, Opening>, req: RateRequest) -> Res<()> {
     state.store().rate_report(req.report, req.rating)?;
     state.engine.wake();
     Ok(())
 }
 
 #[tauri::command]
-pub fn reopen_report(state: State<'_, AppState>, req: ReopenRequest) -> Res<()> {
+pub fn reopen_report(state: State<'_, Opening>, req: ReopenRequest) -> Res<()> {
     state.store().reopen_report(req.report, &req.note)?;
     state.engine.wake();
     Ok(())
@@ -390,7 +390,7 @@ pub fn reopen_report(state: State<'_, AppState>, req: ReopenRequest) -> Res<()> 
 
 /// The raw bytes of a chosen picture in, the processed photo out (kept on the device).
 #[tauri::command]
-pub fn add_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Res<DraftPhoto> {
+pub fn add_photo(state: State<'_, Opening>, request: tauri::ipc::Request<'_>) -> Res<DraftPhoto> {
     match request.body() {
         tauri::ipc::InvokeBody::Raw(bytes) => Ok(state.store().add_photo(bytes)?),
         tauri::ipc::InvokeBody::Json(_) => Err(ApiError::new(

@@ -11,7 +11,7 @@ mod notify;
 mod protocols;
 mod state;
 
-pub use state::AppState;
+pub use state::{AppState, Opening};
 
 /// Desktop and mobile entry point.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -38,25 +38,18 @@ pub fn run() {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
-            let opening = std::time::Instant::now();
-            let state = AppState::open(
-                &data_dir,
-                std::env::var("HUES_SERVER_URL").ok(),
-                std::env::var("HUES_TILE_URL").ok(),
-            )?;
-            tracing::info!(ms = opening.elapsed().as_millis(), "store opened");
-            let period = std::env::var("HUES_SYNC_PERIOD_SECS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .map(Duration::from_secs)
-                .unwrap_or(Duration::from_secs(10));
-            notify::ask_permission(app.handle());
+            // The window and its page are on their way: the cache opens beside them, so that
+            // the main thread (which serves the page's files) is not held by it.
+            app.manage(Opening::default());
             let handle = app.handle().clone();
-            state
-                .engine
-                .set_after_sync(Box::new(move |_| notify::raise(&handle)));
-            tauri::async_runtime::spawn(Arc::clone(&state.engine).run_forever(period));
-            app.manage(state);
+            std::thread::Builder::new()
+                .name("hues-open".into())
+                .spawn(move || {
+                    if let Err(e) = open(&handle, &data_dir) {
+                        eprintln!("hues could not start: {e}");
+                        std::process::exit(1);
+                    }
+                })?;
             // The window shows when Home has rendered (`ui_ready`), or after a while whatever
             // happens, so that a UI that fails to start still shows its window.
             let handle = app.handle().clone();
@@ -122,6 +115,34 @@ pub fn run() {
         eprintln!("hues could not start: {e}");
         std::process::exit(1);
     }
+}
+
+/// Opens the cache, starts the sync loop and hands the state to the commands.
+fn open(
+    app: &tauri::AppHandle,
+    data_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let opening = std::time::Instant::now();
+    let state = AppState::open(
+        data_dir,
+        std::env::var("HUES_SERVER_URL").ok(),
+        std::env::var("HUES_TILE_URL").ok(),
+    )?;
+    tracing::info!(ms = opening.elapsed().as_millis(), "store opened");
+    let period = std::env::var("HUES_SYNC_PERIOD_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(10));
+    let handle = app.clone();
+    state
+        .engine
+        .set_after_sync(Box::new(move |_| notify::raise(&handle)));
+    let engine = Arc::clone(&state.engine);
+    app.state::<Opening>().finish(state);
+    tauri::async_runtime::spawn(engine.run_forever(period));
+    notify::ask_permission(app);
+    Ok(())
 }
 
 /// How long the main window may stay hidden while the UI starts.

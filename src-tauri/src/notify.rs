@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::{NotificationExt, PermissionState};
 
-use crate::AppState;
+use crate::Opening;
 
 const VI_FTL: &str = include_str!("../../i18n/vi/main.ftl");
 const EN_FTL: &str = include_str!("../../i18n/en/main.ftl");
@@ -17,7 +17,10 @@ const EN_FTL: &str = include_str!("../../i18n/en/main.ftl");
 /// Raises every notification the core says is owed. Failures are logged: a missing
 /// notification server must not stop sync.
 pub fn raise<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<AppState>() else {
+    let Some(opening) = app.try_state::<Opening>() else {
+        return;
+    };
+    let Some(state) = opening.get() else {
         return;
     };
     // Nothing is taken (marked raised) unless it can be shown: on a phone whose user has not

@@ -8,7 +8,7 @@ use hues_core::tiles;
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
-use crate::AppState;
+use crate::{AppState, Opening};
 
 fn not_found() -> Response<Vec<u8>> {
     let mut r = Response::new(Vec::new());
@@ -32,9 +32,11 @@ pub fn photo<R: Runtime>(
     let app = ctx.app_handle().clone();
     let name = request.uri().path().trim_start_matches('/').to_owned();
     tauri::async_runtime::spawn(async move {
-        let Some(state) = app.try_state::<AppState>() else {
+        let Some(opening) = app.try_state::<Opening>() else {
             return responder.respond(not_found());
         };
+        // Waits for the cache if the page asks before it is open (only at start).
+        let state: &AppState = &opening;
         let (sha, thumb) = match name.strip_suffix(".thumb") {
             Some(sha) => (sha, true),
             None => (name.as_str(), false),
@@ -59,9 +61,11 @@ pub fn tile<R: Runtime>(
     let app = ctx.app_handle().clone();
     let path = request.uri().path().to_owned();
     tauri::async_runtime::spawn(async move {
-        let Some(state) = app.try_state::<AppState>() else {
+        let Some(opening) = app.try_state::<Opening>() else {
             return responder.respond(not_found());
         };
+        // Waits for the cache if the page asks before it is open (only at start).
+        let state: &AppState = &opening;
         let Ok((z, x, y)) = tiles::parse_tile_path(&path) else {
             return responder.respond(not_found());
         };

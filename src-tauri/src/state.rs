@@ -110,3 +110,29 @@ impl AppState {
         self.engine.store()
     }
 }
+
+/// The [`AppState`] as the commands reach it: managed at once, opened on a thread of its own,
+/// so that the main thread serves the page while the cache opens (migrations, keyring, TLS
+/// roots). A command that comes first waits for the opening (a few tens of milliseconds).
+#[derive(Default)]
+pub struct Opening(std::sync::OnceLock<AppState>);
+
+impl Opening {
+    /// Hands over the opened state; waiting commands go on.
+    pub fn finish(&self, state: AppState) {
+        let _ = self.0.set(state);
+    }
+
+    /// The state if it is open already (the URI scheme handlers do not wait).
+    pub fn get(&self) -> Option<&AppState> {
+        self.0.get()
+    }
+}
+
+impl std::ops::Deref for Opening {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        self.0.wait()
+    }
+}
