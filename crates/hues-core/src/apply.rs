@@ -56,9 +56,14 @@ impl Store {
             }
         }
         // Places last, in one go (see `upsert_all`); nothing else in a page refers to them.
+        let places_changed = !places.is_empty();
         crate::places::upsert_all(&tx, places)?;
         crate::settings::apply_page_header(&tx, server, last)?;
         tx.commit()?;
+        if places_changed {
+            // Still holding the connection: no search sees the new rows with the old grid.
+            self.derived().forget::<crate::places::Grid>();
+        }
         drop(conn);
         if pages.iter().any(|p| !p.changes.is_empty()) {
             self.bump();

@@ -21,6 +21,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::CoreError;
 use crate::store::Store;
 
+mod grid;
+pub use grid::Grid;
+use grid::{Entry, Kinds};
+
 const COLUMNS: &str = "p.id, p.category, p.name_vi, p.name_en, p.address, p.latitude, p.longitude, \
      p.description_vi, p.description_en, p.phone, p.website, p.opening_hours, p.photos, p.tickets, p.sight";
 
@@ -54,12 +58,9 @@ pub fn folded_text(p: &Place) -> (String, String) {
 }
 
 /// Up to how many places holding a word make it rare: the index lists them and each is
-/// measured; above, the grid walk finds the nearest matches sooner (it reads about
-/// `limit × places / matches` places from one index, where a listed match costs a row look-up).
+/// tested; above, the grid walk (in memory) finds the nearest matches sooner. Asking the index
+/// for several common words together costs more than the walk (it merges every list).
 const RARE_PLACES: i64 = 400;
-
-/// From how many matches of all the words the grid walk is surely the faster way.
-const COMMON_PLACES: i64 = 2000;
 
 /// How far the grid walk goes (a box of about 66 km: the city and beyond) before measuring every
 /// candidate.
@@ -219,21 +220,21 @@ fn insert_new(
     name: &str,
     address: &str,
 ) -> Result<Option<i64>, CoreError> {
-    // Built once: this runs for every place of a first sync.
+    // Built once: this runs for every place of a first sync. `OR IGNORE` rather than
+    // `ON CONFLICT DO NOTHING`, and no `RETURNING`: a statement that may abort halfway (a NOT
+    // NULL column under the default ABORT) keeps a journal of every page it touches, and
+    // `RETURNING` an ephemeral table; together a fifth of a first sync. A row that breaks a
+    // constraint is not written, and the look-up of the known row that follows fails loudly.
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let values = (1..=19)
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        format!(
-            "INSERT INTO places ({WRITTEN}) VALUES ({values})
-             ON CONFLICT(id) DO NOTHING RETURNING rowid"
-        )
+        format!("INSERT OR IGNORE INTO places ({WRITTEN}) VALUES ({values})")
     });
     let mut stmt = tx.prepare_cached(&SQL)?;
-    with_row_params(p, name, address, |params| {
-        stmt.query_row(params, |r| r.get(0)).optional()
-    })
+    let inserted = with_row_params(p, name, address, |params| stmt.execute(params))?;
+    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
 
 /// Rewrites a known place's row.
@@ -336,12 +337,9 @@ pub fn best(mut v: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
 #[derive(Clone, Copy)]
 enum Want<'a> {
     Any,
-    In(&'a Words, Group),
+    /// The words, their [`grid::word_bits`], and the group.
+    In(&'a Words, u64, Group),
 }
-
-/// The columns a walk or a candidate look-up reads, in this order: all in the `places_walk`
-/// index, so that a walk reads the index alone, in grid order.
-const RANK_COLUMNS: &str = "rowid, latitude, longitude, folded_name, folded_address, category";
 
 /// A wanted place before its name is read.
 struct Hit {
@@ -350,40 +348,51 @@ struct Hit {
     rowid: i64,
 }
 
-/// Tests one row of [`RANK_COLUMNS`] (text compared without copying it).
-fn hit(
-    r: &rusqlite::Row<'_>,
-    at: Point,
-    want: Want<'_>,
-    categories: &[String],
-) -> rusqlite::Result<Option<Hit>> {
-    let text = |i: usize| -> rusqlite::Result<&str> {
-        r.get_ref(i)?.as_str().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-        })
-    };
-    if !categories.is_empty() && !categories.iter().any(|c| text(5).is_ok_and(|t| t == c)) {
-        return Ok(None);
+/// Tests one place of the grid (as [`Words::group`] would, its bits first).
+fn hit(e: &Entry, at: Point, want: Want<'_>, kinds: &Kinds) -> Option<Hit> {
+    if !kinds.keeps(e) {
+        return None;
     }
     let group = match want {
         Want::Any => Group::Name,
-        Want::In(words, group) => {
-            if words.group(text(3)?, text(4)?) != Some(group) {
-                return Ok(None);
+        Want::In(words, bits, group) => {
+            let in_name = || e.name_bits & bits == bits && words.found_in(&e.folded_name);
+            let found = match group {
+                Group::Name => in_name(),
+                Group::Address => {
+                    e.address_bits & bits == bits && words.found_in(&e.folded_address) && !in_name()
+                }
+            };
+            if !found {
+                return None;
             }
             group
         }
     };
-    let (lat, lon): (f64, f64) = (r.get(1)?, r.get(2)?);
-    Ok(Some(Hit {
+    Some(Hit {
         group,
-        distance_m: geo::distance_m(at.latitude, at.longitude, lat, lon),
-        rowid: r.get(0)?,
-    }))
+        distance_m: geo::distance_m(at.latitude, at.longitude, e.latitude, e.longitude),
+        rowid: e.rowid,
+    })
 }
 
-/// The `limit` best of the hits, their names read for the ties.
-fn best_hits(conn: &Connection, hits: Vec<Hit>, limit: usize) -> Result<Vec<Ranked>, CoreError> {
+/// The `limit` best of the hits. Names only break ties of distance, so they are read for the
+/// nearest `limit` and whatever ties with the last of them, not for every hit.
+fn best_hits(
+    conn: &Connection,
+    mut hits: Vec<Hit>,
+    limit: usize,
+) -> Result<Vec<Ranked>, CoreError> {
+    let key = |h: &Hit| (h.group, h.distance_m);
+    hits.sort_by(|a, b| {
+        a.group
+            .cmp(&b.group)
+            .then(a.distance_m.total_cmp(&b.distance_m))
+    });
+    if let Some(last) = hits.get(limit.saturating_sub(1)).map(key) {
+        let keep = limit + hits[limit..].iter().take_while(|h| key(h) == last).count();
+        hits.truncate(keep);
+    }
     let mut names = conn.prepare_cached("SELECT name_vi, id FROM places WHERE rowid = ?1")?;
     let ranked = hits
         .into_iter()
@@ -406,34 +415,24 @@ fn best_hits(conn: &Connection, hits: Vec<Hit>, limit: usize) -> Result<Vec<Rank
 /// enough (the next radius guessed from the density seen so far), then ranked exactly.
 fn walk(
     conn: &Connection,
+    grid: &Grid,
     at: Point,
-    categories: &[String],
+    kinds: &Kinds,
     want: Want<'_>,
     limit: usize,
 ) -> Result<Vec<Ranked>, CoreError> {
-    let category = serde_json::to_string(categories)?;
-    // One run of cells of a grid row at a time (an exact range on the index).
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {RANK_COLUMNS} FROM places
-         WHERE cell_y = ?1 AND cell_x BETWEEN ?2 AND ?3
-           AND (?4 = '[]' OR category IN (SELECT value FROM json_each(?4)))"
-    ))?;
     let mut found: Vec<Hit> = Vec::new();
     let mut read: Option<(i64, i64, i64, i64)> = None;
     let mut radius = FIRST_RADIUS_M;
     loop {
         if radius > GRID_WALK_LIMIT_M {
-            // Not enough within the city's reach (a rare kind, or few places at all): rank every
-            // candidate, which is then a short list (the category index) or a small cache.
-            let mut all = conn.prepare_cached(&format!(
-                "SELECT {RANK_COLUMNS} FROM places
-                 WHERE ?1 = '[]' OR category IN (SELECT value FROM json_each(?1))"
-            ))?;
-            let mut found = Vec::new();
-            let mut rows = all.query([&category])?;
-            while let Some(r) = rows.next()? {
-                found.extend(hit(r, at, want, categories)?);
-            }
+            // Not enough within the city's reach (a rare kind, or few places at all): rank
+            // every candidate.
+            let found = grid
+                .all()
+                .iter()
+                .filter_map(|e| hit(e, at, want, kinds))
+                .collect();
             return best_hits(conn, found, limit);
         }
         let (a, b, c, d) = geo::bounding_box(at.latitude, at.longitude, radius);
@@ -448,10 +447,11 @@ fn walk(
                 _ => [(x0, x1), (1, 0)],
             };
             for (from, to) in runs.into_iter().filter(|(f, t)| f <= t) {
-                let mut rows = stmt.query(params![y, from, to, &category])?;
-                while let Some(r) = rows.next()? {
-                    found.extend(hit(r, at, want, categories)?);
-                }
+                found.extend(
+                    grid.run(y, from, to)
+                        .iter()
+                        .filter_map(|e| hit(e, at, want, kinds)),
+                );
             }
         }
         read = Some((y0, y1, x0, x1));
@@ -469,43 +469,38 @@ fn walk(
     }
 }
 
-/// The places whose text matches in `group`, found through the FTS5 index by the `asked` words
-/// (its cost grows with the places of every word it is asked, so a common word may be left to
-/// [`hit`], which tests every word of each candidate); `None` if they are too many.
+/// The places whose text matches in `group`, found through the FTS5 index by the rarest word
+/// (then tested against every word); `None` if they are more than [`RARE_PLACES`].
 fn rare_matches(
     conn: &Connection,
+    grid: &Grid,
     at: Point,
-    categories: &[String],
+    kinds: &Kinds,
     words: &Words,
     group: Group,
-    asked: &[&String],
+    rarest: &str,
 ) -> Result<Option<Vec<Hit>>, CoreError> {
-    let asked: Vec<String> = asked.iter().map(|w| format!("\"{w}\"*")).collect();
     let rowids: Vec<i64> = conn
         .prepare_cached("SELECT rowid FROM places_fts WHERE places_fts MATCH ?1 LIMIT ?2")?
         .query_map(
             params![
-                format!("{} : ({})", group.column(), asked.join(" ")),
-                COMMON_PLACES
+                format!("{} : (\"{rarest}\"*)", group.column()),
+                RARE_PLACES + 1
             ],
             |r| r.get(0),
         )?
         .collect::<Result<_, _>>()?;
-    if rowids.len() as i64 >= COMMON_PLACES {
+    if rowids.len() as i64 > RARE_PLACES {
         return Ok(None);
     }
-    let mut one = conn.prepare_cached(&format!(
-        "SELECT {RANK_COLUMNS} FROM places WHERE rowid = ?1"
-    ))?;
-    let mut found = Vec::with_capacity(rowids.len());
-    for rowid in rowids {
-        let mut rows = one.query([rowid])?;
-        if let Some(r) = rows.next()? {
-            // The index only proposes: the same rule as the walk decides.
-            found.extend(hit(r, at, Want::In(words, group), categories)?);
-        }
-    }
-    Ok(Some(found))
+    // The index only proposes: the same rule as the walk decides.
+    Ok(Some(
+        rowids
+            .into_iter()
+            .filter_map(|rowid| grid.get(rowid))
+            .filter_map(|e| hit(e, at, Want::In(words, grid::word_bits(words), group), kinds))
+            .collect(),
+    ))
 }
 
 /// The `limit` best matches of the words: names first, then addresses, each nearest to `at`.
@@ -514,22 +509,18 @@ fn rare_matches(
 /// enough of them soon.
 pub fn search_text(
     conn: &Connection,
+    grid: &Grid,
     words: &Words,
     at: Point,
     categories: &[String],
     limit: usize,
 ) -> Result<Vec<Ranked>, CoreError> {
+    let kinds = grid.kinds(categories);
     let mut ranked: Vec<Ranked> = Vec::with_capacity(limit);
     let mut places_with = conn.prepare_cached(
         "SELECT coalesce(sum(places), 0) FROM place_words
          WHERE col = ?1 AND word >= ?2 AND word < ?2 || char(1114111)",
     )?;
-    // Rowids are not reused: the largest is about how many places there are, without a count.
-    let all: i64 = conn
-        .query_row("SELECT coalesce(max(rowid), 1) FROM places", [], |r| {
-            r.get::<_, i64>(0)
-        })?
-        .max(1);
     for group in [Group::Name, Group::Address] {
         let need = limit - ranked.len();
         if need == 0 {
@@ -546,24 +537,19 @@ pub fn search_text(
             })
             .collect::<Result<_, CoreError>>()?;
         counts.sort();
-        // All the words together, as if they were independent.
-        let together = counts
-            .iter()
-            .fold(all as f64, |n, (c, _)| n * *c as f64 / all as f64);
         let listed = match counts.first() {
             None | Some((0, _)) => Some(Vec::new()),
             Some((n, w)) if *n <= RARE_PLACES => {
-                rare_matches(conn, at, categories, words, group, &[*w])?
-            }
-            Some(_) if together < COMMON_PLACES as f64 => {
-                let asked: Vec<&String> = counts.iter().map(|(_, w)| *w).collect();
-                rare_matches(conn, at, categories, words, group, &asked)?
+                rare_matches(conn, grid, at, &kinds, words, group, w)?
             }
             Some(_) => None,
         };
         let found = match listed {
             Some(hits) => best_hits(conn, hits, need)?,
-            None => walk(conn, at, categories, Want::In(words, group), need)?,
+            None => {
+                let want = Want::In(words, grid::word_bits(words), group);
+                walk(conn, grid, at, &kinds, want, need)?
+            }
         };
         ranked.extend(found);
     }
@@ -585,11 +571,12 @@ fn view(p: Place, near: Option<Point>, now: DateTime<Utc>) -> PlaceView {
 /// The `limit` places nearest to a point (optionally of some categories), with their distance.
 pub fn nearest(
     conn: &Connection,
+    grid: &Grid,
     at: Point,
     categories: &[String],
     limit: usize,
 ) -> Result<Vec<(Place, f64)>, CoreError> {
-    let found = walk(conn, at, categories, Want::Any, limit)?;
+    let found = walk(conn, grid, at, &grid.kinds(categories), Want::Any, limit)?;
     let places = by_rowid(conn, found.iter().map(|p| p.rowid))?;
     Ok(places
         .into_iter()
@@ -613,6 +600,11 @@ fn by_rowid(
 }
 
 impl Store {
+    /// The places' grid in memory, built if sync changed places since it was last built.
+    fn place_grid(&self, conn: &Connection) -> Result<std::sync::Arc<Grid>, CoreError> {
+        self.derived().get_or_build(|| Grid::build(conn))
+    }
+
     /// Places for the places screen (see [`PlaceQuery`]), as cards at `now`.
     pub fn search_places(
         &self,
@@ -632,10 +624,12 @@ impl Store {
                 latitude: HUE_CENTRE.0,
                 longitude: HUE_CENTRE.1,
             });
-            let found = search_text(&conn, &words, origin, &q.categories, fetch)?;
+            let grid = self.place_grid(&conn)?;
+            let found = search_text(&conn, &grid, &words, origin, &q.categories, fetch)?;
             by_rowid(&conn, found.into_iter().map(|p| p.rowid))?
         } else if let Some(at) = q.near {
-            nearest(&conn, at, &q.categories, fetch)?
+            let grid = self.place_grid(&conn)?;
+            nearest(&conn, &grid, at, &q.categories, fetch)?
                 .into_iter()
                 .map(|(p, _)| p)
                 .collect()
@@ -686,7 +680,8 @@ impl Store {
     ) -> Result<Option<PlaceSuggestion>, CoreError> {
         let within = hues_wire::ipc::SUGGEST_PLACE_WITHIN_M;
         let conn = self.conn()?;
-        let nearest = nearest(&conn, at, &[], 1)?;
+        let grid = self.place_grid(&conn)?;
+        let nearest = nearest(&conn, &grid, at, &[], 1)?;
         Ok(nearest
             .into_iter()
             .filter(|(_, d)| *d <= within)
@@ -845,9 +840,11 @@ mod tests {
             })
             .expect("cells");
         assert_eq!((cell_y, cell_x), (cell(16.4726), cell(107.5884)));
+        let grid = Grid::build(&conn).expect("grid");
         let words = Words::new("đông ba").expect("words");
         let found = search_text(
             &conn,
+            &grid,
             &words,
             Point {
                 latitude: 16.47,
@@ -862,6 +859,7 @@ mod tests {
         let street = Words::new("tran hung").expect("words");
         let found = search_text(
             &conn,
+            &grid,
             &street,
             Point {
                 latitude: 16.47,
@@ -886,11 +884,6 @@ mod tests {
             has_more: false,
             city: Default::default(),
         };
-        s.apply_pages(
-            "http://x",
-            &[renamed("Nhà thuốc Tạm"), renamed("Nhà thuốc An Cựu")],
-        )
-        .expect("apply");
         let q = |text: &str| PlaceQuery {
             text: text.into(),
             limit: 10,
@@ -902,6 +895,13 @@ mod tests {
                 .map(str::to_owned)
                 .collect::<Vec<_>>()
         };
+        // A search first, so that the grid in memory is built with the old name.
+        assert_eq!(found("hoa binh"), ["nt-hoa"]);
+        s.apply_pages(
+            "http://x",
+            &[renamed("Nhà thuốc Tạm"), renamed("Nhà thuốc An Cựu")],
+        )
+        .expect("apply");
         assert_eq!(found("an cuu"), ["nt-hoa"]);
         assert!(found("hoa binh").is_empty(), "the old name is forgotten");
         assert!(found("tam").is_empty(), "so is the one in between");

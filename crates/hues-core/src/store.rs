@@ -4,6 +4,8 @@
 //! dossiers, settings and account each own their tables in their own module, and `apply`
 //! hands each change of a sync page to its domain.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -35,7 +37,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_forget_followed.sql"),
     include_str!("../migrations/0017_account.sql"),
     include_str!("../migrations/0018_places_folded.sql"),
+    include_str!("../migrations/0019_places_grid_in_memory.sql"),
 ];
+
+/// Pages of write-ahead log (4 KB each) before SQLite copies it into the database by itself.
+const WAL_PAGES_BEFORE_CHECKPOINT: i64 = 16_384;
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
@@ -48,6 +54,36 @@ pub struct Store {
     revision: AtomicU64,
     /// Processed photos, `<sha256>.jpg` and `<sha256>.thumb.jpg`, beside the database.
     photos_dir: PathBuf,
+    derived: Derived,
+}
+
+/// What a domain derives from its tables and keeps in memory (the places' grid), one value per
+/// type; the domain forgets it when its tables change, inside the same lock of the connection.
+#[derive(Default)]
+pub(crate) struct Derived(Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl Derived {
+    /// The value kept, or `build`'s, kept from now on.
+    pub(crate) fn get_or_build<T: Any + Send + Sync>(
+        &self,
+        build: impl FnOnce() -> Result<T, CoreError>,
+    ) -> Result<Arc<T>, CoreError> {
+        let mut kept = self.0.lock().map_err(|_| CoreError::Poisoned)?;
+        if let Some(value) = kept.get(&TypeId::of::<T>()).cloned()
+            && let Ok(value) = value.downcast::<T>()
+        {
+            return Ok(value);
+        }
+        let value = Arc::new(build()?);
+        kept.insert(TypeId::of::<T>(), value.clone());
+        Ok(value)
+    }
+
+    pub(crate) fn forget<T: Any>(&self) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.remove(&TypeId::of::<T>());
+        }
+    }
 }
 
 impl Store {
@@ -66,6 +102,10 @@ impl Store {
         // Statement journals (an upsert over several indexes keeps one, to undo half a row) and
         // temporary b-trees in memory: on disk they were a tenth of a first sync, in the kernel.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // The log is copied into the database at the end of each sync run (`checkpoint`), not
+        // every 4 MB: a first sync rewrites the same index pages in each of its transactions,
+        // and each copy of them cost a tenth of it. The bound is for a run that never ends.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_PAGES_BEFORE_CHECKPOINT)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         migrations().to_latest(&mut conn)?;
         crate::private::sqlite_files(path)?;
@@ -81,6 +121,7 @@ impl Store {
             secrets,
             revision: AtomicU64::new(1),
             photos_dir,
+            derived: Derived::default(),
         })
     }
 
@@ -96,6 +137,18 @@ impl Store {
 
     pub(crate) fn conn(&self) -> Result<MutexGuard<'_, Connection>, CoreError> {
         self.conn.lock().map_err(|_| CoreError::Poisoned)
+    }
+
+    pub(crate) fn derived(&self) -> &Derived {
+        &self.derived
+    }
+
+    /// Copies what the write-ahead log holds into the database, as far as no reader needs it
+    /// (a passive checkpoint: it never waits). The sync engine calls it after a run.
+    pub fn checkpoint(&self) -> Result<(), CoreError> {
+        self.conn()?
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Grows with every change of what the device keeps (screens and notices reload on it).

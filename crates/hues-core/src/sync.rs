@@ -463,6 +463,9 @@ impl SyncEngine {
                 held = 0;
             }
             if last {
+                if outcome.pulled_changes > 0 {
+                    self.store.checkpoint()?;
+                }
                 return Ok(());
             }
         }
